@@ -1,0 +1,233 @@
+//! From a question to a decision: answer from a passage, decline, or hand over.
+//!
+//! Pure and synchronous: it reads the index and returns the reply with its why record;
+//! storing them is the caller's job. Nothing here invents text: an answer is a passage of
+//! an article, quoted, with its citation.
+
+/// The confidence function and its signals.
+pub mod confidence;
+mod explain;
+/// Recognising a request for a person.
+pub mod intent;
+/// Guessing the language of a question.
+pub mod lang;
+
+use crate::knowledge::{Candidate, KnowledgeIndex, Lang, Retrieval};
+pub use confidence::Signals;
+use serde::{Deserialize, Serialize};
+
+/// How many articles the why record lists.
+const CANDIDATES: usize = 3;
+
+/// What the assistant did with a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Answer,
+    NoAnswer,
+    Handoff,
+}
+
+/// The rule that decided, named in the why record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The visitor asked for a person in words.
+    HumanRequested,
+    /// Confidence reached the threshold.
+    AboveThreshold,
+    /// Confidence stayed below the threshold.
+    BelowThreshold,
+    /// No article shares any meaningful word with the question.
+    NoMatch,
+}
+
+/// A source the answer was taken from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Citation {
+    pub article_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub version: String,
+}
+
+/// One article the assistant considered, as shown in the why record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhyCandidate {
+    pub article_id: String,
+    pub title: String,
+    pub version: String,
+    /// The exact passage text, kept so the decision can be audited after the article changes.
+    pub passage: String,
+    pub score: f32,
+    /// The visitor's words that this article contains.
+    pub matched_terms: Vec<String>,
+}
+
+/// A word the assistant read differently from how it was typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    pub word: String,
+    pub read_as: String,
+}
+
+/// Everything needed to explain and audit one reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhyRecord {
+    pub decision: Kind,
+    pub rule: Rule,
+    pub confidence: f32,
+    pub threshold: f32,
+    pub language: Lang,
+    pub explanation: String,
+    pub candidates: Vec<WhyCandidate>,
+    pub knowledge_version: String,
+    pub signals: Signals,
+    pub readings: Vec<Reading>,
+    /// Always false for bot replies: no person reviewed the answer before it was sent.
+    pub human_reviewed: bool,
+}
+
+/// The assistant's reply to one question.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub kind: Kind,
+    /// The quoted passage for an answer; empty otherwise (the caller writes the text).
+    pub passage: String,
+    pub citations: Vec<Citation>,
+    pub why: WhyRecord,
+}
+
+/// Decides how to reply to `question` in `lang`.
+pub fn decide(
+    index: &KnowledgeIndex,
+    question: &str,
+    lang: Lang,
+    threshold: f32,
+) -> anyhow::Result<Decision> {
+    if intent::wants_human(question) {
+        let why = record(
+            Kind::Handoff,
+            Rule::HumanRequested,
+            0.0,
+            threshold,
+            None,
+            lang,
+            index.version(),
+        );
+        return Ok(Decision {
+            kind: Kind::Handoff,
+            passage: String::new(),
+            citations: vec![],
+            why,
+        });
+    }
+    let retrieval = index.search(question, lang, CANDIDATES)?;
+    let signals = Signals::of(&retrieval);
+    let confidence = signals.confidence();
+    let best = retrieval.candidates.first();
+    let (kind, rule) = match best {
+        None => (Kind::NoAnswer, Rule::NoMatch),
+        Some(_) if confidence >= threshold => (Kind::Answer, Rule::AboveThreshold),
+        Some(_) => (Kind::NoAnswer, Rule::BelowThreshold),
+    };
+    let mut why = record(
+        kind,
+        rule,
+        confidence,
+        threshold,
+        Some(&retrieval),
+        lang,
+        retrieval.kb_version.clone(),
+    );
+    why.signals = signals;
+    let (passage, citations) = match (kind, best) {
+        (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)]),
+        _ => (String::new(), vec![]),
+    };
+    Ok(Decision {
+        kind,
+        passage,
+        citations,
+        why,
+    })
+}
+
+fn record(
+    kind: Kind,
+    rule: Rule,
+    confidence: f32,
+    threshold: f32,
+    retrieval: Option<&Retrieval>,
+    lang: Lang,
+    knowledge_version: String,
+) -> WhyRecord {
+    let candidates: Vec<WhyCandidate> = retrieval
+        .map(|r| r.candidates.iter().map(|c| why_candidate(c, r)).collect())
+        .unwrap_or_default();
+    let readings = retrieval
+        .map(|r| {
+            let mut out: Vec<Reading> = Vec::new();
+            for t in &r.terms {
+                if let Some(read_as) = &t.read_as {
+                    if !out.iter().any(|x| x.word == t.word) {
+                        out.push(Reading {
+                            word: t.word.clone(),
+                            read_as: read_as.clone(),
+                        });
+                    }
+                }
+            }
+            out
+        })
+        .unwrap_or_default();
+    let explanation = explain::explain(
+        lang,
+        kind,
+        rule,
+        confidence,
+        threshold,
+        candidates.first(),
+        &readings,
+    );
+    WhyRecord {
+        decision: kind,
+        rule,
+        confidence: (confidence * 1000.0).round() / 1000.0,
+        threshold,
+        language: lang,
+        explanation,
+        candidates,
+        knowledge_version,
+        signals: Signals::default(),
+        readings,
+        human_reviewed: false,
+    }
+}
+
+fn why_candidate(c: &Candidate, r: &Retrieval) -> WhyCandidate {
+    let mut words: Vec<String> = Vec::new();
+    for t in r.terms.iter().filter(|t| c.matched.contains(&t.term)) {
+        let w = t.read_as.clone().unwrap_or_else(|| t.word.clone());
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    WhyCandidate {
+        article_id: c.article_id.clone(),
+        title: c.title.clone(),
+        version: c.version.clone(),
+        passage: c.passage.clone(),
+        score: (c.score * 1000.0).round() / 1000.0,
+        matched_terms: words,
+    }
+}
+
+fn citation(c: &Candidate) -> Citation {
+    Citation {
+        article_id: c.article_id.clone(),
+        title: c.title.clone(),
+        url: c.url.clone(),
+        version: c.version.clone(),
+    }
+}

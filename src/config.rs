@@ -1,0 +1,227 @@
+//! Settings: built-in defaults < TOML file < `CANDOR_*` environment < command-line flags.
+//!
+//! clap merges the environment and the flags (a flag wins); the file only fills what both
+//! left unset, and the defaults fill the rest. The database URL may hold a password, so
+//! `Debug` never prints it.
+
+use crate::conversation::disclosure::DisclosureOverrides;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The `candor` command line.
+#[derive(Parser, Debug)]
+#[command(
+    name = "candor",
+    version,
+    about = "A support chatbot that never hides what it is"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What `candor` can do.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (widget, API, demo page).
+    Serve(ServeArgs),
+}
+
+/// Flags of `candor serve`; every one also has a `CANDOR_*` variable.
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Optional TOML settings file.
+    #[arg(long, env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "CANDOR_BIND")]
+    pub bind: Option<String>,
+    /// Where the SQLite database and the search index live (default ./data).
+    #[arg(long, env = "CANDOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory of Markdown help-centre articles (default ./knowledge).
+    #[arg(long, env = "CANDOR_KNOWLEDGE_DIR")]
+    pub knowledge_dir: Option<PathBuf>,
+    /// postgres://… selects PostgreSQL; without it SQLite in the data dir is used.
+    #[arg(long, env = "CANDOR_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Conversation creations and messages allowed per client per minute; 0 disables.
+    #[arg(long, env = "CANDOR_RATE_LIMIT")]
+    pub rate_limit: Option<u32>,
+    /// Minimum confidence (0..1) to answer; below it the assistant declines.
+    #[arg(long, env = "CANDOR_THRESHOLD")]
+    pub threshold: Option<f32>,
+    /// Comma-separated origins allowed to embed the widget from another site.
+    #[arg(long, env = "CANDOR_WIDGET_ORIGINS", value_delimiter = ',')]
+    pub widget_origins: Option<Vec<String>>,
+    /// Header holding the client address when behind a reverse proxy (e.g. X-Forwarded-For).
+    #[arg(long, env = "CANDOR_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "CANDOR_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// The TOML file: the same settings as the flags, plus the operator's disclosure texts.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub knowledge_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub rate_limit: Option<u32>,
+    pub threshold: Option<f32>,
+    pub widget_origins: Option<Vec<String>>,
+    pub client_ip_header: Option<String>,
+    pub log_format: Option<String>,
+    pub transcript_retention_days: Option<u32>,
+    pub disclosure: Option<DisclosureOverrides>,
+}
+
+/// Everything the application needs to start, fully resolved.
+#[derive(Clone)]
+pub struct Settings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub knowledge_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub rate_limit: u32,
+    pub threshold: f32,
+    pub widget_origins: Vec<String>,
+    pub client_ip_header: Option<String>,
+    pub log_format: String,
+    pub transcript_retention_days: u32,
+    pub disclosure: DisclosureOverrides,
+}
+
+/// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+impl Settings {
+    /// Settings for a given data and knowledge dir with every other value at its default.
+    pub fn with_dirs(data_dir: &Path, knowledge_dir: &Path) -> Settings {
+        ServeArgs {
+            data_dir: Some(data_dir.to_path_buf()),
+            knowledge_dir: Some(knowledge_dir.to_path_buf()),
+            ..ServeArgs::default()
+        }
+        .merge(FileSettings::default())
+    }
+}
+
+impl ServeArgs {
+    /// Reads the optional file and resolves every setting.
+    pub fn into_settings(self) -> anyhow::Result<Settings> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("parsing config file {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let settings = self.merge(file);
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn merge(self, file: FileSettings) -> Settings {
+        Settings {
+            bind: self
+                .bind
+                .or(file.bind)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir: self
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| "data".into()),
+            knowledge_dir: (self.knowledge_dir.or(file.knowledge_dir))
+                .unwrap_or_else(|| "knowledge".into()),
+            database_url: self.database_url.or(file.database_url),
+            rate_limit: self.rate_limit.or(file.rate_limit).unwrap_or(30),
+            threshold: self
+                .threshold
+                .or(file.threshold)
+                .unwrap_or(DEFAULT_THRESHOLD),
+            widget_origins: self
+                .widget_origins
+                .or(file.widget_origins)
+                .unwrap_or_default(),
+            client_ip_header: self.client_ip_header.or(file.client_ip_header),
+            log_format: self
+                .log_format
+                .or(file.log_format)
+                .unwrap_or_else(|| "text".into()),
+            transcript_retention_days: file.transcript_retention_days.unwrap_or(30),
+            disclosure: file.disclosure.unwrap_or_default(),
+        }
+    }
+}
+
+impl Settings {
+    fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.threshold),
+            "threshold must be between 0 and 1, got {}",
+            self.threshold
+        );
+        anyhow::ensure!(
+            matches!(self.log_format.as_str(), "text" | "json"),
+            "log format must be text or json"
+        );
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("knowledge_dir", &self.knowledge_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field("rate_limit", &self.rate_limit)
+            .field("threshold", &self.threshold)
+            .field("widget_origins", &self.widget_origins)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let args = ServeArgs {
+            bind: Some("0.0.0.0:1".into()),
+            ..Default::default()
+        };
+        let file = FileSettings {
+            bind: Some("1.1.1.1:2".into()),
+            rate_limit: Some(5),
+            ..Default::default()
+        };
+        let s = args.merge(file);
+        assert_eq!(s.bind, "0.0.0.0:1");
+        assert_eq!(s.rate_limit, 5);
+        assert_eq!(s.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let args = ServeArgs {
+            database_url: Some("postgres://u:secret@h/db".into()),
+            ..Default::default()
+        };
+        let s = args.merge(FileSettings::default());
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

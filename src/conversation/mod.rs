@@ -1,0 +1,149 @@
+//! Conversations: validated inputs, visitor secrets, and the turn logic.
+
+/// The AI and data-use notices shown before the first question.
+pub mod disclosure;
+/// Creating conversations and answering turns.
+pub mod service;
+/// Fixed visitor-facing texts, in every language.
+pub mod texts;
+
+use sha2::{Digest, Sha256};
+
+/// Longest message a visitor may send, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// RFC 3339 form of a millisecond timestamp, for the API.
+pub fn rfc3339(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A new random identifier.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A conversation id as it arrives in a URL: a UUID, or nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationId(String);
+
+impl ConversationId {
+    /// Accepts only the canonical UUID form, so odd paths never reach the database.
+    pub fn parse(raw: &str) -> Option<ConversationId> {
+        uuid::Uuid::try_parse(raw)
+            .ok()
+            .map(|u| ConversationId(u.to_string()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The visitor's secret for one conversation (256 random bits, from two v4 UUIDs).
+pub struct VisitorToken;
+
+impl VisitorToken {
+    /// Creates a new token and its storable hash.
+    pub fn generate() -> (String, String) {
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let hash = Self::hash(&token);
+        (token, hash)
+    }
+
+    /// SHA-256 of the token: only this is stored.
+    pub fn hash(token: &str) -> String {
+        Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Why a message text was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message is longer than {MAX_MESSAGE_CHARS} characters")]
+    TooLong,
+}
+
+/// A visitor message within limits: trimmed, non-empty, at most 2,000 characters, no
+/// control characters other than line breaks and tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText(String);
+
+impl MessageText {
+    /// Validates and normalises a message.
+    pub fn parse(raw: &str) -> Result<MessageText, TextError> {
+        let cleaned: String = raw
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect();
+        let text = cleaned.trim();
+        if text.is_empty() {
+            return Err(TextError::Empty);
+        }
+        if text.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(TextError::TooLong);
+        }
+        Ok(MessageText(text.to_string()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_text_enforces_its_limits() {
+        assert_eq!(MessageText::parse("  \n ").unwrap_err(), TextError::Empty);
+        assert_eq!(
+            MessageText::parse(&"é".repeat(2001)).unwrap_err(),
+            TextError::TooLong
+        );
+        assert_eq!(
+            MessageText::parse(&"é".repeat(2000))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            2000
+        );
+        assert_eq!(MessageText::parse(" hi\u{0}\n ").unwrap().as_str(), "hi");
+    }
+
+    #[test]
+    fn conversation_ids_must_be_uuids() {
+        assert!(ConversationId::parse("../etc").is_none());
+        assert!(ConversationId::parse(&new_id()).is_some());
+    }
+
+    #[test]
+    fn tokens_are_long_and_only_their_hash_is_kept() {
+        let (token, hash) = VisitorToken::generate();
+        assert_eq!(token.len(), 64);
+        assert_eq!(VisitorToken::hash(&token), hash);
+        assert_ne!(token, hash);
+    }
+}

@@ -1,0 +1,248 @@
+//! Starting conversations and answering turns: the assistant's behaviour, without HTTP.
+
+use super::disclosure::{DisclosureText, Disclosures};
+use super::{new_id, now_ms, texts, MessageText, VisitorToken};
+use crate::answer::{self, Kind};
+use crate::handoff;
+use crate::knowledge::{KnowledgeIndex, Lang};
+use crate::metrics::Metrics;
+use crate::storage::{ConversationRow, HandoffRequest, MessageRow, Store, StoreError, Turn};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Conversation states, as stored and as sent to the widget.
+pub mod status {
+    pub const BOT: &str = "bot";
+    pub const WAITING: &str = "waiting_for_agent";
+    pub const WITH_AGENT: &str = "with_agent";
+    pub const CLOSED: &str = "closed";
+}
+
+/// What went wrong while serving a visitor.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("unsupported locale")]
+    UnsupportedLocale,
+    #[error("the conversation is closed")]
+    Closed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("search failed")]
+    Search(#[source] anyhow::Error),
+}
+
+/// A new conversation, with the secret only the visitor gets.
+pub struct Started {
+    pub row: ConversationRow,
+    pub token: String,
+    pub disclosure: DisclosureText,
+}
+
+/// The result of one visitor message.
+pub struct TurnOutcome {
+    pub status: &'static str,
+    /// The bot reply, absent while a person holds (or is about to hold) the conversation.
+    pub reply: Option<MessageRow>,
+    pub queue_position: Option<i64>,
+}
+
+/// The assistant: knowledge, storage and the rules that tie them together.
+pub struct Assistant {
+    pub store: Arc<dyn Store>,
+    pub index: Arc<KnowledgeIndex>,
+    pub disclosures: Disclosures,
+    pub threshold: f32,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Assistant {
+    /// Opens a conversation and records that its notices were shown.
+    pub async fn start(
+        &self,
+        locale: Option<&str>,
+        fallback: Lang,
+        origin: Option<String>,
+    ) -> Result<Started, ServiceError> {
+        let (lang, explicit) = match locale {
+            Some(tag) => (
+                Lang::parse(tag).ok_or(ServiceError::UnsupportedLocale)?,
+                true,
+            ),
+            None => (fallback, false),
+        };
+        let (token, token_hash) = VisitorToken::generate();
+        let now = now_ms();
+        let row = ConversationRow {
+            id: new_id(),
+            token_hash,
+            locale: lang.code().to_string(),
+            locale_explicit: explicit,
+            status: status::BOT.to_string(),
+            disclosure_version: self.disclosures.version.clone(),
+            disclosure_shown_at: now,
+            origin,
+            declined_streak: 0,
+            queue_entered_at: None,
+            handoff_reason: None,
+            handoff_trigger: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.create_conversation(&row).await?;
+        self.metrics.conversations.inc();
+        Ok(Started {
+            row,
+            token,
+            disclosure: self.disclosures.text(lang).clone(),
+        })
+    }
+
+    /// The language of this conversation's replies to `text`.
+    pub fn lang_for(&self, conv: &ConversationRow, text: &str) -> Lang {
+        let locale = Lang::parse(&conv.locale).unwrap_or(Lang::En);
+        if conv.locale_explicit {
+            locale
+        } else {
+            answer::lang::detect(text).unwrap_or(locale)
+        }
+    }
+
+    /// Handles one visitor message: answer, decline or hand over, and store it all.
+    pub async fn ask(
+        &self,
+        conv: &ConversationRow,
+        text: &MessageText,
+    ) -> Result<TurnOutcome, ServiceError> {
+        let started = Instant::now();
+        let now = now_ms();
+        let visitor = message(&conv.id, "visitor", false, None, text.as_str(), "[]", now);
+        match conv.status.as_str() {
+            status::BOT => {}
+            status::CLOSED => return Err(ServiceError::Closed),
+            _ => {
+                // A person holds (or is about to hold) the conversation: the bot stays silent.
+                let turn = Turn {
+                    visitor,
+                    reply: None,
+                    declined_streak: conv.declined_streak,
+                    handoff: None,
+                    now,
+                };
+                self.store.record_turn(&turn).await?;
+                let position = self.store.queue_position(&conv.id).await?;
+                let status = if conv.status == status::WAITING {
+                    status::WAITING
+                } else {
+                    status::WITH_AGENT
+                };
+                return Ok(TurnOutcome {
+                    status,
+                    reply: None,
+                    queue_position: position,
+                });
+            }
+        }
+        let lang = self.lang_for(conv, text.as_str());
+        // Inline on purpose: one search takes ~100 µs, less than a thread hand-off.
+        let decision = answer::decide(&self.index, text.as_str(), lang, self.threshold)
+            .map_err(ServiceError::Search)?;
+        let (reply_text, streak, handoff) = match decision.kind {
+            Kind::Answer => (decision.passage.clone(), 0, None),
+            Kind::NoAnswer => (
+                texts::no_answer(lang).to_string(),
+                conv.declined_streak + 1,
+                None,
+            ),
+            Kind::Handoff => {
+                let position = handoff::position_if_enqueued(self.store.as_ref(), &conv.id).await?;
+                let h = HandoffRequest {
+                    conversation_id: conv.id.clone(),
+                    trigger: "words".into(),
+                    reason: None,
+                    at: now,
+                };
+                (texts::handed_over(lang, position), 0, Some(h))
+            }
+        };
+        let citations = serde_json::to_string(&decision.citations).unwrap_or_else(|_| "[]".into());
+        let kind = serde_json::to_value(decision.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from));
+        let reply = message(
+            &conv.id,
+            "bot",
+            true,
+            kind,
+            &reply_text,
+            &citations,
+            now + 1,
+        );
+        let why = serde_json::to_string(&decision.why).unwrap_or_else(|_| "{}".into());
+        let handing_over = handoff.is_some();
+        let turn = Turn {
+            visitor,
+            reply: Some((reply.clone(), why)),
+            declined_streak: streak,
+            handoff,
+            now,
+        };
+        self.store.record_turn(&turn).await?;
+        self.metrics
+            .record_decision(decision.kind, started.elapsed());
+        if handing_over {
+            let position = self.store.queue_position(&conv.id).await?;
+            return Ok(TurnOutcome {
+                status: status::WAITING,
+                reply: Some(reply),
+                queue_position: position,
+            });
+        }
+        Ok(TurnOutcome {
+            status: status::BOT,
+            reply: Some(reply),
+            queue_position: None,
+        })
+    }
+
+    /// The visitor pressed "talk to a person" (or the API was called directly).
+    pub async fn request_human(
+        &self,
+        conv: &ConversationRow,
+        reason: Option<String>,
+    ) -> Result<Option<i64>, ServiceError> {
+        if conv.status == status::CLOSED {
+            return Err(ServiceError::Closed);
+        }
+        let h = HandoffRequest {
+            conversation_id: conv.id.clone(),
+            trigger: "button".into(),
+            reason,
+            at: now_ms(),
+        };
+        let position = handoff::enqueue(self.store.as_ref(), &h).await?;
+        self.metrics.handoffs.inc();
+        Ok(position)
+    }
+}
+
+/// Builds a message row.
+pub fn message(
+    conversation_id: &str,
+    author: &str,
+    ai_generated: bool,
+    kind: Option<String>,
+    text: &str,
+    citations: &str,
+    created_at: i64,
+) -> MessageRow {
+    MessageRow {
+        id: new_id(),
+        conversation_id: conversation_id.to_string(),
+        author: author.to_string(),
+        ai_generated,
+        kind,
+        text: text.to_string(),
+        citations: citations.to_string(),
+        created_at,
+    }
+}

@@ -1,0 +1,139 @@
+//! The one error format on the wire: `{"error":{"code":"…","message":"…"}}`.
+//!
+//! Each code has one HTTP status, in one table. Internal errors send a generic message and
+//! log the full cause chain, so a visitor never sees database or index details.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// Every error code Candor returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidField,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    EmptyMessage,
+    MessageTooLong,
+    UnsupportedLocale,
+    MissingToken,
+    ConversationNotFound,
+    MessageNotFound,
+    NotFound,
+    MethodNotAllowed,
+    ConversationClosed,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status of each code: the single table.
+    pub fn status(self) -> StatusCode {
+        use ErrorCode::*;
+        match self {
+            InvalidJson => StatusCode::BAD_REQUEST,
+            InvalidField | EmptyMessage | MessageTooLong | UnsupportedLocale => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            MissingToken => StatusCode::UNAUTHORIZED,
+            ConversationNotFound | MessageNotFound | NotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ConversationClosed => StatusCode::CONFLICT,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error as the client sees it.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Seconds the client should wait (rate limits).
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with a client-facing message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// An internal failure: the cause chain goes to the log, a generic text to the client.
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> ApiError {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "internal error");
+        ApiError::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: ErrorCode,
+    message: &'a str,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        res.json(Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn errors_render_as_one_json_shape_with_their_status() {
+        let res = ApiError::new(ErrorCode::MessageTooLong, "too long").error_response();
+        assert_eq!(res.status(), 422);
+        let body = to_bytes(res.into_body()).await.unwrap();
+        assert_eq!(
+            body.as_ref(),
+            br#"{"error":{"code":"message_too_long","message":"too long"}}"#
+        );
+    }
+}

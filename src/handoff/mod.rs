@@ -1,0 +1,25 @@
+//! The human queue: a visitor's right to a person (GDPR art. 22).
+//!
+//! Conversations wait first-in, first-out by the time they asked; the position a visitor
+//! sees is computed from the shared store, so it is the same on every instance.
+
+use crate::storage::{HandoffRequest, Store, StoreError};
+
+/// Puts the conversation in the queue (a second request keeps its place) and returns its
+/// position.
+pub async fn enqueue(store: &dyn Store, h: &HandoffRequest) -> Result<Option<i64>, StoreError> {
+    store.request_handoff(h).await?;
+    store.queue_position(&h.conversation_id).await
+}
+
+/// The position this conversation would have if it joined the queue now: everyone
+/// currently waiting, plus itself (or its current place if it already waits).
+pub async fn position_if_enqueued(
+    store: &dyn Store,
+    conversation_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    if let Some(p) = store.queue_position(conversation_id).await? {
+        return Ok(Some(p));
+    }
+    Ok(Some(store.waiting_count().await? + 1))
+}

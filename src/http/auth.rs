@@ -1,0 +1,62 @@
+//! The visitor's proof of ownership: `Authorization: Bearer <token>` for the conversation
+//! in the path. Visitors have no account and no cookie; the token is the only key.
+
+use super::AppState;
+use crate::conversation::{ConversationId, VisitorToken};
+use crate::error::{ApiError, ErrorCode};
+use crate::storage::ConversationRow;
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use std::future::Future;
+use std::pin::Pin;
+
+/// A conversation whose token the caller presented. Using it in a handler's signature is
+/// what makes the route visitor-only.
+pub struct VisitorConversation(pub ConversationRow);
+
+fn unknown() -> ApiError {
+    // One answer for an unknown conversation and a wrong token: do not reveal which.
+    ApiError::new(
+        ErrorCode::ConversationNotFound,
+        "No conversation matches this id and token.",
+    )
+}
+
+impl FromRequest for VisitorConversation {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let id = req.match_info().get("id").and_then(ConversationId::parse);
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::MissingToken,
+                    "Send the conversation token as 'Authorization: Bearer <token>'.",
+                )
+            })?;
+            let id = id.ok_or_else(unknown)?;
+            let row = state
+                .assistant
+                .store
+                .conversation(id.as_str())
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .ok_or_else(unknown)?;
+            if row.token_hash != VisitorToken::hash(&token) {
+                return Err(unknown());
+            }
+            Ok(VisitorConversation(row))
+        })
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_string()).filter(|t| !t.is_empty() && t.len() <= 128)
+}

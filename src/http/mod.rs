@@ -1,0 +1,53 @@
+//! The HTTP layer: thin handlers grouped by audience, and the plumbing they share.
+//!
+//! Handlers parse input, call one domain function and shape the response; everything they
+//! need arrives through `AppState`, so tests can build differently configured apps.
+
+/// Visitor authentication by conversation token.
+pub mod auth;
+/// JSON extractor configuration routed through the one error format.
+pub mod json;
+/// Request ids and per-request logs.
+pub mod logging;
+/// Health, metrics.
+pub mod ops;
+/// The demo store page and the widget script.
+pub mod pages;
+/// Per-client limits on conversation creation and messages.
+pub mod ratelimit;
+/// The visitor API used by the widget.
+pub mod widget;
+
+use crate::conversation::service::Assistant;
+use crate::error::{ApiError, ErrorCode};
+use actix_web::web;
+use std::sync::Arc;
+
+/// Largest accepted request body, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Shared state of every handler.
+pub struct AppState {
+    pub assistant: Arc<Assistant>,
+    pub limiter: ratelimit::RateLimiter,
+}
+
+/// Registers state, body limits and every route.
+pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(state)
+            .app_data(json::config())
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .configure(widget::routes)
+            .configure(pages::routes)
+            .configure(ops::routes)
+            .default_service(web::to(not_found));
+    }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::NotFound,
+        "There is nothing at this address.",
+    ))
+}

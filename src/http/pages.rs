@@ -1,0 +1,51 @@
+//! The demo store page and the embeddable widget script.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// Registers `/` and `/widget.js`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(demo))
+        .route("/widget.js", web::get().to(widget_js));
+}
+
+/// A fictional shop's home page with the widget embedded, as a customer would see it.
+#[derive(Template, WebTemplate)]
+#[template(path = "demo.html")]
+struct DemoPage {
+    fr: bool,
+}
+
+#[derive(Deserialize)]
+struct DemoQuery {
+    lang: Option<String>,
+}
+
+async fn demo(q: web::Query<DemoQuery>) -> DemoPage {
+    DemoPage {
+        fr: q.lang.as_deref() != Some("en"),
+    }
+}
+
+/// The widget: script and stylesheet in one file, so embedding is one tag and one request.
+fn widget_source() -> &'static str {
+    static SOURCE: OnceLock<String> = OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let css = serde_json::to_string(include_str!("../../templates/widget/widget.css"))
+            .unwrap_or_else(|_| "\"\"".into());
+        format!(
+            "(function () {{\n\"use strict\";\nconst CANDOR_CSS = {css};\n{}\n}})();\n",
+            include_str!("../../templates/widget/widget.js")
+        )
+    })
+}
+
+async fn widget_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(widget_source())
+}

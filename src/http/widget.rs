@@ -1,0 +1,244 @@
+//! The visitor API the widget speaks: conversations, messages, why records, handoff.
+
+use super::auth::VisitorConversation;
+use super::ratelimit::Throttled;
+use super::AppState;
+use crate::conversation::service::{ServiceError, Started};
+use crate::conversation::{rfc3339, MessageText, TextError};
+use crate::error::{ApiError, ErrorCode};
+use crate::knowledge::Lang;
+use crate::storage::MessageRow;
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Registers the visitor routes under `/api/v1`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/disclosure", web::get().to(disclosure))
+            .route("/conversations", web::post().to(create))
+            .route("/conversations/{id}", web::get().to(transcript))
+            .route("/conversations/{id}/messages", web::post().to(post_message))
+            .route(
+                "/conversations/{id}/messages/{message_id}/why",
+                web::get().to(why),
+            )
+            .route("/conversations/{id}/handoff", web::post().to(handoff)),
+    );
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        match e {
+            ServiceError::UnsupportedLocale => ApiError::new(
+                ErrorCode::UnsupportedLocale,
+                "Supported locales are 'fr' and 'en'.",
+            ),
+            ServiceError::Closed => ApiError::new(
+                ErrorCode::ConversationClosed,
+                "This conversation is closed; start a new one.",
+            ),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    locale: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LocaleQuery {
+    locale: Option<String>,
+}
+
+/// The notices in force, for showing before a conversation exists.
+async fn disclosure(
+    state: web::Data<AppState>,
+    q: web::Query<LocaleQuery>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let lang = q
+        .locale
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| accept_language(&req));
+    let d = &state.assistant.disclosures;
+    let text = d.text(lang);
+    HttpResponse::Ok().json(json!({
+        "version": d.version, "locale": lang, "ai_notice": text.ai_notice, "data_use": text.data_use,
+    }))
+}
+
+async fn create(
+    _: Throttled,
+    state: web::Data<AppState>,
+    body: web::Json<CreateBody>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect());
+    let Started {
+        row,
+        token,
+        disclosure,
+    } = state
+        .assistant
+        .start(body.locale.as_deref(), accept_language(&req), origin)
+        .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "id": row.id,
+        "token": token,
+        "status": row.status,
+        "locale": row.locale,
+        "disclosure": {
+            "version": row.disclosure_version,
+            "ai_notice": disclosure.ai_notice,
+            "data_use": disclosure.data_use,
+            "shown_at": rfc3339(row.disclosure_shown_at),
+        },
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageBody {
+    text: String,
+}
+
+async fn post_message(
+    _: Throttled,
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    body: web::Json<MessageBody>,
+) -> Result<HttpResponse, ApiError> {
+    let text = MessageText::parse(&body.text).map_err(|e| match e {
+        TextError::Empty => ApiError::new(ErrorCode::EmptyMessage, e.to_string()),
+        TextError::TooLong => ApiError::new(ErrorCode::MessageTooLong, e.to_string()),
+    })?;
+    let outcome = state.assistant.ask(&conv, &text).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": outcome.status,
+        "reply": outcome.reply.as_ref().map(message_json),
+        "queue_position": outcome.queue_position,
+    })))
+}
+
+async fn transcript(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+) -> Result<HttpResponse, ApiError> {
+    let store = &state.assistant.store;
+    let messages = store
+        .messages(&conv.id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let position = store
+        .queue_position(&conv.id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let d = &state.assistant.disclosures;
+    let lang = Lang::parse(&conv.locale).unwrap_or(Lang::En);
+    let mut disclosure =
+        json!({"version": conv.disclosure_version, "shown_at": rfc3339(conv.disclosure_shown_at)});
+    if d.version == conv.disclosure_version {
+        disclosure["ai_notice"] = json!(d.text(lang).ai_notice);
+        disclosure["data_use"] = json!(d.text(lang).data_use);
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "id": conv.id,
+        "status": conv.status,
+        "locale": conv.locale,
+        "queue_position": position,
+        "disclosure": disclosure,
+        "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
+    })))
+}
+
+async fn why(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, message_id) = path.into_inner();
+    let record = state
+        .assistant
+        .store
+        .why_record(&conv.id, &message_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let record = record.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::MessageNotFound,
+            "This conversation has no bot reply with this id.",
+        )
+    })?;
+    let mut value: Value = serde_json::from_str(&record).map_err(|e| ApiError::internal(&e))?;
+    value["message_id"] = json!(message_id);
+    Ok(HttpResponse::Ok().json(value))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct HandoffBody {
+    reason: Option<String>,
+}
+
+async fn handoff(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    body: web::Json<HandoffBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body
+        .into_inner()
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "The reason must be at most 500 characters.",
+        ));
+    }
+    let position = state.assistant.request_human(&conv, reason).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "waiting_for_agent", "queue_position": position})))
+}
+
+/// A stored message as the API shows it.
+pub fn message_json(m: &MessageRow) -> Value {
+    let citations: Value = serde_json::from_str(&m.citations).unwrap_or_else(|_| json!([]));
+    let mut v = json!({
+        "id": m.id,
+        "author": m.author,
+        "ai_generated": m.ai_generated,
+        "kind": m.kind,
+        "text": m.text,
+        "citations": citations,
+        "created_at": rfc3339(m.created_at),
+    });
+    if m.author == "bot" {
+        v["why_url"] = json!(format!(
+            "/api/v1/conversations/{}/messages/{}/why",
+            m.conversation_id, m.id
+        ));
+    }
+    v
+}
+
+/// The first supported language of the Accept-Language header, English otherwise.
+fn accept_language(req: &HttpRequest) -> Lang {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|tag| Lang::parse(tag.split(';').next().unwrap_or("")))
+        })
+        .unwrap_or(Lang::En)
+}

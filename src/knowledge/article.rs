@@ -1,0 +1,304 @@
+//! An article of the help centre and its front matter.
+//!
+//! The front matter is a small YAML subset (`key: value`, `key: [a, b]` and `- item` lists);
+//! a dedicated parser keeps the dependency set small and its errors precise.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Languages the assistant serves; every visitor-facing text exists in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// Every supported language, in a stable order.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// Parses `fr`, `en`, or a tag like `fr-CA` / `en_GB`.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The two-letter code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// One help-centre article as loaded from Markdown.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: String,
+    pub title: String,
+    pub lang: Lang,
+    pub url: Option<String>,
+    pub tags: Vec<String>,
+    /// Example questions this article answers, indexed as extra evidence.
+    pub questions: Vec<String>,
+    pub body: String,
+    /// Short content hash: changes whenever the title, body or metadata change.
+    pub version: String,
+    /// Milliseconds since the epoch of the last change (file modification time).
+    pub updated_at: i64,
+}
+
+/// Largest article file accepted, in bytes.
+pub const MAX_ARTICLE_BYTES: usize = 1024 * 1024;
+
+/// Why a Markdown text is not a valid article.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArticleError {
+    #[error("file is larger than 1 MiB")]
+    TooLarge,
+    #[error("no front matter: the file must start with a line '---'")]
+    NoFrontMatter,
+    #[error("front matter is not closed by a line '---'")]
+    UnclosedFrontMatter,
+    #[error("front matter line {0}: expected 'key: value'")]
+    BadLine(usize),
+    #[error("missing required field '{0}'")]
+    Missing(&'static str),
+    #[error("unknown language '{0}' (expected fr or en)")]
+    UnknownLang(String),
+    #[error("invalid id '{0}': use letters, digits, '-' and '_' only")]
+    BadId(String),
+    #[error("unknown front-matter field '{0}'")]
+    UnknownField(String),
+    #[error("the article body is empty")]
+    EmptyBody,
+}
+
+impl Article {
+    /// Parses a Markdown file with its front matter.
+    pub fn parse(text: &str, updated_at: i64) -> Result<Article, ArticleError> {
+        if text.len() > MAX_ARTICLE_BYTES {
+            return Err(ArticleError::TooLarge);
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some("---") {
+            return Err(ArticleError::NoFrontMatter);
+        }
+        let mut front = Vec::new();
+        let mut closed = false;
+        for line in lines.by_ref() {
+            if line.trim_end() == "---" {
+                closed = true;
+                break;
+            }
+            front.push(line);
+        }
+        if !closed {
+            return Err(ArticleError::UnclosedFrontMatter);
+        }
+        let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
+        let fields = parse_front_matter(&front)?;
+        Self::from_fields(fields, body, updated_at)
+    }
+
+    fn from_fields(
+        fields: Vec<(String, FieldValue)>,
+        body: String,
+        updated_at: i64,
+    ) -> Result<Article, ArticleError> {
+        let (mut id, mut title, mut lang, mut url) = (None, None, None, None);
+        let (mut tags, mut questions) = (Vec::new(), Vec::new());
+        for (key, value) in fields {
+            match key.as_str() {
+                "id" => id = Some(value.scalar()),
+                "title" => title = Some(value.scalar()),
+                "lang" => lang = Some(value.scalar()),
+                "url" => url = Some(value.scalar()).filter(|u| !u.is_empty()),
+                "tags" => tags = value.list(),
+                "questions" => questions = value.list(),
+                other => return Err(ArticleError::UnknownField(other.to_string())),
+            }
+        }
+        let id = id
+            .filter(|s| !s.is_empty())
+            .ok_or(ArticleError::Missing("id"))?;
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || id.len() > 128
+        {
+            return Err(ArticleError::BadId(id));
+        }
+        let title = title
+            .filter(|s| !s.is_empty())
+            .ok_or(ArticleError::Missing("title"))?;
+        let lang_text = lang.ok_or(ArticleError::Missing("lang"))?;
+        let lang = Lang::parse(&lang_text).ok_or(ArticleError::UnknownLang(lang_text))?;
+        if body.is_empty() {
+            return Err(ArticleError::EmptyBody);
+        }
+        let mut article = Article {
+            id,
+            title,
+            lang,
+            url,
+            tags,
+            questions,
+            body,
+            version: String::new(),
+            updated_at,
+        };
+        article.version = article.content_hash();
+        Ok(article)
+    }
+
+    /// First 12 hex digits of a SHA-256 over everything that shapes an answer.
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            &self.id,
+            &self.title,
+            self.lang.code(),
+            self.url.as_deref().unwrap_or(""),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for part in self.tags.iter().chain(&self.questions) {
+            h.update(part.as_bytes());
+            h.update([1]);
+        }
+        h.update(self.body.as_bytes());
+        let digest = h.finalize();
+        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[derive(Debug)]
+enum FieldValue {
+    Scalar(String),
+    List(Vec<String>),
+}
+
+impl FieldValue {
+    fn scalar(self) -> String {
+        match self {
+            FieldValue::Scalar(s) => s,
+            FieldValue::List(items) => items.join(", "),
+        }
+    }
+    fn list(self) -> Vec<String> {
+        match self {
+            FieldValue::Scalar(s) if s.is_empty() => Vec::new(),
+            FieldValue::Scalar(s) => vec![s],
+            FieldValue::List(items) => items,
+        }
+    }
+}
+
+fn parse_front_matter(lines: &[&str]) -> Result<Vec<(String, FieldValue)>, ArticleError> {
+    let mut fields: Vec<(String, FieldValue)> = Vec::new();
+    for (n, raw) in lines.iter().enumerate() {
+        let line = strip_comment(raw);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(item) = line.trim_start().strip_prefix("- ") {
+            match fields.last_mut() {
+                Some((_, FieldValue::List(items))) => items.push(unquote(item)),
+                Some((_, v)) if matches!(&*v, FieldValue::Scalar(s) if s.is_empty()) => {
+                    *v = FieldValue::List(vec![unquote(item)])
+                }
+                _ => return Err(ArticleError::BadLine(n + 2)),
+            }
+            continue;
+        }
+        let (key, value) = line.split_once(':').ok_or(ArticleError::BadLine(n + 2))?;
+        let key = key.trim();
+        if key.is_empty() || key.contains(' ') {
+            return Err(ArticleError::BadLine(n + 2));
+        }
+        let value = value.trim();
+        let parsed = match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            Some(inner) => FieldValue::List(
+                inner
+                    .split(',')
+                    .map(unquote)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ),
+            None => FieldValue::Scalar(unquote(value)),
+        };
+        fields.push((key.to_string(), parsed));
+    }
+    Ok(fields)
+}
+
+/// Removes a `# comment` that follows whitespace (a `#` inside a URL fragment is kept).
+fn strip_comment(line: &str) -> &str {
+    match line.find(" #") {
+        Some(i) if !line[..i].contains('"') => &line[..i],
+        _ => line,
+    }
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| s.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+    inner.unwrap_or(s).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---\nid: fr-livraison\ntitle: Délais de livraison\nlang: fr\nurl: https://aide.example/fr/livraison\ntags: [livraison, colis]   # optional\nquestions:\n  - Quand arrive mon colis ?\n---\n## Délais\nTrois jours.\n";
+
+    #[test]
+    fn a_complete_article_parses_with_lists_and_a_version() {
+        let a = Article::parse(GOOD, 0).unwrap();
+        assert_eq!(a.id, "fr-livraison");
+        assert_eq!(a.lang, Lang::Fr);
+        assert_eq!(a.tags, vec!["livraison", "colis"]);
+        assert_eq!(a.questions, vec!["Quand arrive mon colis ?"]);
+        assert_eq!(a.body, "## Délais\nTrois jours.");
+        assert_eq!(a.version.len(), 12);
+    }
+
+    #[test]
+    fn bad_articles_name_their_problem() {
+        assert_eq!(
+            Article::parse("# no front", 0).unwrap_err(),
+            ArticleError::NoFrontMatter
+        );
+        let no_lang = GOOD.replace("lang: fr", "lang: de");
+        assert_eq!(
+            Article::parse(&no_lang, 0).unwrap_err(),
+            ArticleError::UnknownLang("de".into())
+        );
+        let empty = "---\nid: a\ntitle: T\nlang: en\n---\n\n";
+        assert_eq!(
+            Article::parse(empty, 0).unwrap_err(),
+            ArticleError::EmptyBody
+        );
+        let big = format!("{GOOD}{}", "x".repeat(MAX_ARTICLE_BYTES));
+        assert_eq!(Article::parse(&big, 0).unwrap_err(), ArticleError::TooLarge);
+    }
+
+    #[test]
+    fn the_version_changes_when_the_body_changes() {
+        let a = Article::parse(GOOD, 0).unwrap();
+        let b = Article::parse(&GOOD.replace("Trois", "Quatre"), 0).unwrap();
+        assert_ne!(a.version, b.version);
+    }
+}

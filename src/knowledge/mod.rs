@@ -1,0 +1,18 @@
+//! Help-centre articles and the search index built from them.
+
+/// Tokenizers per language: stop words, stemming, accent and case folding.
+pub mod analysis;
+/// An article, its language and its front-matter block.
+pub mod article;
+/// Tantivy index of passages, searched per language.
+pub mod index;
+/// Reads the knowledge dir, reporting bad files without stopping the others.
+pub mod loader;
+/// Splits an article body into answerable passages.
+pub mod passages;
+/// Typo tolerance: maps unknown query words to the closest known word.
+pub mod spelling;
+mod stopwords;
+
+pub use article::{Article, Lang};
+pub use index::{Candidate, KnowledgeIndex, QueryTerm, Retrieval};

@@ -1,0 +1,162 @@
+//! Typo and accent tolerance.
+//!
+//! Each language keeps the words its articles use. A query word the help centre does not
+//! know is replaced by the closest known word (edit distance 1, or 2 for long words), and a
+//! word typed without accents gets them back ("delai" -> "délai") so it stems like the text.
+//! Corrections are reported so the why record can say "I read 'livrason' as 'livraison'".
+
+use std::collections::HashMap;
+
+/// Lowercases and removes French diacritics (é -> e, œ -> oe).
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' => out.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'î' | 'ï' | 'í' => out.push('i'),
+            'ô' | 'ö' | 'ó' => out.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
+            'ç' => out.push('c'),
+            'ñ' => out.push('n'),
+            'ÿ' => out.push('y'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits text into words the way the index tokenizer does (on non-alphanumerics).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Words known in one language: folded form -> (occurrences, most common written form).
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    words: HashMap<String, (u32, String)>,
+}
+
+impl Vocabulary {
+    /// Adds every word of a text.
+    pub fn add_text(&mut self, text: &str) {
+        for w in words(text) {
+            if w.chars().count() < 3 || w.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let lower = w.to_lowercase();
+            let entry = self.words.entry(fold(&lower)).or_insert((0, lower.clone()));
+            entry.0 += 1;
+            if lower != entry.1 && lower.len() > entry.1.len() {
+                // Prefer the accented spelling: it is how the articles write it.
+                entry.1 = lower;
+            }
+        }
+    }
+
+    /// Number of distinct words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether no word is known.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// The written form to search for `word`: itself, its accented form, or the closest
+    /// known word. `None` when nothing is close enough (the word stays as typed).
+    pub fn resolve(&self, word: &str) -> Option<&str> {
+        let folded = fold(word);
+        if let Some((_, surface)) = self.words.get(&folded) {
+            return Some(surface);
+        }
+        let len = folded.chars().count();
+        if len < 4 || folded.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let max = if len >= 8 { 2 } else { 1 };
+        let query: Vec<char> = folded.chars().collect();
+        let mut best: Option<(usize, u32, &str)> = None;
+        for (known, (count, surface)) in &self.words {
+            let klen = known.chars().count();
+            if klen < 4 || klen.abs_diff(len) > max {
+                continue;
+            }
+            let Some(d) = bounded_distance(&query, known, max) else {
+                continue;
+            };
+            let better = match best {
+                None => true,
+                Some((bd, bc, _)) => d < bd || (d == bd && *count > bc),
+            };
+            if better {
+                best = Some((d, *count, surface));
+            }
+        }
+        best.map(|(_, _, s)| s)
+    }
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transposition), or `None`
+/// when it exceeds `max`.
+fn bounded_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[m]).filter(|d| *d <= max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        let mut v = Vocabulary::default();
+        v.add_text("La livraison prend un délai de trois jours. Password reset, passport.");
+        v
+    }
+
+    #[test]
+    fn typos_resolve_to_the_closest_known_word() {
+        let v = vocab();
+        assert_eq!(v.resolve("livrason"), Some("livraison"));
+        assert_eq!(v.resolve("pasword"), Some("password"));
+        assert_eq!(v.resolve("Livriason"), Some("livraison"));
+    }
+
+    #[test]
+    fn missing_accents_are_restored() {
+        assert_eq!(vocab().resolve("delai"), Some("délai"));
+    }
+
+    #[test]
+    fn unrelated_and_short_words_stay_unknown() {
+        let v = vocab();
+        assert_eq!(v.resolve("weather"), None);
+        assert_eq!(v.resolve("jor"), None);
+    }
+}

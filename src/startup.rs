@@ -1,0 +1,139 @@
+//! Builds the application from settings and runs it until SIGTERM or Ctrl-C.
+
+use crate::config::Settings;
+use crate::conversation::disclosure::Disclosures;
+use crate::conversation::service::Assistant;
+use crate::http::{self, ratelimit::RateLimiter, AppState};
+use crate::knowledge::{loader, KnowledgeIndex};
+use crate::metrics::Metrics;
+use crate::storage;
+use actix_cors::Cors;
+use actix_web::{dev::Server, middleware, web, App, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    server: Server,
+    port: u16,
+    assistant: Arc<Assistant>,
+    retention_days: u32,
+}
+
+impl Application {
+    /// Loads the knowledge base, opens storage and binds (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        let index = load_knowledge(&settings).await?;
+        let store = storage::connect(settings.database_url.as_deref(), &settings.data_dir).await?;
+        let assistant = Arc::new(Assistant {
+            store,
+            index,
+            disclosures: Disclosures::new(&settings.disclosure, settings.transcript_retention_days),
+            threshold: settings.threshold,
+            metrics: Arc::new(Metrics::default()),
+        });
+        let state = web::Data::new(AppState {
+            assistant: assistant.clone(),
+            limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
+        });
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let origins = settings.widget_origins.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(cors(&origins))
+                .wrap(middleware::from_fn(http::logging::log_requests))
+                .configure(http::configure(state.clone()))
+        })
+        .disable_signals()
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        tracing::info!(port, "candor listening");
+        Ok(Application {
+            server,
+            port,
+            assistant,
+            retention_days: settings.transcript_retention_days,
+        })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        tokio::spawn(purge_loop(self.assistant.clone(), self.retention_days));
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down gracefully");
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+async fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeIndex>> {
+    let dir = settings.knowledge_dir.clone();
+    let index_dir = settings.data_dir.join("index");
+    tokio::task::spawn_blocking(move || {
+        let report = loader::load_dir(&dir)
+            .with_context(|| format!("reading knowledge dir {}", dir.display()))?;
+        for p in &report.problems {
+            tracing::warn!(path = %p.path.display(), reason = %p.reason, "article skipped");
+        }
+        Ok(Arc::new(KnowledgeIndex::open(
+            &index_dir,
+            &report.articles,
+        )?))
+    })
+    .await?
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers(["content-type", "authorization"])
+        .max_age(3600);
+    for o in origins {
+        cors = cors.allowed_origin(o);
+    }
+    cors
+}
+
+/// Deletes conversations inactive for longer than the retention period, every hour.
+async fn purge_loop(assistant: Arc<Assistant>, days: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = crate::conversation::now_ms() - i64::from(days) * 86_400_000;
+        match assistant.store.purge_inactive_before(cutoff).await {
+            Ok(n) if n > 0 => tracing::info!(conversations = n, "retention purge"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "retention purge failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

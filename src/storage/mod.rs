@@ -1,0 +1,79 @@
+//! Persistence behind one trait, chosen at start from the database URL.
+//!
+//! SQLite (in the data dir, WAL, synchronous=FULL) is the one-binary default; PostgreSQL is
+//! for several instances sharing one database. Both run the same SQL (see `sql.rs`) with
+//! per-backend migrations, so every feature behaves the same on each.
+
+mod models;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+use async_trait::async_trait;
+pub use models::{ConversationRow, HandoffRequest, MessageRow, Turn};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Why a storage call failed. Never shown to a visitor: the HTTP layer logs it and answers
+/// with a generic internal error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("could not reach the database within {0} seconds")]
+    Timeout(u64),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+/// Everything Candor keeps, behind one interface.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Cheap round trip for health checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Stores a new conversation and its disclosure receipt.
+    async fn create_conversation(&self, c: &ConversationRow) -> Result<(), StoreError>;
+    /// A conversation by id.
+    async fn conversation(&self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
+    /// Stores a visitor message, the reply and its why record, and the new conversation
+    /// state, in one transaction: either all of the turn is durable or none of it.
+    async fn record_turn(&self, turn: &Turn) -> Result<(), StoreError>;
+    /// Puts a conversation in the human queue (idempotent) and records why.
+    async fn request_handoff(&self, h: &HandoffRequest) -> Result<(), StoreError>;
+    /// 1-based position in the human queue, if the conversation is waiting.
+    async fn queue_position(&self, conversation_id: &str) -> Result<Option<i64>, StoreError>;
+    /// How many conversations wait for a person.
+    async fn waiting_count(&self) -> Result<i64, StoreError>;
+    /// The transcript, oldest first.
+    async fn messages(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError>;
+    /// The why record (JSON) of a bot message of this conversation.
+    async fn why_record(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// Deletes conversations not updated since `cutoff` (ms), with everything they hold.
+    async fn purge_inactive_before(&self, cutoff: i64) -> Result<u64, StoreError>;
+}
+
+/// Opens the store the settings ask for, running its migrations.
+pub async fn connect(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        }
+        Some(url) if url.starts_with("sqlite:") => {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            Ok(Arc::new(sqlite::SqliteStore::open(Path::new(path)).await?))
+        }
+        Some(_) => anyhow::bail!("unsupported database URL: use postgres://… or sqlite:PATH"),
+        None => Ok(Arc::new(
+            sqlite::SqliteStore::open(&data_dir.join("candor.db")).await?,
+        )),
+    }
+}

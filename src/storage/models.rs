@@ -1,0 +1,60 @@
+//! Rows as stored, shared by both backends.
+
+/// A conversation between a visitor and the assistant (and later a person).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ConversationRow {
+    pub id: String,
+    /// SHA-256 of the visitor's bearer token; the token itself is never stored.
+    pub token_hash: String,
+    pub locale: String,
+    /// False when the locale was guessed; then each question's language is detected.
+    pub locale_explicit: bool,
+    pub status: String,
+    pub disclosure_version: String,
+    pub disclosure_shown_at: i64,
+    /// The widget's site (Origin header), for per-site reports; never an IP address.
+    pub origin: Option<String>,
+    /// Consecutive questions the assistant declined.
+    pub declined_streak: i64,
+    pub queue_entered_at: Option<i64>,
+    pub handoff_reason: Option<String>,
+    pub handoff_trigger: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One message of a transcript.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub author: String,
+    pub ai_generated: bool,
+    pub kind: Option<String>,
+    pub text: String,
+    /// JSON array of citations (empty for non-answers).
+    pub citations: String,
+    pub created_at: i64,
+}
+
+/// A question and what followed, stored atomically.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    pub visitor: MessageRow,
+    /// The bot reply and its why record (JSON); `None` while a person holds the conversation.
+    pub reply: Option<(MessageRow, String)>,
+    pub declined_streak: i64,
+    /// Set when this turn hands the conversation to a person.
+    pub handoff: Option<HandoffRequest>,
+    pub now: i64,
+}
+
+/// Why and when a conversation goes to the human queue.
+#[derive(Debug, Clone)]
+pub struct HandoffRequest {
+    pub conversation_id: String,
+    /// `button`, `words`, … — what triggered it.
+    pub trigger: String,
+    pub reason: Option<String>,
+    pub at: i64,
+}

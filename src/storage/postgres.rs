@@ -1,0 +1,45 @@
+//! PostgreSQL backend, for several Candor instances sharing one database.
+
+use super::sql::{impl_store, Migrations};
+use super::StoreError;
+use anyhow::Context;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+
+const MIGRATIONS: Migrations = &[(1, include_str!("migrations/postgres/0001_init.sql"))];
+/// Seconds to wait for PostgreSQL before giving up with a clear error.
+const CONNECT_TIMEOUT: u64 = 10;
+
+/// The shared store.
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects and migrates; fails clearly when the server cannot be reached.
+    pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(CONNECT_TIMEOUT))
+            .connect(url);
+        let pool = tokio::time::timeout(Duration::from_secs(CONNECT_TIMEOUT), pool)
+            .await
+            .map_err(|_| StoreError::Timeout(CONNECT_TIMEOUT))?
+            .context("connecting to PostgreSQL")?;
+        let store = PgStore { pool };
+        store
+            .migrate()
+            .await
+            .context("migrating the PostgreSQL database")?;
+        Ok(store)
+    }
+}
+
+// The advisory lock makes instances that start together apply migrations one at a time.
+impl_store!(
+    PgStore,
+    PgConnection,
+    MIGRATIONS,
+    "SELECT pg_advisory_xact_lock(4242)"
+);

@@ -1,0 +1,48 @@
+//! SQLite backend: one file in the data dir, no server to run.
+//!
+//! WAL with `synchronous = FULL`: a turn acknowledged with 2xx is on disk even if the
+//! process is killed with SIGKILL (or the machine loses power) right after.
+
+use super::sql::{impl_store, Migrations};
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqliteConnection, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+
+const MIGRATIONS: Migrations = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+
+/// The embedded store.
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and migrates it.
+    pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating data dir {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("opening SQLite database {}", path.display()))?;
+        let store = SqliteStore { pool };
+        store
+            .migrate()
+            .await
+            .context("migrating the SQLite database")?;
+        Ok(store)
+    }
+}
+
+impl_store!(SqliteStore, SqliteConnection, MIGRATIONS, "SELECT 1");

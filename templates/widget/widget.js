@@ -1,0 +1,195 @@
+// Candor chat widget: one <script src=".../widget.js" data-locale="fr"> tag adds it.
+// Shadow DOM so the shop's styles never leak in; no framework, no cookies, no request to
+// anyone but the Candor server the script came from. Text is always set with textContent.
+const script = document.currentScript;
+const BASE = new URL(script.src, location.href).origin;
+const wanted = (script.dataset.locale || navigator.language || "en").slice(0, 2).toLowerCase();
+const LANG = wanted === "fr" ? "fr" : "en";
+const T = {
+  fr: {
+    open: "Aide", title: "Assistant du service client (IA)", close: "Fermer la discussion",
+    aiNotice: "Vous parlez à une IA", dataUse: "Vos données", placeholder: "Écrivez votre question…",
+    send: "Envoyer", human: "Parler à une personne", you: "Vous", bot: "Assistant IA",
+    agent: "Personne de l'équipe", source: "Source :", why: "Pourquoi cette réponse ?",
+    hideWhy: "Masquer l'explication", decision: "Décision", confidence: "Confiance",
+    threshold: "Seuil", rule: "Règle", considered: "Articles examinés", matched: "mots trouvés",
+    none: "aucun", kb: "Version de la base", label: "Votre message", queued: (n) => `Demande transmise à l'équipe. Position dans la file : ${n}.`,
+    waiting: "En attente d'une personne de l'équipe. L'assistant ne répond plus.",
+    error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
+    decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
+  },
+  en: {
+    open: "Help", title: "Customer-service assistant (AI)", close: "Close the chat",
+    aiNotice: "You are talking to an AI", dataUse: "Your data", placeholder: "Type your question…",
+    send: "Send", human: "Talk to a person", you: "You", bot: "AI assistant",
+    agent: "Team member (a person)", source: "Source:", why: "Why this answer?",
+    hideWhy: "Hide the explanation", decision: "Decision", confidence: "Confidence",
+    threshold: "Threshold", rule: "Rule", considered: "Articles considered", matched: "words found",
+    none: "none", kb: "Knowledge-base version", label: "Your message", queued: (n) => `Passed to the team. Your place in the queue: ${n}.`,
+    waiting: "Waiting for a team member. The assistant no longer answers.",
+    error: "The message could not be sent. Please try again.", loading: "Connecting…",
+    decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
+  },
+}[LANG];
+const STORE_KEY = "candor:" + BASE;
+
+const host = document.createElement("div");
+host.setAttribute("data-candor", "");
+document.body.appendChild(host);
+const root = host.attachShadow({ mode: "open" });
+const style = document.createElement("style");
+style.textContent = CANDOR_CSS;
+root.appendChild(style);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c) node.appendChild(c);
+  return node;
+}
+
+const launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "candor-panel", text: T.open });
+const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": T.title });
+const input = el("textarea", { rows: "2", maxlength: "2000", placeholder: T.placeholder, "aria-label": T.label });
+const sendBtn = el("button", { type: "submit", text: T.send });
+const form = el("form", {}, input, sendBtn);
+const humanBtn = el("button", { type: "button", text: T.human });
+const errorBox = el("div", { class: "error", role: "alert" });
+const closeBtn = el("button", { type: "button", "aria-label": T.close, text: "×" });
+const panel = el("section", { class: "panel", id: "candor-panel", role: "dialog", "aria-label": T.title, hidden: "" },
+  el("div", { class: "head" }, el("h2", { text: T.title }), closeBtn),
+  log, el("div", { class: "actions" }, humanBtn), errorBox, form);
+root.append(launcher, panel);
+
+let conv = null;
+try { conv = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null"); } catch (_) { conv = null; }
+
+async function api(path, options) {
+  const headers = { "Content-Type": "application/json" };
+  if (conv) headers.Authorization = "Bearer " + conv.token;
+  const res = await fetch(BASE + path, { ...options, headers, credentials: "omit" });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(body.error ? body.error.message : res.statusText), { status: res.status });
+  return body;
+}
+
+function showNotice(d) {
+  log.appendChild(el("div", { class: "notice" },
+    el("h3", { text: T.aiNotice }), el("p", { text: d.ai_notice }),
+    el("h3", { text: T.dataUse }), el("p", { text: d.data_use })));
+}
+
+function showStatus(status, position) {
+  if (status === "waiting_for_agent") {
+    addMessage({ author: "system", text: position ? T.queued(position) + " " + T.waiting : T.waiting });
+  }
+}
+
+function addMessage(m) {
+  const who = { visitor: T.you, bot: T.bot, agent: m.agent_name ? m.agent_name + " (" + T.agent + ")" : T.agent }[m.author];
+  const node = el("div", { class: "msg " + m.author });
+  if (who) node.appendChild(el("span", { class: "who", text: who }));
+  node.appendChild(el("span", { text: m.text }));
+  if (m.author === "bot") node.appendChild(meta(m));
+  log.appendChild(node);
+  log.scrollTop = log.scrollHeight;
+}
+
+function meta(m) {
+  const box = el("div", { class: "meta" });
+  for (const c of m.citations || []) {
+    const link = c.url ? el("a", { href: c.url, target: "_blank", rel: "noopener noreferrer", text: c.title }) : el("span", { text: c.title });
+    box.append(el("span", { text: T.source + " " }), link);
+  }
+  if (m.why_url) {
+    const btn = el("button", { type: "button", class: "linkbtn", "aria-expanded": "false", text: T.why });
+    btn.addEventListener("click", () => toggleWhy(btn, m, box));
+    box.appendChild(btn);
+  }
+  return box;
+}
+
+async function toggleWhy(btn, m, box) {
+  const open = box.querySelector(".why");
+  if (open) { open.remove(); btn.textContent = T.why; btn.setAttribute("aria-expanded", "false"); return; }
+  try {
+    const w = await api(m.why_url, { method: "GET" });
+    const list = el("ol");
+    for (const c of w.candidates) {
+      list.appendChild(el("li", { text: `${c.title} — ${T.matched} : ${c.matched_terms.join(", ") || T.none} (score ${c.score})` }));
+    }
+    const dl = el("dl", {},
+      el("dt", { text: T.decision }), el("dd", { text: T.decisions[w.decision] || w.decision }),
+      el("dt", { text: T.confidence }), el("dd", { text: String(w.confidence) }),
+      el("dt", { text: T.threshold }), el("dd", { text: String(w.threshold) }),
+      el("dt", { text: T.rule }), el("dd", { text: w.rule }),
+      el("dt", { text: T.kb }), el("dd", { text: w.knowledge_version }));
+    const why = el("div", { class: "why" }, el("p", { text: w.explanation }), dl);
+    if (w.candidates.length) why.append(el("strong", { text: T.considered }), list);
+    box.appendChild(why);
+    btn.textContent = T.hideWhy;
+    btn.setAttribute("aria-expanded", "true");
+  } catch (e) { errorBox.textContent = e.message; }
+}
+
+async function start() {
+  log.textContent = "";
+  if (conv) {
+    try {
+      const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
+      showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })));
+      t.messages.forEach(addMessage);
+      if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
+      return;
+    } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); }
+  }
+  const c = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ locale: LANG }) });
+  conv = { id: c.id, token: c.token };
+  sessionStorage.setItem(STORE_KEY, JSON.stringify(conv));
+  showNotice(c.disclosure);
+}
+
+let started = null;
+function toggle(open) {
+  panel.hidden = !open;
+  launcher.setAttribute("aria-expanded", String(open));
+  if (open) {
+    if (!started) started = start().catch((e) => { started = null; errorBox.textContent = e.message; });
+    input.focus();
+  } else launcher.focus();
+}
+launcher.addEventListener("click", () => toggle(panel.hidden));
+closeBtn.addEventListener("click", () => toggle(false));
+panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
+input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  sendBtn.disabled = true;
+  errorBox.textContent = "";
+  try {
+    await started;
+    const r = await api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+    input.value = "";
+    addMessage({ author: "visitor", text });
+    if (r.reply) addMessage(r.reply);
+    else showStatus(r.status, r.queue_position);
+  } catch (err) {
+    errorBox.textContent = err.message || T.error;
+  } finally { sendBtn.disabled = false; input.focus(); }
+});
+
+humanBtn.addEventListener("click", async () => {
+  errorBox.textContent = "";
+  try {
+    await started;
+    const r = await api(`/api/v1/conversations/${conv.id}/handoff`, { method: "POST", body: JSON.stringify({ reason: "widget button" }) });
+    showStatus(r.status, r.queue_position);
+  } catch (err) { errorBox.textContent = err.message || T.error; }
+});
