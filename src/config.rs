@@ -98,7 +98,7 @@ pub struct Settings {
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
+pub const DEFAULT_THRESHOLD: f32 = 0.3;
 
 impl Settings {
     /// Settings for a given data and knowledge dir with every other value at its default.

@@ -18,6 +18,16 @@ pub fn explain(
             Lang::Fr => "Vous avez demandé à parler à une personne : j'ai transmis la conversation à l'équipe sans chercher à répondre moi-même.".to_string(),
             Lang::En => "You asked to talk to a person, so I passed the conversation to the team without trying to answer myself.".to_string(),
         },
+        (Kind::Answer, Rule::ExampleQuestion, Some(c)) => match lang {
+            Lang::Fr => format!(
+                "J'ai répondu à partir de l'article « {} » parce que votre question est presque identique à l'une des questions auxquelles il répond. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). Aucune personne n'a vérifié cette réponse.",
+                c.title, confidence, threshold
+            ),
+            Lang::En => format!(
+                "I answered from the article “{}” because your question is almost the same as one of the questions it answers. Confidence {:.2} (I only answer from {:.2}). No person checked this answer.",
+                c.title, confidence, threshold
+            ),
+        },
         (Kind::Answer, _, Some(c)) => match lang {
             Lang::Fr => format!(
                 "J'ai répondu à partir de l'article « {} » parce que votre question mentionne {}. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). Aucune personne n'a vérifié cette réponse.",

@@ -40,6 +40,18 @@ pub enum Rule {
     BelowThreshold,
     /// No article shares any meaningful word with the question.
     NoMatch,
+    /// The question is nearly identical to an article's example question.
+    ExampleQuestion,
+}
+
+/// Similarity from which a question counts as the same as an example question.
+pub const EXAMPLE_MATCH: f32 = 0.8;
+
+/// An example question of the cited article that the visitor's question matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExampleMatch {
+    pub question: String,
+    pub similarity: f32,
 }
 
 /// A source the answer was taken from.
@@ -84,6 +96,7 @@ pub struct WhyRecord {
     pub knowledge_version: String,
     pub signals: Signals,
     pub readings: Vec<Reading>,
+    pub example_question: Option<ExampleMatch>,
     /// Always false for bot replies: no person reviewed the answer before it was sent.
     pub human_reviewed: bool,
 }
@@ -122,15 +135,21 @@ pub fn decide(
             why,
         });
     }
-    let retrieval = index.search(question, lang, CANDIDATES)?;
+    let mut retrieval = index.search(question, lang, CANDIDATES)?;
+    let example = promote_example_match(&mut retrieval);
     let signals = Signals::of(&retrieval);
-    let confidence = signals.confidence();
+    let confidence = example
+        .as_ref()
+        .map_or(0.0, |m| m.similarity)
+        .max(signals.confidence());
     let best = retrieval.candidates.first();
-    let (kind, rule) = match best {
-        None => (Kind::NoAnswer, Rule::NoMatch),
-        Some(_) if confidence >= threshold => (Kind::Answer, Rule::AboveThreshold),
-        Some(_) => (Kind::NoAnswer, Rule::BelowThreshold),
+    let (kind, rule) = match (best, &example) {
+        (None, _) => (Kind::NoAnswer, Rule::NoMatch),
+        (Some(_), _) if confidence < threshold => (Kind::NoAnswer, Rule::BelowThreshold),
+        (Some(_), Some(_)) => (Kind::Answer, Rule::ExampleQuestion),
+        (Some(_), None) => (Kind::Answer, Rule::AboveThreshold),
     };
+    let kb_version = retrieval.kb_version.clone();
     let mut why = record(
         kind,
         rule,
@@ -138,9 +157,10 @@ pub fn decide(
         threshold,
         Some(&retrieval),
         lang,
-        retrieval.kb_version.clone(),
+        kb_version,
     );
     why.signals = signals;
+    why.example_question = example.filter(|_| kind == Kind::Answer);
     let (passage, citations) = match (kind, best) {
         (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)]),
         _ => (String::new(), vec![]),
@@ -150,6 +170,25 @@ pub fn decide(
         passage,
         citations,
         why,
+    })
+}
+
+/// Moves the candidate whose example question matches the visitor's best to the front.
+fn promote_example_match(retrieval: &mut Retrieval) -> Option<ExampleMatch> {
+    let (i, (question, similarity)) = retrieval
+        .candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.example_question.clone().map(|e| (i, e)))
+        .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1))?;
+    if similarity < EXAMPLE_MATCH {
+        return None;
+    }
+    let best = retrieval.candidates.remove(i);
+    retrieval.candidates.insert(0, best);
+    Some(ExampleMatch {
+        question,
+        similarity: (similarity * 1000.0).round() / 1000.0,
     })
 }
 
@@ -201,6 +240,7 @@ fn record(
         knowledge_version,
         signals: Signals::default(),
         readings,
+        example_question: None,
         human_reviewed: false,
     }
 }

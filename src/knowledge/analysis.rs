@@ -18,25 +18,48 @@ pub fn analyzer_name(lang: Lang) -> &'static str {
     }
 }
 
-/// Builds the analyzer of one language.
-pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    let stemmer = match lang {
+/// Name of the analyzer that keeps every word (see [`all_words_analyzer`]).
+pub fn all_words_analyzer_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "candor_fr_all",
+        Lang::En => "candor_en_all",
+    }
+}
+
+fn stemmer(lang: Lang) -> Stemmer {
+    Stemmer::new(match lang {
         Lang::Fr => Language::French,
         Lang::En => Language::English,
-    };
+    })
+}
+
+/// Builds the analyzer of one language: content words only.
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(StopWordFilter::remove(stopwords::for_lang(lang)))
-        .filter(Stemmer::new(stemmer))
+        .filter(stemmer(lang))
         .filter(AsciiFoldingFilter)
         .build()
 }
 
-/// Registers every language's analyzer with an index's tokenizer manager.
+/// The same analysis without stop-word removal: function words ("where is my…") carry
+/// a little evidence about the intent of short questions, at a low weight.
+pub fn all_words_analyzer(lang: Lang) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(stemmer(lang))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers every language's analyzers with an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
     for lang in Lang::ALL {
         manager.register(analyzer_name(lang), analyzer(lang));
+        manager.register(all_words_analyzer_name(lang), all_words_analyzer(lang));
     }
 }
 

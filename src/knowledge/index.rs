@@ -1,105 +1,27 @@
 //! The Tantivy index of passages and the search the assistant answers from.
 //!
-//! One document per passage, with per-language title/body/questions fields so each language
-//! gets its own analyzer. The index lives in the data dir and is rebuilt at start only when
-//! the knowledge base changed. Updates go through one writer: delete the article's
-//! passages, add the new ones, commit, reload the reader — visible to the next question.
+//! One document per passage, with per-language fields so each language gets its own
+//! analyzer. The index lives in the data dir and is rebuilt at start only when the
+//! knowledge base changed. Updates go through one writer: delete the article's passages,
+//! add the new ones, commit, reload the reader — visible to the very next question.
 
-use super::analysis::{self, analyzer_name};
+use super::analysis;
 use super::article::{Article, Lang};
 use super::passages;
-use super::spelling::{self, Vocabulary};
+use super::query::{self, QueryTerm};
+use super::schema::{schema, Fields, SCHEMA_VERSION};
+use super::spelling::Vocabulary;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
-};
+use tantivy::schema::{Field, Value};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-/// Bump when the schema or the analyzers change, so old indexes are rebuilt.
-const SCHEMA_VERSION: &str = "candor-index-v1";
-const TITLE_BOOST: f32 = 1.5;
-const QUESTIONS_BOOST: f32 = 1.2;
 /// How many passages are scored before grouping them by article.
 const HITS: usize = 30;
-
-#[derive(Clone, Copy)]
-struct LangFields {
-    title: Field,
-    body: Field,
-    questions: Field,
-}
-
-#[derive(Clone, Copy)]
-struct Fields {
-    article_id: Field,
-    lang: Field,
-    title: Field,
-    heading: Field,
-    passage: Field,
-    url: Field,
-    version: Field,
-    per_lang: [LangFields; 2],
-}
-
-impl Fields {
-    fn of(&self, lang: Lang) -> LangFields {
-        self.per_lang[lang as usize]
-    }
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let article_id = b.add_text_field("article_id", STRING | STORED);
-    let lang = b.add_text_field("lang", STRING | STORED);
-    let title = b.add_text_field("title", STORED);
-    let heading = b.add_text_field("heading", STORED);
-    let passage = b.add_text_field("passage", STORED);
-    let url = b.add_text_field("url", STORED);
-    let version = b.add_text_field("version", STORED);
-    let per_lang = Lang::ALL.map(|l| {
-        let opts = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analyzer_name(l))
-                .set_index_option(IndexRecordOption::WithFreqs),
-        );
-        LangFields {
-            title: b.add_text_field(&format!("title_{}", l.code()), opts.clone()),
-            body: b.add_text_field(&format!("body_{}", l.code()), opts.clone()),
-            questions: b.add_text_field(&format!("questions_{}", l.code()), opts),
-        }
-    });
-    let fields = Fields {
-        article_id,
-        lang,
-        title,
-        heading,
-        passage,
-        url,
-        version,
-        per_lang,
-    };
-    (b.build(), fields)
-}
-
-/// A query word after typo and accent resolution, with its weight.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct QueryTerm {
-    /// The word as the visitor typed it.
-    pub word: String,
-    /// The known word it was read as, when it was corrected.
-    pub read_as: Option<String>,
-    /// The index term (stem).
-    pub term: String,
-    /// Inverse document frequency: rare words weigh more.
-    pub idf: f32,
-    /// Whether any passage of this language contains the term.
-    pub known: bool,
-}
 
 /// The best passage of one article for a question.
 #[derive(Debug, Clone)]
@@ -111,8 +33,10 @@ pub struct Candidate {
     pub heading: String,
     pub passage: String,
     pub score: f32,
-    /// Index terms of the question found in this article's title, passage or questions.
+    /// Index terms of the question found in this article's title or passage.
     pub matched: Vec<String>,
+    /// The article's example question closest to the visitor's, and how close (Dice, 0..1).
+    pub example_question: Option<(String, f32)>,
 }
 
 /// What the index returned for a question: its terms and the best articles, best first.
@@ -139,7 +63,7 @@ pub struct KnowledgeIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     state: RwLock<KbState>,
-    analyzers: HashMap<Lang, tantivy::tokenizer::TextAnalyzer>,
+    analyzers: HashMap<Lang, (TextAnalyzer, TextAnalyzer)>,
 }
 
 impl KnowledgeIndex {
@@ -148,8 +72,7 @@ impl KnowledgeIndex {
         let (schema, fields) = schema();
         let version = kb_version(articles);
         let marker = dir.join("candor-kb-version");
-        let current = std::fs::read_to_string(&marker).ok();
-        let reuse = current.as_deref() == Some(version.as_str());
+        let reuse = std::fs::read_to_string(&marker).ok().as_deref() == Some(version.as_str());
         let index = match reuse.then(|| Index::open_in_dir(dir)).and_then(Result::ok) {
             Some(index) if index.schema() == schema => index,
             _ => {
@@ -168,7 +91,12 @@ impl KnowledgeIndex {
             .try_into()?;
         let analyzers = Lang::ALL
             .iter()
-            .map(|l| (*l, analysis::analyzer(*l)))
+            .map(|l| {
+                (
+                    *l,
+                    (analysis::analyzer(*l), analysis::all_words_analyzer(*l)),
+                )
+            })
             .collect();
         let kb = KnowledgeIndex {
             reader,
@@ -177,7 +105,7 @@ impl KnowledgeIndex {
             state: RwLock::new(KbState::default()),
             analyzers,
         };
-        kb.load(articles, reuse && current.is_some())?;
+        kb.load(articles, reuse)?;
         std::fs::write(&marker, &version)?;
         tracing::info!(articles = articles.len(), kb_version = %version, reused = reuse, "knowledge index ready");
         Ok(kb)
@@ -227,9 +155,11 @@ impl KnowledgeIndex {
                 f.passage => p.text.as_str(),
                 f.url => a.url.as_deref().unwrap_or(""),
                 f.version => a.version.as_str(),
+                f.questions => questions.as_str(),
                 lf.title => a.title.as_str(),
                 lf.body => format!("{}\n{}", p.heading, p.text),
                 lf.questions => questions.as_str(),
+                lf.all => format!("{}\n{}\n{}\n{}", a.title, p.heading, p.text, questions),
             ))?;
         }
         Ok(())
@@ -250,21 +180,23 @@ impl KnowledgeIndex {
     pub fn search(&self, question: &str, lang: Lang, limit: usize) -> anyhow::Result<Retrieval> {
         let searcher = self.reader.searcher();
         let lf = self.fields.of(lang);
+        let (mut content, mut all) = self.analyzers[&lang].clone();
         let (terms, kb_version) = {
             let state = self.state.read().expect("kb state lock");
             let n = state.passages.get(&lang).copied().unwrap_or(0);
             let empty = Vocabulary::default();
             let vocab = state.vocab.get(&lang).unwrap_or(&empty);
+            let df = |t: &str| {
+                let body = searcher
+                    .doc_freq(&Term::from_field_text(lf.body, t))
+                    .unwrap_or(0);
+                let title = searcher
+                    .doc_freq(&Term::from_field_text(lf.title, t))
+                    .unwrap_or(0);
+                (body.max(title), n)
+            };
             (
-                self.query_terms(question, lang, vocab, |t| {
-                    let df = searcher
-                        .doc_freq(&Term::from_field_text(lf.body, t))
-                        .unwrap_or(0);
-                    let df_title = searcher
-                        .doc_freq(&Term::from_field_text(lf.title, t))
-                        .unwrap_or(0);
-                    (df.max(df_title), n)
-                }),
+                query::content_terms(&mut content, lang, question, vocab, df),
                 state.version.clone(),
             )
         };
@@ -277,22 +209,25 @@ impl KnowledgeIndex {
         if retrieval.terms.is_empty() {
             return Ok(retrieval);
         }
-        let query = self.build_query(lf, &retrieval.terms);
-        let hits = searcher.search(&query, &TopDocs::with_limit(HITS).order_by_score())?;
+        let all_terms = query::all_words(&mut all, question);
+        let synonyms = query::synonyms(&mut content, question, lang);
+        let q = query::build(lf, &retrieval.terms, &synonyms, &all_terms);
+        let hits = searcher.search(&q, &TopDocs::with_limit(HITS).order_by_score())?;
         let mut seen = HashSet::new();
         for (score, address) in hits {
             let doc: TantivyDocument = searcher.doc(address)?;
             let article_id = text(&doc, self.fields.article_id);
-            if !seen.insert(article_id.clone()) {
-                continue;
+            if seen.insert(article_id.clone()) {
+                let c = self.candidate(
+                    &doc,
+                    article_id,
+                    score,
+                    (&mut content, &mut all),
+                    &retrieval.terms,
+                    &all_terms,
+                );
+                retrieval.candidates.push(c);
             }
-            retrieval.candidates.push(self.candidate(
-                &doc,
-                article_id,
-                score,
-                lang,
-                &retrieval.terms,
-            ));
             if retrieval.candidates.len() == limit {
                 break;
             }
@@ -300,63 +235,14 @@ impl KnowledgeIndex {
         Ok(retrieval)
     }
 
-    fn query_terms(
-        &self,
-        question: &str,
-        lang: Lang,
-        vocab: &Vocabulary,
-        df: impl Fn(&str) -> (u64, u64),
-    ) -> Vec<QueryTerm> {
-        let mut analyzer = self.analyzers[&lang].clone();
-        let mut out: Vec<QueryTerm> = Vec::new();
-        for word in spelling::words(question).take(64) {
-            let resolved = vocab.resolve(word);
-            let read_as = resolved
-                .filter(|r| spelling::fold(r) != spelling::fold(word))
-                .map(str::to_string);
-            for term in analysis::terms(&mut analyzer, resolved.unwrap_or(word)) {
-                if out.iter().any(|t| t.term == term) {
-                    continue;
-                }
-                let (freq, n) = df(&term);
-                let idf = (1.0 + (n as f32 - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
-                out.push(QueryTerm {
-                    word: word.to_string(),
-                    read_as: read_as.clone(),
-                    term,
-                    idf: idf.max(0.01),
-                    known: freq > 0,
-                });
-            }
-        }
-        out
-    }
-
-    fn build_query(&self, lf: LangFields, terms: &[QueryTerm]) -> BooleanQuery {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for t in terms.iter().filter(|t| t.known) {
-            for (field, boost) in [
-                (lf.body, 1.0),
-                (lf.title, TITLE_BOOST),
-                (lf.questions, QUESTIONS_BOOST),
-            ] {
-                let q = TermQuery::new(
-                    Term::from_field_text(field, &t.term),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
-            }
-        }
-        BooleanQuery::new(clauses)
-    }
-
     fn candidate(
         &self,
         doc: &TantivyDocument,
         article_id: String,
         score: f32,
-        lang: Lang,
+        (content, all): (&mut TextAnalyzer, &mut TextAnalyzer),
         terms: &[QueryTerm],
+        all_terms: &[String],
     ) -> Candidate {
         let f = self.fields;
         let (title, heading, passage) = (
@@ -364,16 +250,27 @@ impl KnowledgeIndex {
             text(doc, f.heading),
             text(doc, f.passage),
         );
-        let mut analyzer = self.analyzers[&lang].clone();
         let present: HashSet<String> =
-            analysis::terms(&mut analyzer, &format!("{title}\n{heading}\n{passage}"))
+            analysis::terms(content, &format!("{title}\n{heading}\n{passage}"))
                 .into_iter()
                 .collect();
+        let covers = |t: &&QueryTerm| {
+            present.contains(&t.term) || t.alternatives.iter().any(|a| present.contains(a))
+        };
         let matched = terms
             .iter()
-            .filter(|t| present.contains(&t.term))
+            .filter(covers)
             .map(|t| t.term.clone())
             .collect();
+        let example_question = text(doc, f.questions)
+            .lines()
+            .map(|q| {
+                (
+                    q.to_string(),
+                    query::dice(all_terms, &query::all_words(all, q)),
+                )
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
         let url = Some(text(doc, f.url)).filter(|u| !u.is_empty());
         Candidate {
             article_id,
@@ -384,6 +281,7 @@ impl KnowledgeIndex {
             passage,
             score,
             matched,
+            example_question,
         }
     }
 }

@@ -10,9 +10,14 @@ pub mod index;
 pub mod loader;
 /// Splits an article body into answerable passages.
 pub mod passages;
+/// From a question to index terms and a Tantivy query.
+pub mod query;
+/// The index schema.
+mod schema;
 /// Typo tolerance: maps unknown query words to the closest known word.
 pub mod spelling;
 mod stopwords;
 
 pub use article::{Article, Lang};
-pub use index::{Candidate, KnowledgeIndex, QueryTerm, Retrieval};
+pub use index::{Candidate, KnowledgeIndex, Retrieval};
+pub use query::QueryTerm;

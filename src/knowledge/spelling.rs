@@ -75,15 +75,16 @@ impl Vocabulary {
             return Some(surface);
         }
         let len = folded.chars().count();
-        if len < 4 || folded.chars().any(|c| c.is_ascii_digit()) {
+        // Short words are too easily "corrected" into another real word (joke -> poke).
+        if len < 5 || folded.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
-        let max = if len >= 8 { 2 } else { 1 };
+        let max = if len >= 9 { 2 } else { 1 };
         let query: Vec<char> = folded.chars().collect();
         let mut best: Option<(usize, u32, &str)> = None;
         for (known, (count, surface)) in &self.words {
             let klen = known.chars().count();
-            if klen < 4 || klen.abs_diff(len) > max {
+            if klen < 5 || klen.abs_diff(len) > max {
                 continue;
             }
             let Some(d) = bounded_distance(&query, known, max) else {

@@ -1,0 +1,216 @@
+//! Turns a visitor's question into index terms and a Tantivy query.
+//!
+//! Three kinds of evidence, from strongest to weakest: content words (typo- and
+//! accent-corrected) on title, passage and example questions; support-domain synonyms
+//! ("how long" ~ delay, "money back" ~ refund); and every word including function words,
+//! at a low weight, which helps tell apart short questions like "where is my parcel".
+
+use super::analysis;
+use super::article::Lang;
+use super::schema::LangFields;
+use super::spelling::{self, Vocabulary};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+const TITLE_BOOST: f32 = 1.5;
+const QUESTIONS_BOOST: f32 = 1.2;
+const SYNONYM_BOOST: f32 = 0.5;
+/// Weight of the all-words evidence, chosen on CLINC150 val (0 / 0.3 / 0.6 / 1.0 tried).
+const ALL_WORDS_BOOST: f32 = 0.6;
+/// Longest question, in words, that is analysed; the rest is ignored.
+const MAX_WORDS: usize = 64;
+
+/// A query word after typo and accent resolution, with its weight.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueryTerm {
+    /// The word as the visitor typed it.
+    pub word: String,
+    /// The known word it was read as, when it was corrected.
+    pub read_as: Option<String>,
+    /// The index term (stem).
+    pub term: String,
+    /// Inverse document frequency: rare words weigh more.
+    pub idf: f32,
+    /// Whether any passage of this language contains the term.
+    pub known: bool,
+    /// Stems of built-in synonyms of the word: an article containing one covers the term.
+    pub alternatives: Vec<String>,
+}
+
+/// Built-in support vocabulary: a phrase in a question also searches these words.
+const SYNONYMS: &[(Lang, &str, &str)] = &[
+    (Lang::Fr, "combien de temps", "délai jours"),
+    (Lang::Fr, "quand", "délai jours"),
+    (Lang::Fr, "combien coute", "frais prix"),
+    (Lang::Fr, "prix", "frais"),
+    (Lang::Fr, "paquet", "colis"),
+    (Lang::Fr, "argent", "remboursement"),
+    (Lang::Fr, "rendre", "retour"),
+    (Lang::Fr, "renvoyer", "retour"),
+    (Lang::Fr, "bon d achat", "carte cadeau"),
+    (Lang::Fr, "reduction", "code promo"),
+    (Lang::Fr, "cassé", "endommagé défectueux"),
+    (Lang::Fr, "expédier", "livrer livraison"),
+    (Lang::Fr, "envoyer", "livrer livraison"),
+    (Lang::En, "how long", "time days"),
+    (Lang::En, "when", "days"),
+    (Lang::En, "how much", "cost costs"),
+    (Lang::En, "price", "cost"),
+    (Lang::En, "package", "parcel"),
+    (Lang::En, "money back", "refund"),
+    (Lang::En, "send back", "return"),
+    (Lang::En, "voucher", "gift card"),
+    (Lang::En, "promo", "discount"),
+    (Lang::En, "log in", "sign"),
+    (Lang::En, "login", "sign"),
+    (Lang::En, "ship", "deliver delivery"),
+    (Lang::En, "send", "deliver delivery"),
+    (Lang::En, "broken", "damaged faulty"),
+];
+
+/// The content terms of a question, each with its IDF from `df(term) -> (df, docs)`.
+pub fn content_terms(
+    analyzer: &mut TextAnalyzer,
+    lang: Lang,
+    question: &str,
+    vocab: &Vocabulary,
+    df: impl Fn(&str) -> (u64, u64),
+) -> Vec<QueryTerm> {
+    let mut out: Vec<QueryTerm> = Vec::new();
+    for word in spelling::words(question).take(MAX_WORDS) {
+        let resolved = vocab.resolve(word);
+        let read_as = resolved
+            .filter(|r| spelling::fold(r) != spelling::fold(word))
+            .map(str::to_string);
+        for term in analysis::terms(analyzer, resolved.unwrap_or(word)) {
+            if out.iter().any(|t| t.term == term) {
+                continue;
+            }
+            let (freq, n) = df(&term);
+            let idf = (1.0 + (n as f32 - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
+            let alternatives = word_synonyms(analyzer, lang, resolved.unwrap_or(word));
+            let known = freq > 0 || alternatives.iter().any(|a| df(a).0 > 0);
+            out.push(QueryTerm {
+                word: word.to_string(),
+                read_as: read_as.clone(),
+                term,
+                idf: idf.max(0.01),
+                known,
+                alternatives,
+            });
+        }
+    }
+    out
+}
+
+/// Stems of the one-word synonyms of `word`.
+fn word_synonyms(analyzer: &mut TextAnalyzer, lang: Lang, word: &str) -> Vec<String> {
+    let folded = spelling::fold(word);
+    SYNONYMS
+        .iter()
+        .filter(|(l, key, _)| *l == lang && !key.contains(' ') && spelling::fold(key) == folded)
+        .flat_map(|(_, _, extra)| analysis::terms(analyzer, extra))
+        .collect()
+}
+
+/// Every word of a text, stemmed, stop words kept, deduplicated.
+pub fn all_words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut terms = analysis::terms(analyzer, text);
+    terms.truncate(MAX_WORDS);
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// Synonym terms for the phrases of a question (not counted in coverage).
+pub fn synonyms(analyzer: &mut TextAnalyzer, question: &str, lang: Lang) -> Vec<String> {
+    let folded = format!(
+        " {} ",
+        spelling::words(question)
+            .map(spelling::fold)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut out = Vec::new();
+    for (l, phrase, extra) in SYNONYMS {
+        if *l == lang && folded.contains(&format!(" {} ", spelling::fold(phrase))) {
+            out.extend(analysis::terms(analyzer, extra));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The Tantivy query: every clause optional, BM25 sums the evidence.
+pub fn build(
+    lf: LangFields,
+    terms: &[QueryTerm],
+    synonyms: &[String],
+    all_terms: &[String],
+) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut add = |field: Field, term: &str, boost: f32| {
+        let q = TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        );
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+    };
+    for t in terms.iter().filter(|t| t.known) {
+        add(lf.body, &t.term, 1.0);
+        add(lf.title, &t.term, TITLE_BOOST);
+        add(lf.questions, &t.term, QUESTIONS_BOOST);
+        for a in &t.alternatives {
+            add(lf.body, a, SYNONYM_BOOST);
+            add(lf.title, a, SYNONYM_BOOST);
+        }
+    }
+    for s in synonyms
+        .iter()
+        .filter(|s| !terms.iter().any(|t| &t.term == *s))
+    {
+        add(lf.body, s, SYNONYM_BOOST);
+        add(lf.title, s, SYNONYM_BOOST);
+    }
+    for t in all_terms {
+        add(lf.all, t, ALL_WORDS_BOOST);
+    }
+    BooleanQuery::new(clauses)
+}
+
+/// Dice similarity of two sets of terms (1 = same words).
+pub fn dice(a: &[String], b: &[String]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let common = a.iter().filter(|t| b.contains(t)).count();
+    2.0 * common as f32 / (a.len() + b.len()) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn support_phrases_bring_their_synonyms() {
+        let mut a = analysis::analyzer(Lang::En);
+        assert_eq!(
+            synonyms(&mut a, "I want my money back", Lang::En),
+            vec!["refund"]
+        );
+        let mut f = analysis::analyzer(Lang::Fr);
+        let delai = analysis::terms(&mut f, "délai").remove(0);
+        assert!(synonyms(&mut f, "Combien de temps pour la livraison", Lang::Fr).contains(&delai));
+        assert!(synonyms(&mut f, "rien à voir", Lang::Fr).is_empty());
+    }
+
+    #[test]
+    fn dice_is_one_for_the_same_words_and_zero_for_none() {
+        let a = vec!["ou".to_string(), "colis".to_string()];
+        assert_eq!(dice(&a, &a), 1.0);
+        assert_eq!(dice(&a, &["prix".to_string()]), 0.0);
+    }
+}

@@ -1,0 +1,102 @@
+//! Answer stories: the right article for in-scope questions, honest declines otherwise.
+
+use crate::helpers::{backends, cited, spawn_app, Backend};
+
+const FRENCH: &[(&str, &str)] = &[
+    ("Combien de temps prend la livraison ?", "fr-livraison"),
+    ("Comment retourner un article ?", "fr-retours"),
+    ("Quand serai-je remboursé ?", "fr-remboursements"),
+    ("Acceptez-vous PayPal ?", "fr-paiement"),
+    ("Où est mon colis ?", "fr-suivi-commande"),
+    ("Comment supprimer mon compte ?", "fr-compte"),
+    ("Livrez-vous en Suisse ?", "fr-international"),
+    ("Quels sont vos horaires ?", "fr-contact"),
+];
+
+const ENGLISH: &[(&str, &str)] = &[
+    ("How long does delivery take?", "en-shipping"),
+    ("How do I return an item?", "en-returns"),
+    ("When will I get my refund?", "en-refunds"),
+    ("Do you accept PayPal?", "en-payment"),
+    ("Where is my parcel?", "en-order-tracking"),
+    ("How do I delete my account?", "en-account"),
+    ("Do you ship to Switzerland?", "en-international"),
+    ("What are your opening hours?", "en-contact"),
+];
+
+#[tokio::test]
+async fn in_scope_questions_are_answered_from_the_right_article_in_both_languages() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        for (locale, table) in [("fr", FRENCH), ("en", ENGLISH)] {
+            let c = app.create(Some(locale)).await;
+            for (question, article) in table {
+                let body = app.ask(&c, question).await;
+                assert_eq!(
+                    cited(&body).as_deref(),
+                    Some(*article),
+                    "{question} ({backend:?})"
+                );
+                assert_eq!(body["status"], "bot");
+                assert!(!body["reply"]["text"].as_str().unwrap().is_empty());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn typos_and_missing_accents_still_find_the_article_and_are_explained() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let fr = app.create(Some("fr")).await;
+    let body = app.ask(&fr, "delai de livrason").await;
+    assert_eq!(cited(&body).as_deref(), Some("fr-livraison"));
+    let why: serde_json::Value = app
+        .get(&fr, body["reply"]["why_url"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(why["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("« livrason » comme « livraison »"));
+
+    let en = app.create(Some("en")).await;
+    let body = app.ask(&en, "I forgot my pasword").await;
+    assert_eq!(cited(&body).as_deref(), Some("en-password"));
+}
+
+const OUT_OF_SCOPE: &[(&str, &str)] = &[
+    ("fr", "Quel temps fera-t-il demain à Lyon ?"),
+    ("fr", "Raconte-moi une blague"),
+    ("fr", "Qui a gagné la coupe du monde 2018 ?"),
+    ("fr", "Vendez-vous des vélos électriques ?"),
+    ("fr", "xkcd qwpoeiru zzzz"),
+    ("en", "What's the weather like tomorrow?"),
+    ("en", "Tell me a joke"),
+    ("en", "What is the capital of Australia?"),
+    ("en", "Do you sell electric bikes?"),
+    ("en", "asdfgh qwerty zxcvb"),
+];
+
+#[tokio::test]
+async fn out_of_scope_questions_are_declined_and_offer_a_human() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        for (locale, question) in OUT_OF_SCOPE {
+            let c = app.create(Some(locale)).await;
+            let body = app.ask(&c, question).await;
+            let reply = &body["reply"];
+            assert_eq!(
+                reply["kind"], "no_answer",
+                "{question} was answered: {reply}"
+            );
+            assert_eq!(reply["citations"], serde_json::json!([]));
+            let text = reply["text"].as_str().unwrap();
+            assert!(
+                text.contains("personne") || text.contains("person"),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Bad input gets a clear JSON error with a code, never a 500, and nothing is stored.
+
+use crate::helpers::{spawn_app, Backend};
+use serde_json::{json, Value};
+
+async fn error_of(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_with_the_error_format() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/conversations"))
+        .header("content-type", "application/json")
+        .body("{\"locale\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(res).await,
+        (
+            400,
+            json!({"error": {"code": "invalid_json", "message": "The request body is not valid JSON."}})
+        )
+    );
+}
+
+#[tokio::test]
+async fn messages_over_the_limits_are_refused_and_not_stored() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = app.create(Some("en")).await;
+    let (status, body) = error_of(app.post_message(&c, &"a".repeat(2001)).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["code"], "message_too_long");
+    let (status, body) = error_of(app.post_message(&c, "   ").await).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (422, json!("empty_message"))
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/conversations/{}/messages", c.id)))
+        .bearer_auth(&c.token)
+        .header("content-type", "application/json")
+        .body(format!("{{\"text\":\"{}\"}}", "a".repeat(20_000)))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_of(res).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (413, json!("payload_too_large"))
+    );
+    assert_eq!(app.transcript(&c).await["messages"], json!([]));
+}
+
+#[tokio::test]
+async fn a_wrong_token_and_an_unknown_conversation_look_the_same() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = app.create(Some("en")).await;
+    let other = app.create(Some("en")).await;
+    let wrong_token = app
+        .client
+        .get(app.url(&format!("/api/v1/conversations/{}", c.id)))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .unwrap();
+    let unknown = app
+        .client
+        .get(app.url(&format!("/api/v1/conversations/{}", uuid::Uuid::new_v4())))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    let expected = (
+        404,
+        json!({"error": {"code": "conversation_not_found", "message": "No conversation matches this id and token."}}),
+    );
+    assert_eq!(error_of(wrong_token).await, expected);
+    assert_eq!(error_of(unknown).await, expected);
+    let no_token = app
+        .client
+        .get(app.url(&format!("/api/v1/conversations/{}", c.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(no_token).await.1["error"]["code"], "missing_token");
+}
+
+#[tokio::test]
+async fn unsupported_locales_unknown_fields_and_routes_get_clear_errors() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let post = |body: Value| {
+        app.client
+            .post(app.url("/api/v1/conversations"))
+            .json(&body)
+            .send()
+    };
+    let (status, body) = error_of(post(json!({"locale": "de"})).await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (422, json!("unsupported_locale"))
+    );
+    let (status, body) = error_of(post(json!({"lang": "fr"})).await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (422, json!("invalid_field"))
+    );
+    let (status, body) = error_of(
+        app.client
+            .get(app.url("/api/v1/nope"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (404, json!("not_found"))
+    );
+    let c = app.create(Some("fr")).await;
+    let why = app
+        .get(
+            &c,
+            &format!("/api/v1/conversations/{}/messages/nope/why", c.id),
+        )
+        .await;
+    assert_eq!(error_of(why).await.1["error"]["code"], "message_not_found");
+}
+
+#[tokio::test]
+async fn clients_over_the_rate_limit_get_a_429_with_retry_after() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
+    settings.rate_limit = 3;
+    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "hello").await;
+    app.ask(&c, "hello").await;
+    let res = app.post_message(&c, "hello").await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(error_of(res).await.1["error"]["code"], "rate_limited");
+}

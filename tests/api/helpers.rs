@@ -1,0 +1,160 @@
+//! `spawn_app`: one server per test, own temp dir, own port, own database.
+
+use candor::config::Settings;
+use candor::startup::Application;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// Which storage backend a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite always; PostgreSQL as well when `CANDOR_TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("CANDOR_TEST_DATABASE_URL").is_ok() {
+        b.push(Backend::Postgres);
+    }
+    b
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// Kept so the data dir lives as long as the app.
+    _data_dir: TempDir,
+}
+
+pub fn sample_knowledge() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+/// A fresh PostgreSQL database for one test app, so tests never share state.
+pub async fn fresh_pg_database() -> String {
+    use sqlx::Connection;
+    let admin = std::env::var("CANDOR_TEST_DATABASE_URL").expect("CANDOR_TEST_DATABASE_URL");
+    let name = format!("candor_t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to test PostgreSQL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("database URL with a database name");
+    format!("{base}/{name}")
+}
+
+/// Settings for a test app: its own data dir, port 0, no rate limit unless asked.
+pub async fn test_settings(backend: Backend, data_dir: &Path) -> Settings {
+    let mut s = Settings::with_dirs(data_dir, &sample_knowledge());
+    s.bind = "127.0.0.1:0".into();
+    s.rate_limit = 0;
+    if backend == Backend::Postgres {
+        s.database_url = Some(fresh_pg_database().await);
+    }
+    s
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let settings = test_settings(backend, data_dir.path()).await;
+    spawn_with(settings, data_dir, backend).await
+}
+
+pub async fn spawn_with(settings: Settings, data_dir: TempDir, backend: Backend) -> TestApp {
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let _ = backend;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        _data_dir: data_dir,
+    }
+}
+
+/// A conversation as the visitor holds it.
+pub struct Conv {
+    pub id: String,
+    pub token: String,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn create(&self, locale: Option<&str>) -> Conv {
+        let body = match locale {
+            Some(l) => json!({ "locale": l }),
+            None => json!({}),
+        };
+        let res = self
+            .client
+            .post(self.url("/api/v1/conversations"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "create conversation");
+        let body: Value = res.json().await.unwrap();
+        Conv {
+            id: body["id"].as_str().unwrap().to_string(),
+            token: body["token"].as_str().unwrap().to_string(),
+            body,
+        }
+    }
+
+    pub async fn post_message(&self, c: &Conv, text: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/v1/conversations/{}/messages", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({ "text": text }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Asks a question and returns the 200 body.
+    pub async fn ask(&self, c: &Conv, text: &str) -> Value {
+        let res = self.post_message(c, text).await;
+        assert_eq!(res.status(), 200, "ask {text:?}");
+        res.json().await.unwrap()
+    }
+
+    pub async fn get(&self, c: &Conv, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn transcript(&self, c: &Conv) -> Value {
+        let res = self
+            .get(c, &format!("/api/v1/conversations/{}", c.id))
+            .await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+}
+
+/// The article the reply cites first, if it answered.
+pub fn cited(body: &Value) -> Option<String> {
+    let reply = &body["reply"];
+    if reply["kind"] != "answer" {
+        return None;
+    }
+    reply["citations"][0]["article_id"]
+        .as_str()
+        .map(String::from)
+}

@@ -1,0 +1,10 @@
+//! Integration tests: each starts the real server on a random port with its own data dir
+//! and talks to it over HTTP. Story tests run on SQLite always, and on PostgreSQL too when
+//! `CANDOR_TEST_DATABASE_URL` is set.
+
+mod answers;
+mod bad_input;
+mod conversations;
+mod helpers;
+mod ops;
+mod persistence;

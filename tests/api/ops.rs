@@ -1,0 +1,71 @@
+//! Health, metrics, the demo page and the widget script.
+
+use crate::helpers::{spawn_app, Backend};
+
+#[tokio::test]
+async fn health_metrics_and_readiness_report_the_service() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let ready: serde_json::Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["articles"], 34);
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "How long does delivery take?").await;
+    app.ask(&c, "Tell me a joke").await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("candor_answers_total 1"), "{metrics}");
+    assert!(metrics.contains("candor_declines_total 1"));
+    assert!(metrics.contains("candor_turn_duration_seconds_count 2"));
+}
+
+#[tokio::test]
+async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let page = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"<script src="/widget.js" data-locale="fr""#));
+    let en = app
+        .client
+        .get(app.url("/?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains(r#"data-locale="en""#));
+    let res = app.client.get(app.url("/widget.js")).send().await.unwrap();
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/javascript"));
+    let js = res.text().await.unwrap();
+    assert!(js.contains("attachShadow") && js.contains("CANDOR_CSS"));
+    assert!(
+        !js.contains("https://"),
+        "the widget must not load anything from a third party"
+    );
+}
