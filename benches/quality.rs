@@ -208,7 +208,9 @@ fn report(set: &str, split: &str, threshold: f64, outcomes: &[Outcome], secs: f6
     let mut lat: Vec<u128> = outcomes.iter().map(|o| o.micros).collect();
     lat.sort_unstable();
     let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize] as f64 / 1000.0;
-    println!("set={set} split={split} threshold={threshold} in_scope={inscope} out_of_scope={oos}");
+    println!(
+        "set={set} split={split} threshold={threshold:.2} in_scope={inscope} out_of_scope={oos}"
+    );
     println!("in-scope top-1 (answered, right article): {top1:.3}");
     println!("out-of-scope declined:                    {declined:.3}");
     println!("top-1 of retrieval ignoring threshold:    {top1_any:.3}");

@@ -36,6 +36,15 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// A write transaction; PostgreSQL handles concurrent writers itself.
+    async fn begin_write(
+        &self,
+    ) -> Result<((), sqlx::Transaction<'_, sqlx::Postgres>), sqlx::Error> {
+        Ok(((), self.pool.begin().await?))
+    }
+}
+
 // The advisory lock makes instances that start together apply migrations one at a time.
 impl_store!(
     PgStore,

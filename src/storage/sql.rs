@@ -21,7 +21,7 @@ macro_rules! impl_store {
                 .await?;
                 let migrations: $crate::storage::sql::Migrations = $migrations;
                 for (version, sql) in migrations {
-                    let mut tx = self.pool.begin().await?;
+                    let (_writing, mut tx) = self.begin_write().await?;
                     sqlx::query($lock).execute(&mut *tx).await?;
                     let done: Option<(i64,)> =
                         sqlx::query_as("SELECT version FROM candor_migrations WHERE version = $1")
@@ -107,7 +107,7 @@ macro_rules! impl_store {
                 &self,
                 c: &$crate::storage::ConversationRow,
             ) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let (_writing, mut tx) = self.begin_write().await?;
                 sqlx::query(
                     "INSERT INTO conversations (id, token_hash, locale, locale_explicit, status, \
                      disclosure_version, disclosure_shown_at, origin, declined_streak, queue_entered_at, \
@@ -160,7 +160,7 @@ macro_rules! impl_store {
                 &self,
                 turn: &$crate::storage::Turn,
             ) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let (_writing, mut tx) = self.begin_write().await?;
                 Self::insert_message(&mut tx, &turn.visitor).await?;
                 if let Some((reply, why)) = &turn.reply {
                     Self::insert_message(&mut tx, reply).await?;
@@ -195,7 +195,7 @@ macro_rules! impl_store {
                 &self,
                 h: &$crate::storage::HandoffRequest,
             ) -> Result<(), $crate::storage::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let (_writing, mut tx) = self.begin_write().await?;
                 Self::enqueue(&mut tx, h).await?;
                 tx.commit().await?;
                 Ok(())
@@ -268,10 +268,12 @@ macro_rules! impl_store {
                 &self,
                 cutoff: i64,
             ) -> Result<u64, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
                 let done = sqlx::query("DELETE FROM conversations WHERE updated_at < $1")
                     .bind(cutoff)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected())
             }
         }

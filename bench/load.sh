@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Throughput and latency of full chat turns versus /healthz, on one server, same run.
+#   bench/load.sh            (SQLite in a temp data dir)
+#   CANDOR_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/load.sh
+# Needs wrk (apt-get install wrk). Runs the release binary with the rate limit off.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+PORT=${PORT:-18080}
+cargo build --release --quiet
+DATA=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
+./target/release/candor serve --bind 127.0.0.1:$PORT --data-dir "$DATA" --rate-limit 0 >"$DATA/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
+
+# One conversation per connection, so turns of different visitors run concurrently.
+LUA="$DATA/turns.lua"
+{
+  echo "local convs = {"
+  for i in $(seq "$CONNECTIONS"); do
+    lang=$([ $((i % 2)) -eq 0 ] && echo fr || echo en)
+    curl -s -XPOST http://127.0.0.1:$PORT/api/v1/conversations -H 'content-type: application/json' \
+      -d "{\"locale\":\"$lang\"}" | python3 -c 'import json,sys; c=json.load(sys.stdin); print("{%r,%r,%r}," % (c["id"], c["token"], c["locale"]))'
+  done
+  cat <<'LUA'
+}
+local questions = {
+  fr = {"Combien de temps prend la livraison ?", "Comment retourner un article ?", "Quel temps fera-t-il demain ?", "Acceptez-vous PayPal ?"},
+  en = {"How long does delivery take?", "How do I return an item?", "What's the weather tomorrow?", "Do you accept PayPal?"},
+}
+local n = 0
+request = function()
+  n = n + 1
+  local c = convs[(n % #convs) + 1]
+  local q = questions[c[3]][(n % 4) + 1]
+  local body = '{"text":"' .. q .. '"}'
+  return wrk.format("POST", "/api/v1/conversations/" .. c[1] .. "/messages",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. c[2]}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.timeout))
+end
+LUA
+} >"$LUA"
+cat >"$DATA/health.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.timeout))
+end
+LUA
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "backend: $([ -n "${CANDOR_DATABASE_URL:-}" ] && echo postgres || echo sqlite), $CONNECTIONS connections, $DURATION"
+echo "healthz:    $(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$DATA/health.lua" http://127.0.0.1:$PORT/healthz | grep RESULT)"
+echo "chat turns: $(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$LUA" http://127.0.0.1:$PORT | grep RESULT)"
