@@ -145,7 +145,14 @@ impl KnowledgeIndex {
     fn add_documents(&self, writer: &IndexWriter, a: &Article) -> anyhow::Result<()> {
         let f = self.fields;
         let lf = f.of(a.lang);
-        let questions = a.questions.join("\n");
+        // Tags are the operator's keywords ("rgpd"): searched like example questions.
+        let questions = a
+            .questions
+            .iter()
+            .chain(&a.tags)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n");
         for p in passages::split(&a.body) {
             writer.add_document(doc!(
                 f.article_id => a.id.as_str(),
@@ -250,10 +257,9 @@ impl KnowledgeIndex {
             text(doc, f.heading),
             text(doc, f.passage),
         );
-        let present: HashSet<String> =
-            analysis::terms(content, &format!("{title}\n{heading}\n{passage}"))
-                .into_iter()
-                .collect();
+        let questions = text(doc, f.questions);
+        let searchable = format!("{title}\n{heading}\n{passage}\n{questions}");
+        let present: HashSet<String> = analysis::terms(content, &searchable).into_iter().collect();
         let covers = |t: &&QueryTerm| {
             present.contains(&t.term) || t.alternatives.iter().any(|a| present.contains(a))
         };
@@ -262,7 +268,7 @@ impl KnowledgeIndex {
             .filter(covers)
             .map(|t| t.term.clone())
             .collect();
-        let example_question = text(doc, f.questions)
+        let example_question = questions
             .lines()
             .map(|q| {
                 (
@@ -297,7 +303,7 @@ fn remember(state: &mut KbState, article: &Article) {
     let vocab = state.vocab.entry(article.lang).or_default();
     vocab.add_text(&article.title);
     vocab.add_text(&article.body);
-    for q in &article.questions {
+    for q in article.questions.iter().chain(&article.tags) {
         vocab.add_text(q);
     }
     let count = passages::split(&article.body).len() as u64;

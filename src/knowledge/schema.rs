@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 /// Bump when the schema or the analyzers change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: &str = "candor-index-v3";
+pub const SCHEMA_VERSION: &str = "candor-index-v4";
 
 /// The analysed fields of one language.
 #[derive(Clone, Copy)]
@@ -29,7 +29,7 @@ pub struct Fields {
     pub passage: Field,
     pub url: Field,
     pub version: Field,
-    /// The article's example questions, one per line, as written.
+    /// The article's example questions and tags, one per line, as written.
     pub questions: Field,
     pub per_lang: [LangFields; 2],
 }

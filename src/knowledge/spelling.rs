@@ -75,8 +75,9 @@ impl Vocabulary {
             return Some(surface);
         }
         let len = folded.chars().count();
-        // Short words are too easily "corrected" into another real word (joke -> poke).
-        if len < 5 || folded.chars().any(|c| c.is_ascii_digit()) {
+        // Short words are too easily "corrected" into another real word the help centre
+        // happens to use (joke -> poke, donne -> données).
+        if len < 6 || folded.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
         let max = if len >= 9 { 2 } else { 1 };
@@ -84,7 +85,7 @@ impl Vocabulary {
         let mut best: Option<(usize, u32, &str)> = None;
         for (known, (count, surface)) in &self.words {
             let klen = known.chars().count();
-            if klen < 5 || klen.abs_diff(len) > max {
+            if klen < 6 || klen.abs_diff(len) > max {
                 continue;
             }
             let Some(d) = bounded_distance(&query, known, max) else {
