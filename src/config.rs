@@ -5,6 +5,8 @@
 //! `Debug` never prints it.
 
 use crate::conversation::disclosure::DisclosureOverrides;
+use crate::privacy::redact::RedactionSettings;
+use crate::privacy::retention::RetentionSettings;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
@@ -27,6 +29,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (widget, API, demo page).
     Serve(ServeArgs),
+    /// Delete what is past its retention period now (the server also does it hourly).
+    Purge(PurgeArgs),
+}
+
+/// Flags of `candor purge`.
+#[derive(Args, Debug)]
+pub struct PurgeArgs {
+    /// Only count what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub settings: ServeArgs,
 }
 
 /// Flags of `candor serve`; every one also has a `CANDOR_*` variable.
@@ -77,8 +91,35 @@ pub struct FileSettings {
     pub widget_origins: Option<Vec<String>>,
     pub client_ip_header: Option<String>,
     pub log_format: Option<String>,
-    pub transcript_retention_days: Option<u32>,
+    pub retention: Option<RetentionSettings>,
+    pub redaction: Option<RedactionSettings>,
     pub disclosure: Option<DisclosureOverrides>,
+    pub privacy: Option<PrivacyContacts>,
+}
+
+/// Who is responsible for the data, for the `/privacy` page (`[privacy]` config table).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyContacts {
+    /// The shop (data controller), with its address.
+    pub controller: String,
+    /// Where visitors write about their data.
+    pub contact_email: String,
+    /// The data-protection officer's contact.
+    pub dpo_email: String,
+    /// The supervisory authority visitors may complain to.
+    pub authority: String,
+}
+
+impl Default for PrivacyContacts {
+    fn default() -> Self {
+        PrivacyContacts {
+            controller: "Maison Lumière SAS, 12 rue des Artisans, 69002 Lyon, France".into(),
+            contact_email: "aide@maison-lumiere.example".into(),
+            dpo_email: "dpo@maison-lumiere.example".into(),
+            authority: "CNIL (www.cnil.fr)".into(),
+        }
+    }
 }
 
 /// Everything the application needs to start, fully resolved.
@@ -93,8 +134,10 @@ pub struct Settings {
     pub widget_origins: Vec<String>,
     pub client_ip_header: Option<String>,
     pub log_format: String,
-    pub transcript_retention_days: u32,
+    pub retention: RetentionSettings,
+    pub redaction: RedactionSettings,
     pub disclosure: DisclosureOverrides,
+    pub privacy: PrivacyContacts,
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
@@ -156,8 +199,10 @@ impl ServeArgs {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or_else(|| "text".into()),
-            transcript_retention_days: file.transcript_retention_days.unwrap_or(30),
+            retention: file.retention.unwrap_or_default(),
+            redaction: file.redaction.unwrap_or_default(),
             disclosure: file.disclosure.unwrap_or_default(),
+            privacy: file.privacy.unwrap_or_default(),
         }
     }
 }

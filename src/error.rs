@@ -24,6 +24,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     ConversationClosed,
+    ConsentRequired,
+    InvalidContact,
     RateLimited,
     Internal,
 }
@@ -34,9 +36,8 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             InvalidJson => StatusCode::BAD_REQUEST,
-            InvalidField | EmptyMessage | MessageTooLong | UnsupportedLocale => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            InvalidField | EmptyMessage | MessageTooLong | UnsupportedLocale | ConsentRequired
+            | InvalidContact => StatusCode::UNPROCESSABLE_ENTITY,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             MissingToken => StatusCode::UNAUTHORIZED,

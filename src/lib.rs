@@ -17,6 +17,8 @@ pub mod http;
 pub mod knowledge;
 /// Prometheus counters and the chat-turn latency histogram.
 pub mod metrics;
+/// Privacy: redaction, retention.
+pub mod privacy;
 /// Builds the application from settings and runs it until stopped.
 pub mod startup;
 /// Persistence behind one trait, with SQLite and PostgreSQL implementations.

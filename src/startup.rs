@@ -6,6 +6,8 @@ use crate::conversation::service::Assistant;
 use crate::http::{self, ratelimit::RateLimiter, AppState};
 use crate::knowledge::{loader, KnowledgeIndex};
 use crate::metrics::Metrics;
+use crate::privacy::redact::Redactor;
+use crate::privacy::retention::{self, RetentionSettings};
 use crate::storage;
 use actix_cors::Cors;
 use actix_web::{dev::Server, middleware, web, App, HttpServer};
@@ -19,7 +21,7 @@ pub struct Application {
     server: Server,
     port: u16,
     assistant: Arc<Assistant>,
-    retention_days: u32,
+    retention: RetentionSettings,
 }
 
 impl Application {
@@ -32,13 +34,18 @@ impl Application {
         let assistant = Arc::new(Assistant {
             store,
             index,
-            disclosures: Disclosures::new(&settings.disclosure, settings.transcript_retention_days),
+            disclosures: Disclosures::new(&settings.disclosure, &settings.retention),
             threshold: settings.threshold,
             metrics: Arc::new(Metrics::default()),
+            redactor: Redactor::new(&settings.redaction).context("compiling redaction patterns")?,
         });
         let state = web::Data::new(AppState {
             assistant: assistant.clone(),
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
+            privacy: http::PrivacyInfo {
+                contacts: settings.privacy.clone(),
+                retention: settings.retention,
+            },
         });
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -59,7 +66,7 @@ impl Application {
             server,
             port,
             assistant,
-            retention_days: settings.transcript_retention_days,
+            retention: settings.retention,
         })
     }
 
@@ -71,7 +78,7 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
-        tokio::spawn(purge_loop(self.assistant.clone(), self.retention_days));
+        tokio::spawn(purge_loop(self.assistant.clone(), self.retention));
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("shutting down gracefully");
@@ -109,16 +116,14 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// Deletes conversations inactive for longer than the retention period, every hour.
-async fn purge_loop(assistant: Arc<Assistant>, days: u32) {
+/// Enforces the retention periods every hour.
+async fn purge_loop(assistant: Arc<Assistant>, retention: RetentionSettings) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let cutoff = crate::conversation::now_ms() - i64::from(days) * 86_400_000;
-        match assistant.store.purge_inactive_before(cutoff).await {
-            Ok(n) if n > 0 => tracing::info!(conversations = n, "retention purge"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "retention purge failed"),
+        let now = crate::conversation::now_ms();
+        if let Err(e) = retention::purge(assistant.store.as_ref(), &retention, now, false).await {
+            tracing::warn!(error = %e, "retention purge failed");
         }
     }
 }

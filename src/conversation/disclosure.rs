@@ -4,6 +4,7 @@
 //! so a conversation's receipt proves exactly which wording the visitor was shown.
 
 use crate::knowledge::Lang;
+use crate::privacy::retention::RetentionSettings;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -33,15 +34,15 @@ pub struct Disclosures {
 
 impl Disclosures {
     /// The operator's texts where given, Candor's defaults elsewhere.
-    pub fn new(overrides: &DisclosureOverrides, retention_days: u32) -> Disclosures {
+    pub fn new(overrides: &DisclosureOverrides, retention: &RetentionSettings) -> Disclosures {
         let fr = overrides
             .fr
             .clone()
-            .unwrap_or_else(|| default_text(Lang::Fr, retention_days));
+            .unwrap_or_else(|| default_text(Lang::Fr, retention));
         let en = overrides
             .en
             .clone()
-            .unwrap_or_else(|| default_text(Lang::En, retention_days));
+            .unwrap_or_else(|| default_text(Lang::En, retention));
         let mut h = Sha256::new();
         for t in [&fr, &en] {
             h.update(t.ai_notice.as_bytes());
@@ -70,15 +71,16 @@ impl Disclosures {
     }
 }
 
-fn default_text(lang: Lang, days: u32) -> DisclosureText {
+fn default_text(lang: Lang, r: &RetentionSettings) -> DisclosureText {
+    let (short, long) = (r.transcript_days_without_consent, r.transcript_days);
     match lang {
         Lang::Fr => DisclosureText {
             ai_notice: "Vous parlez à un assistant automatique (une IA), pas à une personne. Il répond uniquement à partir des articles du centre d'aide et vous dit quand il ne sait pas. Vous pouvez demander à parler à une personne à tout moment.".into(),
-            data_use: format!("Ce que nous gardons : vos messages, les réponses de l'assistant et la raison de chaque réponse. Pourquoi : pour vous répondre, pour qu'une personne de l'équipe puisse reprendre la conversation, et pour vous montrer pourquoi l'assistant a répondu. Combien de temps : {days} jours après votre dernier message, puis tout est supprimé. Qui peut les lire : l'équipe du service client de la boutique. Nous ne posons aucun cookie et ne gardons pas votre adresse IP. N'écrivez pas de données sensibles (numéro de carte, mot de passe). Vos droits : accès, copie, rectification et effacement ; demandez-le ici à une personne ou écrivez au délégué à la protection des données de la boutique."),
+            data_use: format!("Ce que nous gardons : vos messages (numéros de carte, e-mails, téléphones et autres données personnelles sont masqués avant d'être enregistrés), les réponses de l'assistant et la raison de chaque réponse. Pourquoi : pour vous répondre et pour qu'une personne de l'équipe puisse reprendre la conversation. Combien de temps : {short} jour(s) après votre dernier message ; {long} jours seulement si vous acceptez que nous la gardions pour améliorer le service (non par défaut). Qui peut la lire : l'équipe du service client de la boutique. Aucun cookie, aucune adresse IP conservée. Vos droits : télécharger ou effacer cette conversation à tout moment depuis cette fenêtre ; pour le reste, écrivez au délégué à la protection des données (page Confidentialité)."),
         },
         Lang::En => DisclosureText {
             ai_notice: "You are talking to an automated assistant (an AI), not a person. It answers only from the help-centre articles and tells you when it does not know. You can ask for a person at any time.".into(),
-            data_use: format!("What we keep: your messages, the assistant's replies and the reason for each reply. Why: to answer you, so that a person from the team can take over, and to show you why the assistant answered. How long: {days} days after your last message, then everything is deleted. Who can read it: the shop's customer-service team. We set no cookies and do not keep your IP address. Please do not type sensitive data (card number, password). Your rights: access, copy, correction and erasure; ask a person here or write to the shop's data-protection officer."),
+            data_use: format!("What we keep: your messages (card numbers, emails, phone numbers and other personal data are masked before they are stored), the assistant's replies and the reason for each reply. Why: to answer you and so that a person from the team can take over. How long: {short} day(s) after your last message; {long} days only if you agree that we keep it to improve the service (off by default). Who can read it: the shop's customer-service team. No cookies, no IP address kept. Your rights: download or erase this conversation at any time from this window; for anything else, write to the data-protection officer (Privacy page)."),
         },
     }
 }
@@ -89,7 +91,8 @@ mod tests {
 
     #[test]
     fn the_version_follows_the_operator_texts() {
-        let default = Disclosures::new(&DisclosureOverrides::default(), 30);
+        let retention = RetentionSettings::default();
+        let default = Disclosures::new(&DisclosureOverrides::default(), &retention);
         let custom = Disclosures::new(
             &DisclosureOverrides {
                 fr: Some(DisclosureText {
@@ -98,10 +101,13 @@ mod tests {
                 }),
                 en: None,
             },
-            30,
+            &retention,
         );
         assert_ne!(default.version, custom.version);
         assert_eq!(custom.text(Lang::Fr).ai_notice, "IA");
-        assert!(default.text(Lang::En).data_use.contains("30 days"));
+        assert!(default
+            .text(Lang::En)
+            .data_use
+            .contains("30 days only if you agree"));
     }
 }

@@ -6,6 +6,7 @@ use crate::answer::{self, Kind};
 use crate::handoff;
 use crate::knowledge::{KnowledgeIndex, Lang};
 use crate::metrics::Metrics;
+use crate::privacy::redact::Redactor;
 use crate::storage::{ConversationRow, HandoffRequest, MessageRow, Store, StoreError, Turn};
 use std::sync::Arc;
 use std::time::Instant;
@@ -41,6 +42,10 @@ pub struct Started {
 /// The result of one visitor message.
 pub struct TurnOutcome {
     pub status: &'static str,
+    /// The visitor's message as stored (personal data redacted).
+    pub visitor: MessageRow,
+    /// Kinds of personal data that were redacted from it.
+    pub redacted: Vec<String>,
     /// The bot reply, absent while a person holds (or is about to hold) the conversation.
     pub reply: Option<MessageRow>,
     pub queue_position: Option<i64>,
@@ -53,6 +58,7 @@ pub struct Assistant {
     pub disclosures: Disclosures,
     pub threshold: f32,
     pub metrics: Arc<Metrics>,
+    pub redactor: Redactor,
 }
 
 impl Assistant {
@@ -87,6 +93,7 @@ impl Assistant {
             handoff_trigger: None,
             created_at: now,
             updated_at: now,
+            keep_transcript: false,
         };
         self.store.create_conversation(&row).await?;
         self.metrics.conversations.inc();
@@ -115,36 +122,17 @@ impl Assistant {
     ) -> Result<TurnOutcome, ServiceError> {
         let started = Instant::now();
         let now = now_ms();
-        let visitor = message(&conv.id, "visitor", false, None, text.as_str(), "[]", now);
+        // Personal data is removed before anything is stored or searched.
+        let red = self.redactor.redact(text.as_str());
+        let visitor = message(&conv.id, "visitor", false, None, &red.text, "[]", now);
         match conv.status.as_str() {
             status::BOT => {}
             status::CLOSED => return Err(ServiceError::Closed),
-            _ => {
-                // A person holds (or is about to hold) the conversation: the bot stays silent.
-                let turn = Turn {
-                    visitor,
-                    reply: None,
-                    declined_streak: conv.declined_streak,
-                    handoff: None,
-                    now,
-                };
-                self.store.record_turn(&turn).await?;
-                let position = self.store.queue_position(&conv.id).await?;
-                let status = if conv.status == status::WAITING {
-                    status::WAITING
-                } else {
-                    status::WITH_AGENT
-                };
-                return Ok(TurnOutcome {
-                    status,
-                    reply: None,
-                    queue_position: position,
-                });
-            }
+            _ => return self.store_silently(conv, visitor, red.kinds, now).await,
         }
-        let lang = self.lang_for(conv, text.as_str());
-        // Inline on purpose: one search takes ~100 µs, less than a thread hand-off.
-        let decision = answer::decide(&self.index, text.as_str(), lang, self.threshold)
+        let lang = self.lang_for(conv, &red.text);
+        // Inline on purpose: one decision takes ~65 µs, less than a thread hand-off.
+        let decision = answer::decide(&self.index, &red.text, lang, self.threshold)
             .map_err(ServiceError::Search)?;
         let (reply_text, streak, handoff) = match decision.kind {
             Kind::Answer => (decision.passage.clone(), 0, None),
@@ -180,7 +168,7 @@ impl Assistant {
         let why = serde_json::to_string(&decision.why).unwrap_or_else(|_| "{}".into());
         let handing_over = handoff.is_some();
         let turn = Turn {
-            visitor,
+            visitor: visitor.clone(),
             reply: Some((reply.clone(), why)),
             declined_streak: streak,
             handoff,
@@ -189,18 +177,48 @@ impl Assistant {
         self.store.record_turn(&turn).await?;
         self.metrics
             .record_decision(decision.kind, started.elapsed());
-        if handing_over {
-            let position = self.store.queue_position(&conv.id).await?;
-            return Ok(TurnOutcome {
-                status: status::WAITING,
-                reply: Some(reply),
-                queue_position: position,
-            });
-        }
+        let (status, queue_position) = if handing_over {
+            (status::WAITING, self.store.queue_position(&conv.id).await?)
+        } else {
+            (status::BOT, None)
+        };
         Ok(TurnOutcome {
-            status: status::BOT,
+            status,
+            visitor,
+            redacted: red.kinds,
             reply: Some(reply),
-            queue_position: None,
+            queue_position,
+        })
+    }
+
+    /// A person holds (or is about to hold) the conversation: store the message, stay silent.
+    async fn store_silently(
+        &self,
+        conv: &ConversationRow,
+        visitor: MessageRow,
+        redacted: Vec<String>,
+        now: i64,
+    ) -> Result<TurnOutcome, ServiceError> {
+        let turn = Turn {
+            visitor: visitor.clone(),
+            reply: None,
+            declined_streak: conv.declined_streak,
+            handoff: None,
+            now,
+        };
+        self.store.record_turn(&turn).await?;
+        let queue_position = self.store.queue_position(&conv.id).await?;
+        let status = if conv.status == status::WAITING {
+            status::WAITING
+        } else {
+            status::WITH_AGENT
+        };
+        Ok(TurnOutcome {
+            status,
+            visitor,
+            redacted,
+            reply: None,
+            queue_position,
         })
     }
 

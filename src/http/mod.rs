@@ -13,6 +13,8 @@ pub mod logging;
 pub mod ops;
 /// The demo store page and the widget script.
 pub mod pages;
+/// Consent, export, erasure, follow-up contact and the privacy page.
+pub mod privacy;
 /// Per-client limits on conversation creation and messages.
 pub mod ratelimit;
 /// The visitor API used by the widget.
@@ -30,6 +32,13 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub assistant: Arc<Assistant>,
     pub limiter: ratelimit::RateLimiter,
+    pub privacy: PrivacyInfo,
+}
+
+/// What the privacy page states: who is responsible and the retention periods.
+pub struct PrivacyInfo {
+    pub contacts: crate::config::PrivacyContacts,
+    pub retention: crate::privacy::retention::RetentionSettings,
 }
 
 /// Registers state, body limits and every route.
@@ -39,6 +48,8 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(json::config())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(widget::routes)
+            .configure(privacy::routes)
+            .configure(privacy::pages)
             .configure(pages::routes)
             .configure(ops::routes)
             .default_service(web::to(not_found));

@@ -12,20 +12,23 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// Registers the visitor routes under `/api/v1`.
+/// Registers the visitor routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .route("/disclosure", web::get().to(disclosure))
-            .route("/conversations", web::post().to(create))
-            .route("/conversations/{id}", web::get().to(transcript))
-            .route("/conversations/{id}/messages", web::post().to(post_message))
-            .route(
-                "/conversations/{id}/messages/{message_id}/why",
-                web::get().to(why),
-            )
-            .route("/conversations/{id}/handoff", web::post().to(handoff)),
-    );
+    cfg.route("/api/v1/disclosure", web::get().to(disclosure))
+        .route("/api/v1/conversations", web::post().to(create))
+        .route("/api/v1/conversations/{id}", web::get().to(transcript))
+        .route(
+            "/api/v1/conversations/{id}/messages",
+            web::post().to(post_message),
+        )
+        .route(
+            "/api/v1/conversations/{id}/messages/{message_id}/why",
+            web::get().to(why),
+        )
+        .route(
+            "/api/v1/conversations/{id}/handoff",
+            web::post().to(handoff),
+        );
 }
 
 impl From<ServiceError> for ApiError {
@@ -123,8 +126,11 @@ async fn post_message(
         TextError::TooLong => ApiError::new(ErrorCode::MessageTooLong, e.to_string()),
     })?;
     let outcome = state.assistant.ask(&conv, &text).await?;
+    let mut visitor = message_json(&outcome.visitor);
+    visitor["redacted"] = json!(outcome.redacted);
     Ok(HttpResponse::Ok().json(json!({
         "status": outcome.status,
+        "visitor_message": visitor,
         "reply": outcome.reply.as_ref().map(message_json),
         "queue_position": outcome.queue_position,
     })))

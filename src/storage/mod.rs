@@ -6,11 +6,17 @@
 
 mod models;
 pub mod postgres;
+/// Consent, contact details, export, erasure and retention queries.
+pub mod privacy;
 mod sql;
 pub mod sqlite;
 
 use async_trait::async_trait;
-pub use models::{ConversationRow, HandoffRequest, MessageRow, Turn};
+pub use models::{
+    ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
+    MessageRow, PurgeCounts, PurgeCutoffs, Turn,
+};
+pub use privacy::PrivacyStore;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -28,7 +34,7 @@ pub enum StoreError {
 
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: PrivacyStore + Send + Sync {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Stores a new conversation and its disclosure receipt.
@@ -52,8 +58,6 @@ pub trait Store: Send + Sync {
         conversation_id: &str,
         message_id: &str,
     ) -> Result<Option<String>, StoreError>;
-    /// Deletes conversations not updated since `cutoff` (ms), with everything they hold.
-    async fn purge_inactive_before(&self, cutoff: i64) -> Result<u64, StoreError>;
 }
 
 /// Opens the store the settings ask for, running its migrations.

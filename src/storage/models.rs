@@ -21,6 +21,8 @@ pub struct ConversationRow {
     pub handoff_trigger: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The visitor agreed to keep the transcript for service improvement (opt-in).
+    pub keep_transcript: bool,
 }
 
 /// One message of a transcript.
@@ -57,4 +59,58 @@ pub struct HandoffRequest {
     pub trigger: String,
     pub reason: Option<String>,
     pub at: i64,
+}
+
+/// The visitor's choice about keeping the transcript, as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ConsentReceipt {
+    pub keep_transcript: bool,
+    pub notice_version: String,
+    pub created_at: i64,
+}
+
+/// Which notice version was shown, and when.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct DisclosureReceipt {
+    pub version: String,
+    pub locale: String,
+    pub shown_at: i64,
+}
+
+/// A queue event of a conversation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct HandoffEvent {
+    pub event: String,
+    pub trigger_kind: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// Contact details a visitor left for a follow-up, with explicit consent, for that only.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Contact {
+    pub conversation_id: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub purpose: String,
+    pub created_at: i64,
+}
+
+/// Everything older than these instants (ms) is deleted by a purge.
+#[derive(Debug, Clone, Copy)]
+pub struct PurgeCutoffs {
+    /// Conversations whose visitor agreed to keep the transcript, by last activity.
+    pub consented_before: i64,
+    /// Conversations without that consent, by last activity.
+    pub unconsented_before: i64,
+    pub why_records_before: i64,
+    pub contacts_before: i64,
+}
+
+/// What a purge deleted (or, in a dry run, would delete).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PurgeCounts {
+    pub conversations: i64,
+    pub why_records: i64,
+    pub contacts: i64,
 }

@@ -7,7 +7,10 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
 
-const MIGRATIONS: Migrations = &[(1, include_str!("migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: Migrations = &[
+    (1, include_str!("migrations/postgres/0001_init.sql")),
+    (2, include_str!("migrations/postgres/0002_privacy.sql")),
+];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;
 
@@ -45,6 +48,20 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Reclaims the space of erased rows so their bytes do not linger in heap pages.
+    async fn compact(&self) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql(
+            "VACUUM conversations, messages, why_records, consent_receipts, contacts, \
+             disclosure_receipts, handoff_events",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+super::privacy::impl_privacy_store!(PgStore);
 // The advisory lock makes instances that start together apply migrations one at a time.
 impl_store!(
     PgStore,

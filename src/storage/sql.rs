@@ -263,19 +263,6 @@ macro_rules! impl_store {
                 .await?;
                 Ok(row.map(|(r,)| r))
             }
-
-            async fn purge_inactive_before(
-                &self,
-                cutoff: i64,
-            ) -> Result<u64, $crate::storage::StoreError> {
-                let (_writing, mut tx) = self.begin_write().await?;
-                let done = sqlx::query("DELETE FROM conversations WHERE updated_at < $1")
-                    .bind(cutoff)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected())
-            }
         }
     };
 }

@@ -10,7 +10,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
-const MIGRATIONS: Migrations = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: Migrations = &[
+    (1, include_str!("migrations/sqlite/0001_init.sql")),
+    (2, include_str!("migrations/sqlite/0002_privacy.sql")),
+];
 
 /// The embedded store.
 pub struct SqliteStore {
@@ -34,6 +37,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Erased rows are overwritten with zeros, not just unlinked.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -68,4 +73,17 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Moves the WAL into the database file and truncates it, so erased text is gone from
+    /// both files (with `secure_delete` the freed pages were already zeroed).
+    async fn compact(&self) -> Result<(), sqlx::Error> {
+        let _writing = self.write_lock.lock().await;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+super::privacy::impl_privacy_store!(SqliteStore);
 impl_store!(SqliteStore, SqliteConnection, MIGRATIONS, "SELECT 1");

@@ -8,3 +8,4 @@ mod conversations;
 mod helpers;
 mod ops;
 mod persistence;
+mod privacy;

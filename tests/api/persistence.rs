@@ -6,8 +6,19 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 /// Starts `candor serve` on a free port and returns it with its address.
-fn start_binary(data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+/// Kills the server when dropped, so a failing assertion never leaves it running.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Also returns the server's log, delivered once it exits.
+fn start_binary(data_dir: &std::path::Path) -> (Server, String, std::sync::mpsc::Receiver<String>) {
+    let child = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args([
             "serve",
             "--bind",
@@ -22,11 +33,12 @@ fn start_binary(data_dir: &std::path::Path) -> (Child, String) {
         .arg("--knowledge-dir")
         .arg(sample_knowledge())
         .env_remove("CANDOR_DATABASE_URL")
-        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start candor");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
+    let mut child = Server(child);
+    let stderr = child.0.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
     let port = loop {
         let line = lines
             .next()
@@ -37,15 +49,19 @@ fn start_binary(data_dir: &std::path::Path) -> (Child, String) {
             break v["fields"]["port"].as_u64().unwrap();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://127.0.0.1:{port}"))
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let log: Vec<String> = lines.map_while(Result::ok).collect();
+        let _ = tx.send(log.join("\n"));
+    });
+    (child, format!("http://127.0.0.1:{port}"), rx)
 }
 
 #[tokio::test]
 async fn an_acknowledged_turn_survives_kill_dash_nine() {
     let dir = tempfile::tempdir().unwrap();
     let client = reqwest::Client::new();
-    let (mut child, base) = start_binary(dir.path());
+    let (mut child, base, log) = start_binary(dir.path());
     let created: Value = client
         .post(format!("{base}/api/v1/conversations"))
         .json(&json!({"locale": "fr"}))
@@ -62,16 +78,24 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
     let res = client
         .post(format!("{base}/api/v1/conversations/{id}/messages"))
         .bearer_auth(token)
-        .json(&json!({"text": "Combien de temps prend la livraison ?"}))
+        .json(
+            &json!({"text": "Combien de temps prend la livraison ? ma carte 4970 1012 3456 7893"}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let reply: Value = res.json().await.unwrap();
-    child.kill().unwrap(); // SIGKILL: no shutdown hook runs.
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL: no shutdown hook runs.
+    child.0.wait().unwrap();
+    let log = log.recv().unwrap();
+    assert!(log.contains("request done"), "the server logged requests");
+    assert!(
+        !log.contains("livraison") && !log.contains("4970"),
+        "message text reached the log"
+    );
 
-    let (mut child, base) = start_binary(dir.path());
+    let (child, base, _) = start_binary(dir.path());
     let t: Value = client
         .get(format!("{base}/api/v1/conversations/{id}"))
         .bearer_auth(token)
@@ -83,7 +107,10 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         .unwrap();
     let messages = t["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
-    assert_eq!(messages[0]["text"], "Combien de temps prend la livraison ?");
+    assert_eq!(
+        messages[0]["text"],
+        "Combien de temps prend la livraison ? ma carte [card]"
+    );
     assert_eq!(messages[1]["id"], reply["reply"]["id"]);
     assert_eq!(t["disclosure"]["version"], created["disclosure"]["version"]);
     let why = client
@@ -96,6 +123,5 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         .await
         .unwrap();
     assert_eq!(why.status(), 200);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 }

@@ -1,0 +1,143 @@
+//! The privacy half of the store: consent, contact details, export, erasure, retention.
+//!
+//! A supertrait of `Store`, so callers still hold one `dyn Store`; the SQL is shared by both
+//! backends through `impl_privacy_store!`, like `sql.rs`.
+
+use super::models::{
+    ConsentReceipt, Contact, DisclosureReceipt, HandoffEvent, PurgeCounts, PurgeCutoffs,
+};
+use super::StoreError;
+use async_trait::async_trait;
+
+/// Storage operations that exist for the visitor's rights and data minimisation.
+#[async_trait]
+pub trait PrivacyStore: Send + Sync {
+    /// Records the visitor's choice and its receipt.
+    async fn set_consent(
+        &self,
+        id: &str,
+        keep: bool,
+        notice_version: &str,
+        at: i64,
+    ) -> Result<(), StoreError>;
+    /// Every consent receipt of a conversation, oldest first.
+    async fn consent_receipts(&self, id: &str) -> Result<Vec<ConsentReceipt>, StoreError>;
+    /// Every disclosure receipt of a conversation.
+    async fn disclosure_receipts(&self, id: &str) -> Result<Vec<DisclosureReceipt>, StoreError>;
+    /// Every queue event of a conversation.
+    async fn handoff_events(&self, id: &str) -> Result<Vec<HandoffEvent>, StoreError>;
+    /// Every why record of a conversation: (message id, JSON).
+    async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// Stores (replaces) the follow-up contact of a conversation.
+    async fn save_contact(&self, c: &Contact) -> Result<(), StoreError>;
+    /// The follow-up contact of a conversation.
+    async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError>;
+    /// Deletes the conversation and everything personal it holds, keeps anonymous counts
+    /// for `day`, then makes sure the deleted bytes leave the database files.
+    async fn erase(&self, id: &str, day: &str) -> Result<bool, StoreError>;
+    /// Deletes (or with `dry_run` only counts) what is past its retention.
+    async fn purge(&self, cutoffs: &PurgeCutoffs, dry_run: bool)
+        -> Result<PurgeCounts, StoreError>;
+}
+
+macro_rules! impl_privacy_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::privacy::PrivacyStore for $store {
+            async fn set_consent(&self, id: &str, keep: bool, notice_version: &str, at: i64) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE conversations SET keep_transcript = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id).bind(keep).bind(at).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO consent_receipts (conversation_id, keep_transcript, notice_version, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id).bind(keep).bind(notice_version).bind(at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn consent_receipts(&self, id: &str) -> Result<Vec<$crate::storage::ConsentReceipt>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT keep_transcript, notice_version, created_at FROM consent_receipts WHERE conversation_id = $1 ORDER BY id")
+                    .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn disclosure_receipts(&self, id: &str) -> Result<Vec<$crate::storage::DisclosureReceipt>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT version, locale, shown_at FROM disclosure_receipts WHERE conversation_id = $1 ORDER BY id")
+                    .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn handoff_events(&self, id: &str) -> Result<Vec<$crate::storage::HandoffEvent>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT event, trigger_kind, reason, created_at FROM handoff_events WHERE conversation_id = $1 ORDER BY id")
+                    .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT message_id, record FROM why_records WHERE conversation_id = $1 ORDER BY created_at")
+                    .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn save_contact(&self, c: &$crate::storage::Contact) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("DELETE FROM contacts WHERE conversation_id = $1").bind(&c.conversation_id).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO contacts (conversation_id, email, phone, purpose, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&c.conversation_id).bind(&c.email).bind(&c.phone).bind(&c.purpose).bind(c.created_at)
+                    .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn contact(&self, id: &str) -> Result<Option<$crate::storage::Contact>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT conversation_id, email, phone, purpose, created_at FROM contacts WHERE conversation_id = $1")
+                    .bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn erase(&self, id: &str, day: &str) -> Result<bool, $crate::storage::StoreError> {
+                let gone = {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let counts: Vec<(Option<String>, i64)> = sqlx::query_as(
+                    "SELECT kind, COUNT(*) FROM messages WHERE conversation_id = $1 AND author = 'bot' GROUP BY kind",
+                ).bind(id).fetch_all(&mut *tx).await?;
+                let gone = sqlx::query("DELETE FROM conversations WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+                if gone == 1 {
+                    let mut names: Vec<(String, i64)> = counts.into_iter().map(|(k, n)| (format!("erased_{}", k.unwrap_or_default()), n)).collect();
+                    names.push(("erased_conversations".into(), 1));
+                    for (name, n) in names {
+                        sqlx::query("INSERT INTO anonymous_counters (day, name, value) VALUES ($1, $2, $3) \
+                                     ON CONFLICT (day, name) DO UPDATE SET value = anonymous_counters.value + excluded.value")
+                            .bind(day).bind(name).bind(n).execute(&mut *tx).await?;
+                    }
+                }
+                tx.commit().await?;
+                gone
+                };
+                // After the writer lock is released: compaction takes it again.
+                self.compact().await?;
+                Ok(gone == 1)
+            }
+
+            async fn purge(&self, c: &$crate::storage::PurgeCutoffs, dry_run: bool) -> Result<$crate::storage::PurgeCounts, $crate::storage::StoreError> {
+                const CONVERSATIONS: &str = "FROM conversations WHERE (keep_transcript AND updated_at < $1) OR (NOT keep_transcript AND updated_at < $2)";
+                const WHY: &str = "FROM why_records WHERE created_at < $1";
+                const CONTACTS: &str = "FROM contacts WHERE created_at < $1";
+                let (_writing, mut tx) = self.begin_write().await?;
+                let mut counts = $crate::storage::PurgeCounts::default();
+                // Count first (what a dry run reports), then delete in the same transaction.
+                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {CONVERSATIONS}")))
+                    .bind(c.consented_before).bind(c.unconsented_before).fetch_one(&mut *tx).await?;
+                counts.conversations = n;
+                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {WHY}"))).bind(c.why_records_before).fetch_one(&mut *tx).await?;
+                counts.why_records = n;
+                let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {CONTACTS}"))).bind(c.contacts_before).fetch_one(&mut *tx).await?;
+                counts.contacts = n;
+                if !dry_run {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE {CONVERSATIONS}")))
+                        .bind(c.consented_before).bind(c.unconsented_before).execute(&mut *tx).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE {WHY}"))).bind(c.why_records_before).execute(&mut *tx).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE {CONTACTS}"))).bind(c.contacts_before).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(counts)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_privacy_store;

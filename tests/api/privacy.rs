@@ -1,0 +1,367 @@
+//! Privacy stories: redaction before storage, consent, export, erasure down to the file,
+//! retention with an injected clock, follow-up contact details.
+
+use crate::helpers::{backends, spawn_app, test_settings, Backend, TestApp};
+use candor::privacy::retention::{self, RetentionSettings};
+use candor::storage::{self, ConversationRow, HandoffRequest, MessageRow, Turn};
+use serde_json::{json, Value};
+
+const SECRET: &str = "Zanzibar-Quokka-7731";
+
+async fn export(app: &TestApp, c: &crate::helpers::Conv, format: &str) -> reqwest::Response {
+    app.get(
+        c,
+        &format!("/api/v1/conversations/{}/export?format={format}", c.id),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn personal_data_is_redacted_before_storage_and_in_the_why_record() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        let body = app
+            .ask(&c, "Remboursement svp, ma carte 4970 1012 3456 7893, écrivez à jean.dupont@exemple.fr ou au 06 12 34 56 78")
+            .await;
+        assert_eq!(
+            body["visitor_message"]["redacted"],
+            json!(["email", "card", "phone"])
+        );
+        let t = app.transcript(&c).await;
+        let stored = t["messages"][0]["text"].as_str().unwrap();
+        assert_eq!(
+            stored,
+            "Remboursement svp, ma carte [card], écrivez à [email] ou au [phone]"
+        );
+        let everything = export(&app, &c, "json").await.text().await.unwrap();
+        for leaked in ["4970", "jean.dupont", "06 12"] {
+            assert!(
+                !everything.contains(leaked),
+                "{leaked} stored ({backend:?})"
+            );
+        }
+        // Order numbers and prices are not personal data.
+        let body = app.ask(&c, "commande 100234567 de 49,90 €").await;
+        assert_eq!(
+            body["visitor_message"]["text"],
+            "commande 100234567 de 49,90 €"
+        );
+    }
+}
+
+#[tokio::test]
+async fn consent_is_opt_in_recorded_with_receipts_and_exported() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("en")).await;
+        let url = app.url(&format!("/api/v1/conversations/{}/consent", c.id));
+        let before: Value = export(&app, &c, "json").await.json().await.unwrap();
+        assert_eq!(before["conversation"]["keep_transcript"], false);
+        for keep in [true, false] {
+            let res = app
+                .client
+                .put(&url)
+                .bearer_auth(&c.token)
+                .json(&json!({"keep_transcript": keep}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            let receipt: Value = res.json().await.unwrap();
+            assert_eq!(receipt["keep_transcript"], keep);
+            assert_eq!(receipt["notice_version"], c.body["disclosure"]["version"]);
+        }
+        let after: Value = export(&app, &c, "json").await.json().await.unwrap();
+        let receipts = after["consent_receipts"].as_array().unwrap();
+        assert_eq!(receipts.len(), 2, "{backend:?}");
+        assert_eq!(receipts[0]["keep_transcript"], true);
+        assert_eq!(after["conversation"]["keep_transcript"], false);
+    }
+}
+
+#[tokio::test]
+async fn the_export_holds_everything_of_this_conversation_and_nothing_of_another() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let mine = app.create(Some("en")).await;
+        let other = app.create(Some("en")).await;
+        app.ask(&mine, "How do I reset my password?").await;
+        app.ask(&other, &format!("refund for {SECRET}")).await;
+        let contact = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/contact", mine.id)))
+            .bearer_auth(&mine.token)
+            .json(&json!({"email": "me@example.org", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(contact.status(), 201);
+        app.ask(&mine, "human please").await;
+        let res = export(&app, &mine, "json").await;
+        assert!(res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["messages"].as_array().unwrap().len(), 4);
+        assert_eq!(e["why_records"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            e["why_records"][0]["candidates"][0]["article_id"],
+            "en-password"
+        );
+        assert_eq!(
+            e["disclosure_receipts"][0]["version"],
+            mine.body["disclosure"]["version"]
+        );
+        assert_eq!(e["handoff_events"][0]["trigger_kind"], "words");
+        assert_eq!(e["contact"]["email"], "me@example.org");
+        assert!(!e.to_string().contains(SECRET), "{backend:?}");
+        assert!(
+            e.to_string().find("token").is_none(),
+            "no token or hash in the export"
+        );
+
+        let html = export(&app, &mine, "html").await.text().await.unwrap();
+        assert!(html.contains("Everything we keep about this conversation"));
+        assert!(html.contains("How do I reset my password?"));
+    }
+}
+
+#[tokio::test]
+async fn contact_details_need_explicit_consent_and_a_valid_value() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = app.create(Some("fr")).await;
+    let url = app.url(&format!("/api/v1/conversations/{}/contact", c.id));
+    let post = |body: Value| {
+        app.client
+            .post(&url)
+            .bearer_auth(&c.token)
+            .json(&body)
+            .send()
+    };
+    let res = post(json!({"email": "a@b.fr", "consent": false}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "consent_required"
+    );
+    let res = post(json!({"phone": "12", "consent": true})).await.unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "invalid_contact"
+    );
+}
+
+/// Every file under `dir`, read as bytes.
+fn files_contain(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            hits.extend(files_contain(&path, needle));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn erasure_removes_the_conversation_down_to_the_database_files() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let path = data_dir.path().to_path_buf();
+    let settings = test_settings(Backend::Sqlite, &path).await;
+    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let gone = app.create(Some("en")).await;
+    let kept = app.create(Some("en")).await;
+    app.ask(&gone, &format!("Where is my parcel {SECRET}?"))
+        .await;
+    app.ask(&kept, "Where is my parcel?").await;
+    assert!(
+        !files_contain(&path, SECRET.as_bytes()).is_empty(),
+        "the text was stored first"
+    );
+
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/conversations/{}", gone.id)))
+        .bearer_auth(&gone.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        files_contain(&path, SECRET.as_bytes()),
+        Vec::<String>::new()
+    );
+    let res = app
+        .get(&gone, &format!("/api/v1/conversations/{}", gone.id))
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(
+        app.transcript(&kept).await["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn erasure_works_on_every_backend() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let url = app.url(&format!("/api/v1/conversations/{}", c.id));
+        let res = app
+            .client
+            .delete(&url)
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204, "{backend:?}");
+        let again = app
+            .client
+            .delete(&url)
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 404);
+    }
+}
+
+fn conversation(id: &str, updated_at: i64, keep: bool) -> ConversationRow {
+    ConversationRow {
+        id: id.into(),
+        token_hash: "h".into(),
+        locale: "en".into(),
+        locale_explicit: true,
+        status: "bot".into(),
+        disclosure_version: "d-test".into(),
+        disclosure_shown_at: updated_at,
+        origin: None,
+        declined_streak: 0,
+        queue_entered_at: None,
+        handoff_reason: None,
+        handoff_trigger: None,
+        created_at: updated_at,
+        updated_at,
+        keep_transcript: keep,
+    }
+}
+
+#[tokio::test]
+async fn retention_purges_what_is_past_its_period_with_an_injected_clock() {
+    const DAY: i64 = 86_400_000;
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = test_settings(backend, dir.path()).await;
+        let store = storage::connect(settings.database_url.as_deref(), dir.path())
+            .await
+            .unwrap();
+        let now = 1_000 * DAY;
+        // Three days old: past the 1-day period without consent, within 30 days with it.
+        for (id, keep) in [("old-no-consent", false), ("old-consent", true)] {
+            store
+                .create_conversation(&conversation(id, now - 3 * DAY, false))
+                .await
+                .unwrap();
+            store
+                .set_consent(id, keep, "d-test", now - 3 * DAY)
+                .await
+                .unwrap();
+        }
+        store
+            .create_conversation(&conversation("fresh", now - DAY / 2, false))
+            .await
+            .unwrap();
+        let msg = MessageRow {
+            id: "m1".into(),
+            conversation_id: "old-consent".into(),
+            author: "visitor".into(),
+            ai_generated: false,
+            kind: None,
+            text: "hi".into(),
+            citations: "[]".into(),
+            created_at: now - 3 * DAY,
+        };
+        let turn = Turn {
+            visitor: msg,
+            reply: None,
+            declined_streak: 0,
+            handoff: None::<HandoffRequest>,
+            now: now - 3 * DAY,
+        };
+        store.record_turn(&turn).await.unwrap();
+        let policy = RetentionSettings::default();
+
+        let dry = retention::purge(store.as_ref(), &policy, now, true)
+            .await
+            .unwrap();
+        assert_eq!(dry.conversations, 1, "{backend:?}");
+        assert!(
+            store
+                .conversation("old-no-consent")
+                .await
+                .unwrap()
+                .is_some(),
+            "a dry run deletes nothing"
+        );
+
+        let done = retention::purge(store.as_ref(), &policy, now, false)
+            .await
+            .unwrap();
+        assert_eq!(done, dry);
+        assert!(store
+            .conversation("old-no-consent")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store.conversation("old-consent").await.unwrap().is_some());
+        assert!(store.conversation("fresh").await.unwrap().is_some());
+
+        let later = retention::purge(store.as_ref(), &policy, now + 31 * DAY, false)
+            .await
+            .unwrap();
+        assert_eq!(later.conversations, 2);
+        assert!(store.messages("old-consent").await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_privacy_page_states_the_configured_periods_in_both_languages() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let fr = app
+        .client
+        .get(app.url("/privacy"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fr.contains("Responsable du traitement")
+            && fr.contains("30 jours après le dernier message")
+    );
+    let en = app
+        .client
+        .get(app.url("/privacy?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("1 day(s) after the last message") && en.contains("dpo@maison-lumiere.example")
+    );
+}
