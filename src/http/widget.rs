@@ -161,6 +161,7 @@ async fn transcript(
         "id": conv.id,
         "status": conv.status,
         "locale": conv.locale,
+        "keep_transcript": conv.keep_transcript,
         "queue_position": position,
         "disclosure": disclosure,
         "messages": messages.iter().map(message_json).collect::<Vec<_>>(),

@@ -17,6 +17,14 @@ const T = {
     waiting: "En attente d'une personne de l'équipe. L'assistant ne répond plus.",
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
+    keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
+    privacy: "Page confidentialité", download: "Télécharger mes données", erase: "Effacer la conversation",
+    eraseConfirm: "Effacer définitivement cette conversation et tout ce qui s'y rapporte ?",
+    erased: "La conversation a été effacée. Rien n'en est gardé, à part des compteurs anonymes.",
+    hidden: (k) => `Données personnelles masquées avant enregistrement : ${k}`,
+    contactTitle: "Être recontacté par l'équipe", email: "E-mail", phone: "Téléphone",
+    contactConsent: "J'accepte que ces coordonnées servent uniquement à me recontacter à propos de cette conversation",
+    contactSend: "Envoyer mes coordonnées", contactSaved: (d) => `Merci. Vos coordonnées seront effacées au plus tard dans ${d} jours.`,
   },
   en: {
     open: "Help", title: "Customer-service assistant (AI)", close: "Close the chat",
@@ -29,6 +37,14 @@ const T = {
     waiting: "Waiting for a team member. The assistant no longer answers.",
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
+    keep: "I agree that this conversation is kept to improve the service (optional)",
+    privacy: "Privacy page", download: "Download my data", erase: "Erase the conversation",
+    eraseConfirm: "Erase this conversation and everything about it for good?",
+    erased: "The conversation was erased. Nothing of it is kept, apart from anonymous counts.",
+    hidden: (k) => `Personal data masked before storage: ${k}`,
+    contactTitle: "Be contacted by the team", email: "Email", phone: "Phone",
+    contactConsent: "I agree that these details are used only to contact me about this conversation",
+    contactSend: "Send my details", contactSaved: (d) => `Thank you. Your details will be deleted within ${d} days at the latest.`,
   },
 }[LANG];
 const STORE_KEY = "candor:" + BASE;
@@ -58,11 +74,13 @@ const input = el("textarea", { rows: "2", maxlength: "2000", placeholder: T.plac
 const sendBtn = el("button", { type: "submit", text: T.send });
 const form = el("form", {}, input, sendBtn);
 const humanBtn = el("button", { type: "button", text: T.human });
+const downloadBtn = el("button", { type: "button", text: T.download });
+const eraseBtn = el("button", { type: "button", text: T.erase });
 const errorBox = el("div", { class: "error", role: "alert" });
 const closeBtn = el("button", { type: "button", "aria-label": T.close, text: "×" });
 const panel = el("section", { class: "panel", id: "candor-panel", role: "dialog", "aria-label": T.title, hidden: "" },
   el("div", { class: "head" }, el("h2", { text: T.title }), closeBtn),
-  log, el("div", { class: "actions" }, humanBtn), errorBox, form);
+  log, el("div", { class: "actions" }, humanBtn, downloadBtn, eraseBtn), errorBox, form);
 root.append(launcher, panel);
 
 let conv = null;
@@ -77,15 +95,46 @@ async function api(path, options) {
   return body;
 }
 
-function showNotice(d) {
+function showNotice(d, keep) {
+  const box = el("input", { type: "checkbox", id: "candor-keep" });
+  box.checked = !!keep;
+  box.addEventListener("change", async () => {
+    try { await api(`/api/v1/conversations/${conv.id}/consent`, { method: "PUT", body: JSON.stringify({ keep_transcript: box.checked }) }); }
+    catch (e) { box.checked = !box.checked; errorBox.textContent = e.message; }
+  });
   log.appendChild(el("div", { class: "notice" },
     el("h3", { text: T.aiNotice }), el("p", { text: d.ai_notice }),
-    el("h3", { text: T.dataUse }), el("p", { text: d.data_use })));
+    el("h3", { text: T.dataUse }), el("p", { text: d.data_use }),
+    el("p", {}, box, el("label", { for: "candor-keep", text: " " + T.keep })),
+    el("p", {}, el("a", { href: `${BASE}/privacy?lang=${LANG}`, target: "_blank", rel: "noopener", text: T.privacy }))));
+}
+
+function showContactForm() {
+  if (log.querySelector(".contact")) return;
+  const email = el("input", { type: "email", id: "candor-email", autocomplete: "email" });
+  const phone = el("input", { type: "tel", id: "candor-phone", autocomplete: "tel" });
+  const agree = el("input", { type: "checkbox", id: "candor-contact-ok" });
+  const send = el("button", { type: "submit", text: T.contactSend });
+  const f = el("form", { class: "contact", "aria-label": T.contactTitle },
+    el("strong", { text: T.contactTitle }),
+    el("label", { for: "candor-email", text: T.email }), email,
+    el("label", { for: "candor-phone", text: T.phone }), phone,
+    el("span", {}, agree, el("label", { for: "candor-contact-ok", text: " " + T.contactConsent })), send);
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errorBox.textContent = "";
+    try {
+      const r = await api(`/api/v1/conversations/${conv.id}/contact`, { method: "POST", body: JSON.stringify({ email: email.value || null, phone: phone.value || null, consent: agree.checked }) });
+      f.replaceWith(el("p", { class: "msg system", text: T.contactSaved(r.kept_days) }));
+    } catch (err) { errorBox.textContent = err.message; }
+  });
+  log.appendChild(f);
 }
 
 function showStatus(status, position) {
   if (status === "waiting_for_agent") {
     addMessage({ author: "system", text: position ? T.queued(position) + " " + T.waiting : T.waiting });
+    showContactForm();
   }
 }
 
@@ -94,6 +143,7 @@ function addMessage(m) {
   const node = el("div", { class: "msg " + m.author });
   if (who) node.appendChild(el("span", { class: "who", text: who }));
   node.appendChild(el("span", { text: m.text }));
+  if (m.redacted && m.redacted.length) node.appendChild(el("span", { class: "who", text: T.hidden(m.redacted.join(", ")) }));
   if (m.author === "bot") node.appendChild(meta(m));
   log.appendChild(node);
   log.scrollTop = log.scrollHeight;
@@ -141,7 +191,7 @@ async function start() {
   if (conv) {
     try {
       const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
-      showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })));
+      showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })), t.keep_transcript);
       t.messages.forEach(addMessage);
       if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
       return;
@@ -154,11 +204,16 @@ async function start() {
 }
 
 let started = null;
+// Starts (or restarts, after an erasure) the conversation once.
+function ensureStarted() {
+  if (!started) started = start().catch((e) => { started = null; errorBox.textContent = e.message; throw e; });
+  return started;
+}
 function toggle(open) {
   panel.hidden = !open;
   launcher.setAttribute("aria-expanded", String(open));
   if (open) {
-    if (!started) started = start().catch((e) => { started = null; errorBox.textContent = e.message; });
+    ensureStarted().catch(() => {});
     input.focus();
   } else launcher.focus();
 }
@@ -174,10 +229,10 @@ form.addEventListener("submit", async (e) => {
   sendBtn.disabled = true;
   errorBox.textContent = "";
   try {
-    await started;
+    await ensureStarted();
     const r = await api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text }) });
     input.value = "";
-    addMessage({ author: "visitor", text });
+    addMessage(r.visitor_message);
     if (r.reply) addMessage(r.reply);
     else showStatus(r.status, r.queue_position);
   } catch (err) {
@@ -188,8 +243,41 @@ form.addEventListener("submit", async (e) => {
 humanBtn.addEventListener("click", async () => {
   errorBox.textContent = "";
   try {
-    await started;
+    await ensureStarted();
     const r = await api(`/api/v1/conversations/${conv.id}/handoff`, { method: "POST", body: JSON.stringify({ reason: "widget button" }) });
     showStatus(r.status, r.queue_position);
+  } catch (err) { errorBox.textContent = err.message || T.error; }
+});
+
+function save(name, type, body) {
+  const a = el("a", { href: URL.createObjectURL(new Blob([body], { type })), download: name });
+  root.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+downloadBtn.addEventListener("click", async () => {
+  errorBox.textContent = "";
+  try {
+    await ensureStarted();
+    const headers = { Authorization: "Bearer " + conv.token };
+    for (const format of ["json", "html"]) {
+      const res = await fetch(`${BASE}/api/v1/conversations/${conv.id}/export?format=${format}`, { headers, credentials: "omit" });
+      if (!res.ok) throw new Error(T.error);
+      save(`conversation-${conv.id}.${format}`, format === "json" ? "application/json" : "text/html", await res.text());
+    }
+  } catch (err) { errorBox.textContent = err.message || T.error; }
+});
+
+eraseBtn.addEventListener("click", async () => {
+  errorBox.textContent = "";
+  if (!conv || !window.confirm(T.eraseConfirm)) return;
+  try {
+    await api(`/api/v1/conversations/${conv.id}`, { method: "DELETE" });
+    sessionStorage.removeItem(STORE_KEY);
+    conv = null;
+    started = null;
+    log.textContent = "";
+    addMessage({ author: "system", text: T.erased });
   } catch (err) { errorBox.textContent = err.message || T.error; }
 });

@@ -1,0 +1,53 @@
+//! The widget in a real browser: headless Chromium driven by tests/browser/widget.mjs
+//! (Playwright + axe-core). Skipped, with a message saying why, where Chromium, Node or the
+//! npm packages are missing; `.ci/run` installs them.
+
+use crate::helpers::{spawn_app, Backend};
+use std::path::Path;
+use std::process::Command;
+
+fn missing_tools(dir: &Path) -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!(
+            "no Chromium at {chromium} (apt-get install chromium)"
+        ));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("no node on PATH".into());
+    }
+    if !dir.join("node_modules/playwright-core").exists() {
+        return Some("run `npm ci` in tests/browser".into());
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if let Some(why) = missing_tools(&dir) {
+        eprintln!("SKIPPED browser test: {why}");
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let address = app.address.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(dir.join("widget.mjs"))
+            .arg(&address)
+            .arg(&shots)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("browser checks passed"));
+}

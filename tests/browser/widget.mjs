@@ -1,0 +1,79 @@
+// Drives the demo page's widget in headless Chromium like a visitor would, checks what a
+// person sees, runs axe-core on the page with the widget open, and saves screenshots.
+//   node widget.mjs <base url> <screenshot dir>
+// Exits non-zero with a message on the first failed check.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const [base, shots] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+function check(condition, message) {
+  if (!condition) {
+    console.error("FAILED: " + message);
+    process.exit(1);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+const external = [];
+page.on("request", (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
+page.on("pageerror", (e) => check(false, "page error: " + e.message));
+page.on("dialog", (d) => d.accept());
+
+await page.goto(base + "/?lang=fr");
+const launcher = page.locator("[data-candor] >> css=.launcher");
+await launcher.click();
+const notice = page.locator("[data-candor] >> css=.notice");
+await notice.waitFor();
+const noticeText = await notice.innerText();
+check(noticeText.includes("une IA") && noticeText.includes("Ce que nous gardons"), "the AI and data notices show first");
+check(!(await page.locator("[data-candor] >> css=#candor-keep").isChecked()), "consent is off by default");
+
+const input = page.locator("[data-candor] >> css=textarea");
+await input.fill("Combien de temps prend la livraison ?");
+await input.press("Enter");
+const bot = page.locator("[data-candor] >> css=.msg.bot").first();
+await bot.waitFor();
+const botText = await bot.innerText();
+check(botText.includes("ASSISTANT IA") || botText.toLowerCase().includes("assistant ia"), "the reply is labelled as the AI assistant");
+check(botText.includes("2 à 4 jours"), "the reply quotes the delivery passage");
+check(botText.includes("Délais et frais de livraison"), "the reply cites its article");
+await page.locator("[data-candor] >> css=.linkbtn").first().click();
+const why = page.locator("[data-candor] >> css=.why");
+await why.waitFor();
+check((await why.innerText()).includes("Confiance"), "the why panel shows the confidence");
+
+await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
+await input.press("Enter");
+const masked = page.locator("[data-candor] >> css=.msg.visitor").nth(1);
+await masked.waitFor();
+check((await masked.innerText()).includes("[card]"), "the card number is masked in what was stored");
+
+await page.getByRole("button", { name: "Parler à une personne" }).click();
+const system = page.locator("[data-candor] >> css=.msg.system").last();
+await system.waitFor();
+check((await system.innerText()).includes("file"), "the visitor sees the queue position");
+await page.locator("[data-candor] >> css=.contact").waitFor();
+
+const results = await page.evaluate(async (src) => {
+  // eslint-disable-next-line no-eval
+  eval(src);
+  return await window.axe.run(document, { resultTypes: ["violations"] });
+}, axeSource);
+const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+check(serious.length === 0, "axe: " + serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes`).join("; "));
+await page.screenshot({ path: `${shots}/widget-fr.png` });
+
+await page.getByRole("button", { name: "Effacer la conversation" }).click();
+await page.locator("[data-candor] >> text=La conversation a été effacée").waitFor();
+check(external.length === 0, "requests to third parties: " + external.join(", "));
+await browser.close();
+console.log("browser checks passed");
