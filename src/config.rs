@@ -31,6 +31,31 @@ pub enum Command {
     Serve(ServeArgs),
     /// Delete what is past its retention period now (the server also does it hourly).
     Purge(PurgeArgs),
+    /// Manage console accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `candor user …`
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (at least 10 characters).
+    Add(UserAddArgs),
+}
+
+/// Flags of `candor user add`.
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    /// agent, operator or admin.
+    #[arg(long)]
+    pub role: String,
+    /// Name shown to visitors ("Camille"); defaults to the part of the email before '@'.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub settings: ServeArgs,
 }
 
 /// Flags of `candor purge`.

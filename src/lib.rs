@@ -3,6 +3,8 @@
 
 /// Answering: retrieval results -> confidence -> decision -> reply and why record.
 pub mod answer;
+/// The `candor` subcommands.
+pub mod commands;
 /// Settings from defaults, TOML file, `CANDOR_*` environment and command-line flags.
 pub mod config;
 /// Conversations, visitor-facing texts, disclosure notices and validated inputs.
@@ -19,6 +21,8 @@ pub mod knowledge;
 pub mod metrics;
 /// Privacy: redaction, retention.
 pub mod privacy;
+/// Live change notifications for the widget and the console.
+pub mod realtime;
 /// Builds the application from settings and runs it until stopped.
 pub mod startup;
 /// Persistence behind one trait, with SQLite and PostgreSQL implementations.

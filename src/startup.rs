@@ -38,10 +38,12 @@ impl Application {
             threshold: settings.threshold,
             metrics: Arc::new(Metrics::default()),
             redactor: Redactor::new(&settings.redaction).context("compiling redaction patterns")?,
+            hub: Arc::new(crate::realtime::Hub::default()),
         });
         let state = web::Data::new(AppState {
             assistant: assistant.clone(),
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
+            login_limiter: RateLimiter::new(10, None),
             privacy: http::PrivacyInfo {
                 contacts: settings.privacy.clone(),
                 retention: settings.retention,

@@ -59,6 +59,7 @@ pub struct Assistant {
     pub threshold: f32,
     pub metrics: Arc<Metrics>,
     pub redactor: Redactor,
+    pub hub: Arc<crate::realtime::Hub>,
 }
 
 impl Assistant {
@@ -94,6 +95,7 @@ impl Assistant {
             created_at: now,
             updated_at: now,
             keep_transcript: false,
+            agent_id: None,
         };
         self.store.create_conversation(&row).await?;
         self.metrics.conversations.inc();
@@ -124,7 +126,7 @@ impl Assistant {
         let now = now_ms();
         // Personal data is removed before anything is stored or searched.
         let red = self.redactor.redact(text.as_str());
-        let visitor = message(&conv.id, "visitor", false, None, &red.text, "[]", now);
+        let mut visitor = message(&conv.id, "visitor", false, None, &red.text, "[]", now);
         match conv.status.as_str() {
             status::BOT => {}
             status::CLOSED => return Err(ServiceError::Closed),
@@ -156,7 +158,7 @@ impl Assistant {
         let kind = serde_json::to_value(decision.kind)
             .ok()
             .and_then(|v| v.as_str().map(String::from));
-        let reply = message(
+        let mut reply = message(
             &conv.id,
             "bot",
             true,
@@ -174,7 +176,12 @@ impl Assistant {
             handoff,
             now,
         };
-        self.store.record_turn(&turn).await?;
+        let (visitor_seq, reply_seq) = self.store.record_turn(&turn).await?;
+        (visitor.seq, reply.seq) = (visitor_seq, reply_seq.unwrap_or_default());
+        self.hub.notify(&conv.id);
+        if handing_over {
+            self.hub.notify(crate::realtime::QUEUE);
+        }
         self.metrics
             .record_decision(decision.kind, started.elapsed());
         let (status, queue_position) = if handing_over {
@@ -195,7 +202,7 @@ impl Assistant {
     async fn store_silently(
         &self,
         conv: &ConversationRow,
-        visitor: MessageRow,
+        mut visitor: MessageRow,
         redacted: Vec<String>,
         now: i64,
     ) -> Result<TurnOutcome, ServiceError> {
@@ -206,7 +213,8 @@ impl Assistant {
             handoff: None,
             now,
         };
-        self.store.record_turn(&turn).await?;
+        visitor.seq = self.store.record_turn(&turn).await?.0;
+        self.hub.notify(&conv.id);
         let queue_position = self.store.queue_position(&conv.id).await?;
         let status = if conv.status == status::WAITING {
             status::WAITING
@@ -238,6 +246,8 @@ impl Assistant {
             at: now_ms(),
         };
         let position = handoff::enqueue(self.store.as_ref(), &h).await?;
+        self.hub.notify(&conv.id);
+        self.hub.notify(crate::realtime::QUEUE);
         self.metrics.handoffs.inc();
         Ok(position)
     }
@@ -254,6 +264,7 @@ pub fn message(
     created_at: i64,
 ) -> MessageRow {
     MessageRow {
+        seq: 0,
         id: new_id(),
         conversation_id: conversation_id.to_string(),
         author: author.to_string(),
@@ -262,5 +273,6 @@ pub fn message(
         text: text.to_string(),
         citations: citations.to_string(),
         created_at,
+        author_name: None,
     }
 }

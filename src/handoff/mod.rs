@@ -3,6 +3,11 @@
 //! Conversations wait first-in, first-out by the time they asked; the position a visitor
 //! sees is computed from the shared store, so it is the same on every instance.
 
+/// Console accounts and tokens.
+pub mod accounts;
+/// Claim, reply, release, close.
+pub mod agent;
+
 use crate::storage::{HandoffRequest, Store, StoreError};
 
 /// Puts the conversation in the queue (a second request keeps its place) and returns its

@@ -60,3 +60,43 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_string()).filter(|t| !t.is_empty() && t.len() <= 128)
 }
+
+/// A signed-in person (agent, operator or admin) — from `Authorization: Bearer <API token>`.
+/// In a handler's signature it makes the route console-only; visitor tokens are refused.
+pub struct AgentUser(pub crate::storage::User);
+
+impl FromRequest for AgentUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::MissingToken,
+                    "Sign in and send 'Authorization: Bearer <token>'.",
+                )
+            })?;
+            let store = state.assistant.store.as_ref();
+            let user = crate::handoff::accounts::authenticate(store, &token)
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidToken,
+                        "This token is not valid or has expired.",
+                    )
+                })?;
+            if crate::handoff::accounts::Role::parse(&user.role).is_none() {
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "This account has no console role.",
+                ));
+            }
+            Ok(AgentUser(user))
+        })
+    }
+}

@@ -3,7 +3,9 @@
 //! Handlers parse input, call one domain function and shape the response; everything they
 //! need arrives through `AppState`, so tests can build differently configured apps.
 
-/// Visitor authentication by conversation token.
+/// The agent API and console.
+pub mod agent;
+/// Visitor and agent authentication extractors.
 pub mod auth;
 /// JSON extractor configuration routed through the one error format.
 pub mod json;
@@ -17,6 +19,8 @@ pub mod pages;
 pub mod privacy;
 /// Per-client limits on conversation creation and messages.
 pub mod ratelimit;
+/// Server-sent event streams of a conversation's messages.
+pub mod sse;
 /// The visitor API used by the widget.
 pub mod widget;
 
@@ -32,6 +36,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub assistant: Arc<Assistant>,
     pub limiter: ratelimit::RateLimiter,
+    /// Failed sign-ins per email per minute.
+    pub login_limiter: ratelimit::RateLimiter,
     pub privacy: PrivacyInfo,
 }
 
@@ -49,6 +55,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(widget::routes)
             .configure(privacy::routes)
+            .configure(agent::routes)
             .configure(privacy::pages)
             .configure(pages::routes)
             .configure(ops::routes)

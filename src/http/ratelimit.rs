@@ -47,7 +47,8 @@ impl RateLimiter {
         Ok(())
     }
 
-    fn client_key(&self, req: &HttpRequest) -> String {
+    /// The key a request is counted under (client address).
+    pub fn client_key(&self, req: &HttpRequest) -> String {
         let from_header = self.client_ip_header.as_ref().and_then(|h| {
             let v = req.headers().get(h.as_str())?.to_str().ok()?;
             Some(v.split(',').next()?.trim().to_string())

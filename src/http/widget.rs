@@ -28,7 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/conversations/{id}/handoff",
             web::post().to(handoff),
-        );
+        )
+        .route("/api/v1/conversations/{id}/events", web::get().to(events));
 }
 
 impl From<ServiceError> for ApiError {
@@ -217,10 +218,20 @@ async fn handoff(
     Ok(HttpResponse::Ok().json(json!({"status": "waiting_for_agent", "queue_position": position})))
 }
 
+/// The conversation's live events (SSE): messages and status, resumable by event id.
+async fn events(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    req: HttpRequest,
+) -> HttpResponse {
+    super::sse::stream(&state, conv.id, super::sse::resume_point(&req))
+}
+
 /// A stored message as the API shows it.
 pub fn message_json(m: &MessageRow) -> Value {
     let citations: Value = serde_json::from_str(&m.citations).unwrap_or_else(|_| json!([]));
     let mut v = json!({
+        "seq": m.seq,
         "id": m.id,
         "author": m.author,
         "ai_generated": m.ai_generated,
@@ -229,6 +240,9 @@ pub fn message_json(m: &MessageRow) -> Value {
         "citations": citations,
         "created_at": rfc3339(m.created_at),
     });
+    if let Some(name) = &m.author_name {
+        v["author_name"] = json!(name);
+    }
     if m.author == "bot" {
         v["why_url"] = json!(format!(
             "/api/v1/conversations/{}/messages/{}/why",

@@ -4,6 +4,8 @@
 //! for several instances sharing one database. Both run the same SQL (see `sql.rs`) with
 //! per-backend migrations, so every feature behaves the same on each.
 
+/// Users, tokens, the queue and hand-over transitions.
+pub mod agents;
 mod models;
 pub mod postgres;
 /// Consent, contact details, export, erasure and retention queries.
@@ -11,10 +13,11 @@ pub mod privacy;
 mod sql;
 pub mod sqlite;
 
+pub use agents::AgentStore;
 use async_trait::async_trait;
 pub use models::{
     ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
-    MessageRow, PurgeCounts, PurgeCutoffs, Turn,
+    MessageRow, PurgeCounts, PurgeCutoffs, Transition, Turn, User,
 };
 pub use privacy::PrivacyStore;
 use std::path::Path;
@@ -34,7 +37,7 @@ pub enum StoreError {
 
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
-pub trait Store: PrivacyStore + Send + Sync {
+pub trait Store: PrivacyStore + AgentStore + Send + Sync {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Stores a new conversation and its disclosure receipt.
@@ -43,7 +46,8 @@ pub trait Store: PrivacyStore + Send + Sync {
     async fn conversation(&self, id: &str) -> Result<Option<ConversationRow>, StoreError>;
     /// Stores a visitor message, the reply and its why record, and the new conversation
     /// state, in one transaction: either all of the turn is durable or none of it.
-    async fn record_turn(&self, turn: &Turn) -> Result<(), StoreError>;
+    /// Returns the event ids (`seq`) of the visitor message and of the reply.
+    async fn record_turn(&self, turn: &Turn) -> Result<(i64, Option<i64>), StoreError>;
     /// Puts a conversation in the human queue (idempotent) and records why.
     async fn request_handoff(&self, h: &HandoffRequest) -> Result<(), StoreError>;
     /// 1-based position in the human queue, if the conversation is waiting.

@@ -23,11 +23,15 @@ pub struct ConversationRow {
     pub updated_at: i64,
     /// The visitor agreed to keep the transcript for service improvement (opt-in).
     pub keep_transcript: bool,
+    /// The person holding the conversation, if any.
+    pub agent_id: Option<String>,
 }
 
 /// One message of a transcript.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct MessageRow {
+    /// Position in the global message order: the event id of live streams.
+    pub seq: i64,
     pub id: String,
     pub conversation_id: String,
     pub author: String,
@@ -37,6 +41,8 @@ pub struct MessageRow {
     /// JSON array of citations (empty for non-answers).
     pub citations: String,
     pub created_at: i64,
+    /// Display name of the person who wrote it (agent messages).
+    pub author_name: Option<String>,
 }
 
 /// A question and what followed, stored atomically.
@@ -113,4 +119,33 @@ pub struct PurgeCounts {
     pub conversations: i64,
     pub why_records: i64,
     pub contacts: i64,
+}
+
+/// A person who works in the consoles.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `agent`, `operator` or `admin`.
+    pub role: String,
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+/// A change of who holds a conversation, applied only if it is still in `from` status.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub conversation_id: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    /// The agent who must currently hold it (release, transfer, close by an agent).
+    pub held_by: Option<String>,
+    /// The agent who holds it afterwards.
+    pub agent_id: Option<String>,
+    /// The event recorded in the handoff history (`claimed`, `released`, …).
+    pub event: &'static str,
+    pub reason: Option<String>,
+    /// The system message every participant sees.
+    pub notice: MessageRow,
 }

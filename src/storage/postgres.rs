@@ -10,6 +10,7 @@ use std::time::Duration;
 const MIGRATIONS: Migrations = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_privacy.sql")),
+    (3, include_str!("migrations/postgres/0003_agents.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;
@@ -61,6 +62,7 @@ impl PgStore {
     }
 }
 
+super::agents::impl_agent_store!(PgStore);
 super::privacy::impl_privacy_store!(PgStore);
 // The advisory lock makes instances that start together apply migrations one at a time.
 impl_store!(

@@ -42,13 +42,14 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            /// Inserts a message and returns its position in the global order (`seq`).
             async fn insert_message(
                 conn: &mut $conn,
                 m: &$crate::storage::MessageRow,
-            ) -> Result<(), sqlx::Error> {
-                sqlx::query(
-                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            ) -> Result<i64, sqlx::Error> {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
                 )
                 .bind(&m.id)
                 .bind(&m.conversation_id)
@@ -58,9 +59,10 @@ macro_rules! impl_store {
                 .bind(&m.text)
                 .bind(&m.citations)
                 .bind(m.created_at)
-                .execute(&mut *conn)
+                .bind(&m.author_name)
+                .fetch_one(&mut *conn)
                 .await?;
-                Ok(())
+                Ok(seq)
             }
 
             async fn enqueue(
@@ -159,11 +161,12 @@ macro_rules! impl_store {
             async fn record_turn(
                 &self,
                 turn: &$crate::storage::Turn,
-            ) -> Result<(), $crate::storage::StoreError> {
+            ) -> Result<(i64, Option<i64>), $crate::storage::StoreError> {
                 let (_writing, mut tx) = self.begin_write().await?;
-                Self::insert_message(&mut tx, &turn.visitor).await?;
+                let visitor_seq = Self::insert_message(&mut tx, &turn.visitor).await?;
+                let mut reply_seq = None;
                 if let Some((reply, why)) = &turn.reply {
-                    Self::insert_message(&mut tx, reply).await?;
+                    reply_seq = Some(Self::insert_message(&mut tx, reply).await?);
                     sqlx::query(
                         "INSERT INTO why_records (message_id, conversation_id, record, created_at) \
                          VALUES ($1, $2, $3, $4)",
@@ -187,7 +190,7 @@ macro_rules! impl_store {
                     Self::enqueue(&mut tx, h).await?;
                 }
                 tx.commit().await?;
-                Ok(())
+                Ok((visitor_seq, reply_seq))
             }
 
             #[tracing::instrument(skip_all)]
@@ -241,7 +244,7 @@ macro_rules! impl_store {
                 conversation_id: &str,
             ) -> Result<Vec<$crate::storage::MessageRow>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT id, conversation_id, author, ai_generated, kind, text, citations, created_at \
+                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name \
                      FROM messages WHERE conversation_id = $1 ORDER BY seq",
                 )
                 .bind(conversation_id)

@@ -13,6 +13,7 @@ use std::time::Duration;
 const MIGRATIONS: Migrations = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_privacy.sql")),
+    (3, include_str!("migrations/sqlite/0003_agents.sql")),
 ];
 
 /// The embedded store.
@@ -85,5 +86,6 @@ impl SqliteStore {
     }
 }
 
+super::agents::impl_agent_store!(SqliteStore);
 super::privacy::impl_privacy_store!(SqliteStore);
 impl_store!(SqliteStore, SqliteConnection, MIGRATIONS, "SELECT 1");

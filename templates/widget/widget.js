@@ -138,7 +138,12 @@ function showStatus(status, position) {
   }
 }
 
+const shown = new Set();
 function addMessage(m) {
+  if (m.id) {
+    if (shown.has(m.id)) return;
+    shown.add(m.id);
+  }
   const who = { visitor: T.you, bot: T.bot, agent: m.agent_name ? m.agent_name + " (" + T.agent + ")" : T.agent }[m.author];
   const node = el("div", { class: "msg " + m.author });
   if (who) node.appendChild(el("span", { class: "who", text: who }));
@@ -193,6 +198,7 @@ async function start() {
       const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
       showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })), t.keep_transcript);
       t.messages.forEach(addMessage);
+      lastSeq = t.messages.reduce((m, x) => Math.max(m, x.seq || 0), 0);
       if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
       return;
     } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); }
@@ -203,10 +209,46 @@ async function start() {
   showNotice(c.disclosure);
 }
 
+// Live events (messages from a person, status changes) over SSE, read with fetch so the
+// token travels in a header, not in the URL. Reconnects from the last event id.
+let lastSeq = 0;
+let following = null;
+async function follow() {
+  const mine = conv;
+  while (conv === mine && conv) {
+    try {
+      const res = await fetch(`${BASE}/api/v1/conversations/${mine.id}/events?after=${lastSeq}`, { headers: { Authorization: "Bearer " + mine.token }, credentials: "omit" });
+      if (!res.ok) return;
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || conv !== mine) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = (block.match(/^event: (.*)$/m) || [])[1];
+          const data = (block.match(/^data: (.*)$/m) || [])[1];
+          if (!data) continue;
+          const payload = JSON.parse(data);
+          if (event === "message") { lastSeq = Math.max(lastSeq, payload.seq); if (payload.author === "agent" || payload.author === "system") addMessage(payload); }
+          if (event === "status" && payload.status === "waiting_for_agent") showContactForm();
+        }
+      }
+    } catch (_) { /* network hiccup: retry below */ }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 let started = null;
 // Starts (or restarts, after an erasure) the conversation once.
 function ensureStarted() {
-  if (!started) started = start().catch((e) => { started = null; errorBox.textContent = e.message; throw e; });
+  if (!started) {
+    started = start().then(() => { following = follow(); }).catch((e) => { started = null; errorBox.textContent = e.message; throw e; });
+  }
   return started;
 }
 function toggle(open) {

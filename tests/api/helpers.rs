@@ -25,6 +25,8 @@ pub fn backends() -> Vec<Backend> {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// A second connection to the app's database, for setting up accounts.
+    pub store: std::sync::Arc<dyn candor::storage::Store>,
     /// Kept so the data dir lives as long as the app.
     _data_dir: TempDir,
 }
@@ -69,13 +71,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings, data_dir: TempDir, backend: Backend) -> TestApp {
+    let (url, dir) = (settings.database_url.clone(), settings.data_dir.clone());
     let app = Application::build(settings).await.expect("build app");
+    let store = candor::storage::connect(url.as_deref(), &dir)
+        .await
+        .expect("second connection");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let _ = backend;
     TestApp {
         address,
         client: reqwest::Client::new(),
+        store,
         _data_dir: data_dir,
     }
 }
@@ -157,4 +164,43 @@ pub fn cited(body: &Value) -> Option<String> {
     reply["citations"][0]["article_id"]
         .as_str()
         .map(String::from)
+}
+
+impl TestApp {
+    /// Creates a console user and signs in; returns the API token.
+    pub async fn agent(&self, name: &str, role: &str) -> String {
+        let email = format!("{}@shop.example", name.to_lowercase());
+        candor::handoff::accounts::add_user(
+            self.store.as_ref(),
+            &email,
+            name,
+            role,
+            "correct horse battery",
+        )
+        .await
+        .expect("add user");
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// POST to an agent route with a token.
+    pub async fn agent_post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
 }

@@ -6,6 +6,7 @@ mod answers;
 mod bad_input;
 mod browser;
 mod conversations;
+mod handoff;
 mod helpers;
 mod ops;
 mod persistence;

@@ -255,6 +255,7 @@ fn conversation(id: &str, updated_at: i64, keep: bool) -> ConversationRow {
         created_at: updated_at,
         updated_at,
         keep_transcript: keep,
+        agent_id: None,
     }
 }
 
@@ -284,6 +285,8 @@ async fn retention_purges_what_is_past_its_period_with_an_injected_clock() {
             .await
             .unwrap();
         let msg = MessageRow {
+            seq: 0,
+            author_name: None,
             id: "m1".into(),
             conversation_id: "old-consent".into(),
             author: "visitor".into(),

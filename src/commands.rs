@@ -1,0 +1,63 @@
+//! What each `candor` subcommand does. Output meant for scripts goes to stdout as JSON;
+//! logs go to stderr.
+
+use crate::config::{Cli, Command, ServeArgs, Settings, UserCommand};
+use crate::storage::{self, Store};
+use std::sync::Arc;
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = prepare(args)?;
+            let app = crate::startup::Application::build(settings).await?;
+            app.run_until_stopped().await?;
+        }
+        Command::Purge(args) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            let now = crate::conversation::now_ms();
+            let counts = crate::privacy::retention::purge(
+                store.as_ref(),
+                &settings.retention,
+                now,
+                args.dry_run,
+            )
+            .await?;
+            println!(
+                "{}",
+                serde_json::json!({ "dry_run": args.dry_run, "past_retention": counts })
+            );
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let settings = prepare(args.settings)?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let store = open_store(&settings).await?;
+            let default_name = args.email.split('@').next().unwrap_or_default().to_string();
+            let name = args.name.unwrap_or(default_name);
+            let user = crate::handoff::accounts::add_user(
+                store.as_ref(),
+                &args.email,
+                &name,
+                &args.role,
+                password,
+            )
+            .await?;
+            let out = serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "name": user.display_name });
+            println!("{out}");
+        }
+    }
+    Ok(())
+}
+
+fn prepare(args: ServeArgs) -> anyhow::Result<Settings> {
+    let settings = args.into_settings()?;
+    crate::telemetry::init(&settings.log_format);
+    Ok(settings)
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    storage::connect(settings.database_url.as_deref(), &settings.data_dir).await
+}

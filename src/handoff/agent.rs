@@ -1,0 +1,118 @@
+//! What a person does with a conversation: claim it, write, hand it back, close it,
+//! transfer it. Every change is announced to the visitor in their language.
+
+use crate::conversation::service::{message, status};
+use crate::conversation::{now_ms, MessageText};
+use crate::knowledge::Lang;
+use crate::storage::{ConversationRow, MessageRow, Store, StoreError, Transition, User};
+
+/// The system message announcing a change, in the visitor's language.
+fn notice(conv: &ConversationRow, fr: String, en: String) -> MessageRow {
+    let text = if Lang::parse(&conv.locale) == Some(Lang::Fr) {
+        fr
+    } else {
+        en
+    };
+    message(&conv.id, "system", false, None, &text, "[]", now_ms())
+}
+
+/// Takes a waiting conversation; `false` when someone else was faster.
+pub async fn claim(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+) -> Result<bool, StoreError> {
+    let n = &agent.display_name;
+    let t = Transition {
+        conversation_id: conv.id.clone(),
+        from: status::WAITING,
+        to: status::WITH_AGENT,
+        held_by: None,
+        agent_id: Some(agent.id.clone()),
+        event: "claimed",
+        reason: None,
+        notice: notice(
+            conv,
+            format!("{n} (une personne) a rejoint la conversation."),
+            format!("{n} (a person) joined the conversation."),
+        ),
+    };
+    store.transition(&t, now_ms()).await
+}
+
+/// A message from the person holding the conversation; `false` if they do not hold it.
+pub async fn reply(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+    text: &MessageText,
+) -> Result<Option<MessageRow>, StoreError> {
+    if conv.status != status::WITH_AGENT || conv.agent_id.as_deref() != Some(agent.id.as_str()) {
+        return Ok(None);
+    }
+    let mut m = message(
+        &conv.id,
+        "agent",
+        false,
+        None,
+        text.as_str(),
+        "[]",
+        now_ms(),
+    );
+    m.author_name = Some(agent.display_name.clone());
+    m.seq = store.add_message(&m).await?;
+    Ok(Some(m))
+}
+
+/// Hands the conversation back to the assistant.
+pub async fn release(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+) -> Result<bool, StoreError> {
+    let n = &agent.display_name;
+    let t = Transition {
+        conversation_id: conv.id.clone(),
+        from: status::WITH_AGENT,
+        to: status::BOT,
+        held_by: Some(agent.id.clone()),
+        agent_id: None,
+        event: "released",
+        reason: None,
+        notice: notice(conv, format!("{n} a rendu la conversation à l'assistant automatique (IA). Vous pouvez redemander une personne à tout moment."), format!("{n} handed the conversation back to the automated assistant (AI). You can ask for a person again at any time.")),
+    };
+    store.transition(&t, now_ms()).await
+}
+
+/// Closes the conversation with a resolution note (kept in the handoff history).
+pub async fn close(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+    resolution: &str,
+) -> Result<bool, StoreError> {
+    let t = Transition {
+        conversation_id: conv.id.clone(),
+        from: status::WITH_AGENT,
+        to: status::CLOSED,
+        held_by: Some(agent.id.clone()),
+        agent_id: Some(agent.id.clone()),
+        event: "closed",
+        reason: Some(resolution.to_string()),
+        notice: notice(
+            conv,
+            "La conversation est terminée. Merci !".into(),
+            "The conversation is closed. Thank you!".into(),
+        ),
+    };
+    store.transition(&t, now_ms()).await
+}
+
+/// Estimated wait for a person, from the last 20 claims (ms), if there were any.
+pub async fn estimated_wait(store: &dyn Store) -> Result<Option<i64>, StoreError> {
+    let waits = store.recent_waits(20).await?;
+    if waits.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(waits.iter().sum::<i64>() / waits.len() as i64))
+}

@@ -1,0 +1,286 @@
+//! The agent API and console: sign in, see the queue, claim, write, hand back, close.
+
+use super::auth::AgentUser;
+use super::widget::message_json;
+use super::AppState;
+use crate::conversation::{now_ms, ConversationId, MessageText};
+use crate::error::{ApiError, ErrorCode};
+use crate::handoff::{accounts, agent};
+use crate::realtime::QUEUE;
+use crate::storage::ConversationRow;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Registers the console page and the agent API.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agent", web::get().to(console))
+        .route("/agent.js", web::get().to(console_js))
+        .route("/api/v1/auth/login", web::post().to(login))
+        .route("/api/v1/agent/queue", web::get().to(queue))
+        .route(
+            "/api/v1/agent/conversations/{id}",
+            web::get().to(conversation),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/events",
+            web::get().to(events),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/claim",
+            web::post().to(claim),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/messages",
+            web::post().to(reply),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/release",
+            web::post().to(release),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/close",
+            web::post().to(close),
+        );
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agent.html")]
+struct ConsolePage;
+
+async fn console() -> ConsolePage {
+    ConsolePage
+}
+
+async fn console_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .body(include_str!("../../templates/agent.js"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let key = format!(
+        "{}|{}",
+        body.email.trim().to_lowercase(),
+        state.login_limiter.client_key(&req)
+    );
+    let now = now_ms() / 1000;
+    let store = state.assistant.store.as_ref();
+    match accounts::login(store, &body.email, &body.password)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        Some(token) => Ok(HttpResponse::Ok().json(json!({"token": token}))),
+        None => {
+            // Only failures count, so a person who types the password right is never blocked.
+            if let Err(wait) = state.login_limiter.check(&key, now) {
+                return Err(ApiError {
+                    retry_after: Some(wait),
+                    ..ApiError::new(
+                        ErrorCode::RateLimited,
+                        "Too many failed sign-ins: wait a minute.",
+                    )
+                });
+            }
+            Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "Wrong email or password.",
+            ))
+        }
+    }
+}
+
+async fn load(state: &AppState, raw: &str) -> Result<ConversationRow, ApiError> {
+    let id = ConversationId::parse(raw)
+        .ok_or_else(|| ApiError::new(ErrorCode::ConversationNotFound, "No such conversation."))?;
+    state
+        .assistant
+        .store
+        .conversation(id.as_str())
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| ApiError::new(ErrorCode::ConversationNotFound, "No such conversation."))
+}
+
+async fn queue(
+    state: web::Data<AppState>,
+    AgentUser(_): AgentUser,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.assistant.store.as_ref();
+    let waiting = store
+        .waiting_queue()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let estimate = agent::estimated_wait(store)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let now = now_ms();
+    let items: Vec<Value> = waiting
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "id": c.id, "position": i + 1, "locale": c.locale,
+                "waiting_seconds": (now - c.queue_entered_at.unwrap_or(now)) / 1000,
+                "trigger": c.handoff_trigger, "reason": c.handoff_reason,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({"waiting": items, "estimated_wait_seconds": estimate.map(|ms| ms / 1000)})))
+}
+
+async fn conversation(
+    state: web::Data<AppState>,
+    AgentUser(_): AgentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let store = state.assistant.store.as_ref();
+    let messages = store
+        .messages(&conv.id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let whys = store
+        .why_records(&conv.id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let mut out: Vec<Value> = messages.iter().map(message_json).collect();
+    for m in out.iter_mut() {
+        if let Some((_, w)) = whys.iter().find(|(id, _)| m["id"] == *id) {
+            m["why"] = serde_json::from_str(w).unwrap_or(Value::Null);
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "id": conv.id, "status": conv.status, "locale": conv.locale, "agent_id": conv.agent_id,
+        "handoff_trigger": conv.handoff_trigger, "handoff_reason": conv.handoff_reason, "messages": out,
+    })))
+}
+
+async fn events(
+    state: web::Data<AppState>,
+    AgentUser(_): AgentUser,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    Ok(super::sse::stream(
+        &state,
+        conv.id,
+        super::sse::resume_point(&req),
+    ))
+}
+
+async fn claim(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let won = agent::claim(state.assistant.store.as_ref(), &conv, &user)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if !won {
+        return Err(ApiError::new(
+            ErrorCode::AlreadyClaimed,
+            "Someone else holds this conversation, or it is not waiting.",
+        ));
+    }
+    state.assistant.hub.notify(&conv.id);
+    state.assistant.hub.notify(QUEUE);
+    Ok(HttpResponse::Ok().json(json!({"status": "with_agent", "agent_id": user.id})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextBody {
+    text: String,
+}
+
+async fn reply(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+    body: web::Json<TextBody>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let text = MessageText::parse(&body.text)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    let sent = agent::reply(state.assistant.store.as_ref(), &conv, &user, &text)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let m = sent.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotHolder,
+            "Claim the conversation before writing in it.",
+        )
+    })?;
+    state.assistant.hub.notify(&conv.id);
+    Ok(HttpResponse::Ok().json(message_json(&m)))
+}
+
+async fn release(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    if !agent::release(state.assistant.store.as_ref(), &conv, &user)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        return Err(ApiError::new(
+            ErrorCode::NotHolder,
+            "Only the person holding the conversation can hand it back.",
+        ));
+    }
+    state.assistant.hub.notify(&conv.id);
+    Ok(HttpResponse::Ok().json(json!({"status": "bot"})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseBody {
+    resolution: String,
+}
+
+async fn close(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+    body: web::Json<CloseBody>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let resolution = body.resolution.trim();
+    if resolution.is_empty() || resolution.chars().count() > 1000 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "Give a resolution of 1 to 1,000 characters.",
+        ));
+    }
+    let resolution = state.assistant.redactor.redact(resolution).text;
+    if !agent::close(state.assistant.store.as_ref(), &conv, &user, &resolution)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        return Err(ApiError::new(
+            ErrorCode::NotHolder,
+            "Only the person holding the conversation can close it.",
+        ));
+    }
+    state.assistant.hub.notify(&conv.id);
+    Ok(HttpResponse::Ok().json(json!({"status": "closed"})))
+}

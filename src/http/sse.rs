@@ -1,0 +1,103 @@
+//! Server-sent events: a conversation's messages and status, live and resumable.
+//!
+//! The event id is the message's position in the store (`seq`). A client that reconnects
+//! with `Last-Event-ID` (or `?after=`) gets exactly the messages after it: none lost, none
+//! repeated, in the same order for everyone. The producer task ends when the client is gone
+//! (its channel closes) or the conversation no longer exists.
+
+use super::widget::message_json;
+use super::AppState;
+use crate::realtime::QUEUE;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+
+type Chunk = Result<Bytes, std::io::Error>;
+
+/// The event id to resume after: `Last-Event-ID`, else `?after=`, else 0 (everything).
+pub fn resume_point(req: &HttpRequest) -> i64 {
+    let header = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let query =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("after").and_then(|v| v.parse().ok()));
+    header.or(query).unwrap_or(0).max(0)
+}
+
+/// Streams the conversation's events from `after` on.
+pub fn stream(state: &web::Data<AppState>, conversation_id: String, after: i64) -> HttpResponse {
+    let (tx, mut rx) = mpsc::channel::<Chunk>(32);
+    let store = state.assistant.store.clone();
+    let sub = state.assistant.hub.subscribe();
+    tokio::spawn(produce(store, sub, tx, conversation_id, after));
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}
+
+async fn produce(
+    store: std::sync::Arc<dyn crate::storage::Store>,
+    mut sub: broadcast::Receiver<String>,
+    tx: mpsc::Sender<Chunk>,
+    id: String,
+    mut last: i64,
+) {
+    let mut last_status = (String::new(), None);
+    let send = |text: String| {
+        let tx = tx.clone();
+        async move { tx.send(Ok(Bytes::from(text))).await.is_ok() }
+    };
+    loop {
+        let Ok(messages) = store.messages_after(&id, last).await else {
+            return;
+        };
+        for m in messages {
+            last = m.seq;
+            if !send(format!(
+                "id: {}\nevent: message\ndata: {}\n\n",
+                m.seq,
+                message_json(&m)
+            ))
+            .await
+            {
+                return;
+            }
+        }
+        let Ok(Some(conv)) = store.conversation(&id).await else {
+            return;
+        };
+        let position = store.queue_position(&id).await.unwrap_or(None);
+        if (conv.status.clone(), position) != last_status {
+            last_status = (conv.status.clone(), position);
+            let data = json!({"status": conv.status, "queue_position": position});
+            if !send(format!("event: status\ndata: {data}\n\n")).await {
+                return;
+            }
+        }
+        let changed = async {
+            loop {
+                match sub.recv().await {
+                    Ok(topic) if topic == id || topic == QUEUE => break,
+                    Ok(_) => continue,
+                    Err(_) => break,
+                }
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(15), changed)
+            .await
+            .is_err()
+            && !send(": keep-alive\n\n".into()).await
+        {
+            return;
+        }
+    }
+}

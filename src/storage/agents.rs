@@ -1,0 +1,132 @@
+//! The people side of the store: users, API tokens, the queue and hand-over transitions.
+//!
+//! A supertrait of `Store`; the SQL is shared by both backends through `impl_agent_store!`.
+//! A transition is one conditional UPDATE (`… WHERE status = <from>`), so when two agents
+//! claim at once exactly one row changes: SQLite serialises writers, PostgreSQL's row lock
+//! makes the second UPDATE re-check the condition and find the conversation already taken.
+
+use super::models::{ConversationRow, MessageRow, Transition, User};
+use super::StoreError;
+use async_trait::async_trait;
+
+/// Storage for accounts, tokens and agent hand-overs.
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    /// Creates a user; `false` when the email is taken.
+    async fn create_user(&self, u: &User) -> Result<bool, StoreError>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    /// Stores the hash of a new API token.
+    async fn save_token(
+        &self,
+        hash: &str,
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+    /// The user of an unexpired token.
+    async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
+    /// Conversations waiting for a person, first come first.
+    async fn waiting_queue(&self) -> Result<Vec<ConversationRow>, StoreError>;
+    /// Applies a transition if the conversation is still as expected; `false` otherwise.
+    async fn transition(&self, t: &Transition, now: i64) -> Result<bool, StoreError>;
+    /// Stores a message written by a person; returns its event id.
+    async fn add_message(&self, m: &MessageRow) -> Result<i64, StoreError>;
+    /// Messages of a conversation after an event id, in order.
+    async fn messages_after(
+        &self,
+        conversation_id: &str,
+        seq: i64,
+    ) -> Result<Vec<MessageRow>, StoreError>;
+    /// Recent waits for a person (queued -> claimed), in ms, newest first.
+    async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, StoreError>;
+}
+
+macro_rules! impl_agent_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::agents::AgentStore for $store {
+            async fn create_user(&self, u: &$crate::storage::User) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "INSERT INTO users (id, email, display_name, role, password_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING",
+                )
+                .bind(&u.id).bind(&u.email).bind(&u.display_name).bind(&u.role).bind(&u.password_hash).bind(u.created_at)
+                .execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(done == 1)
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<$crate::storage::User>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?)
+            }
+
+            async fn save_token(&self, hash: &str, user_id: &str, now: i64, expires_at: i64) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                    .bind(hash).bind(user_id).bind(now).bind(expires_at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<$crate::storage::User>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2",
+                ).bind(hash).bind(now).fetch_optional(&self.pool).await?)
+            }
+
+            async fn waiting_queue(&self) -> Result<Vec<$crate::storage::ConversationRow>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM conversations WHERE status = 'waiting_for_agent' ORDER BY queue_entered_at, id",
+                ).fetch_all(&self.pool).await?)
+            }
+
+            async fn transition(&self, t: &$crate::storage::Transition, now: i64) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let moved = sqlx::query(
+                    "UPDATE conversations SET status = $2, agent_id = $3, updated_at = $4, declined_streak = 0, \
+                     queue_entered_at = CASE WHEN $2 = 'waiting_for_agent' THEN queue_entered_at ELSE NULL END \
+                     WHERE id = $1 AND status = $5 AND ($6 = '' OR agent_id = $6)",
+                )
+                .bind(&t.conversation_id).bind(t.to).bind(&t.agent_id).bind(now).bind(t.from)
+                .bind(t.held_by.clone().unwrap_or_default())
+                .execute(&mut *tx).await?.rows_affected();
+                if moved == 1 {
+                    Self::insert_message(&mut tx, &t.notice).await?;
+                    sqlx::query(
+                        "INSERT INTO handoff_events (conversation_id, event, trigger_kind, reason, created_at) VALUES ($1, $2, 'agent', $3, $4)",
+                    ).bind(&t.conversation_id).bind(t.event).bind(&t.reason).bind(now).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(moved == 1)
+            }
+
+            async fn add_message(&self, m: &$crate::storage::MessageRow) -> Result<i64, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let seq = Self::insert_message(&mut tx, m).await?;
+                sqlx::query("UPDATE conversations SET updated_at = $2 WHERE id = $1")
+                    .bind(&m.conversation_id).bind(m.created_at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(seq)
+            }
+
+            async fn messages_after(&self, conversation_id: &str, seq: i64) -> Result<Vec<$crate::storage::MessageRow>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name \
+                     FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+                ).bind(conversation_id).bind(seq).fetch_all(&self.pool).await?)
+            }
+
+            async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, $crate::storage::StoreError> {
+                let rows: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT c.created_at - q.created_at FROM handoff_events c JOIN handoff_events q \
+                     ON q.conversation_id = c.conversation_id AND q.event = 'queued' \
+                     WHERE c.event = 'claimed' ORDER BY c.id DESC LIMIT $1",
+                ).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(w,)| w).collect())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_agent_store;

@@ -1,0 +1,133 @@
+// Agent console: plain JS, no framework. The API token lives in this tab's sessionStorage
+// and travels in the Authorization header (no cookie, so no cross-site request can use it).
+"use strict";
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem("candor-agent");
+let current = null;
+let lastSeq = 0;
+let known = new Set();
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { ...options, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token } });
+  const body = await res.json().catch(() => ({}));
+  if (res.status === 401) { sessionStorage.removeItem("candor-agent"); location.reload(); }
+  if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
+  return body;
+}
+
+function node(tag, cls, text) {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  if (text !== undefined) n.textContent = text;
+  return n;
+}
+
+$("login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const res = await fetch("/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) { $("login-error").textContent = body.error ? body.error.message : "Sign-in failed"; return; }
+  token = body.token;
+  sessionStorage.setItem("candor-agent", token);
+  show();
+});
+
+async function refreshQueue() {
+  try {
+    const q = await api("/api/v1/agent/queue");
+    const list = $("queue");
+    list.textContent = "";
+    for (const c of q.waiting) {
+      const b = node("button", "item", `#${c.position} · ${c.locale.toUpperCase()} · waiting ${c.waiting_seconds}s · ${c.trigger || ""}`);
+      b.type = "button";
+      b.addEventListener("click", () => open(c.id));
+      const li = node("li");
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+    const fresh = q.waiting.filter((c) => !known.has(c.id)).length;
+    q.waiting.forEach((c) => known.add(c.id));
+    document.title = (q.waiting.length ? `(${q.waiting.length}) ` : "") + "Candor — agent console";
+    if (fresh && document.hidden) document.title = "🔔 " + document.title;
+    $("estimate").textContent = q.estimated_wait_seconds == null ? "No recent hand-overs." : `Recent average wait: ${q.estimated_wait_seconds}s`;
+  } catch (e) { $("error").textContent = e.message; }
+}
+
+function render(m) {
+  const box = node("div", "msg " + m.author);
+  const who = { visitor: "Visitor", bot: "AI assistant", agent: (m.author_name || "Agent") + " (person)", system: "" }[m.author];
+  if (who) box.appendChild(node("span", "who", who));
+  box.appendChild(node("span", "", m.text));
+  if (m.why) {
+    const d = node("details");
+    d.appendChild(node("summary", "", `Why: ${m.why.decision}, confidence ${m.why.confidence} (threshold ${m.why.threshold})`));
+    d.appendChild(node("p", "", m.why.explanation));
+    for (const c of m.why.candidates) d.appendChild(node("p", "", `${c.article_id} · score ${c.score} · ${c.matched_terms.join(", ")}`));
+    box.appendChild(d);
+  }
+  $("transcript").appendChild(box);
+  $("transcript").scrollTop = $("transcript").scrollHeight;
+}
+
+async function open(id) {
+  current = id;
+  const c = await api(`/api/v1/agent/conversations/${id}`);
+  $("transcript").textContent = "";
+  c.messages.forEach(render);
+  lastSeq = c.messages.reduce((m, x) => Math.max(m, x.seq), 0);
+  $("status").textContent = `Status: ${c.status}` + (c.handoff_reason ? ` — reason: ${c.handoff_reason}` : "");
+  follow(id);
+}
+
+async function follow(id) {
+  while (current === id) {
+    try {
+      const res = await fetch(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, { headers: { Authorization: "Bearer " + token } });
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || current !== id) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = (block.match(/^event: (.*)$/m) || [])[1];
+          const data = (block.match(/^data: (.*)$/m) || [])[1];
+          if (!data) continue;
+          const p = JSON.parse(data);
+          if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
+          if (event === "status") $("status").textContent = `Status: ${p.status}`;
+        }
+      }
+    } catch (_) { /* reconnect below */ }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
+
+async function act(path, body) {
+  $("error").textContent = "";
+  try { await api(`/api/v1/agent/conversations/${current}/${path}`, { method: "POST", body: JSON.stringify(body || {}) }); refreshQueue(); }
+  catch (e) { $("error").textContent = e.message; }
+}
+$("claim").addEventListener("click", () => act("claim"));
+$("release").addEventListener("click", () => act("release"));
+$("close").addEventListener("click", () => { const r = prompt("Resolution"); if (r) act("close", { resolution: r }); });
+$("reply").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("reply-text").value.trim();
+  if (!text || !current) return;
+  await act("messages", { text });
+  $("reply-text").value = "";
+});
+
+function show() {
+  $("login").hidden = true;
+  $("console").hidden = false;
+  refreshQueue();
+  setInterval(refreshQueue, 3000);
+}
+if (token) show();

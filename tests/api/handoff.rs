@@ -1,0 +1,200 @@
+//! Human hand-over stories: sign-in, roles, the claim race, live messages to the visitor
+//! with resumable event ids, the bot's silence while a person holds the conversation.
+
+use crate::helpers::{backends, cited, spawn_app, Backend, TestApp};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Reads SSE `message` events until `want` arrived (or 10 s passed).
+async fn read_events(
+    app: &TestApp,
+    c: &crate::helpers::Conv,
+    after: i64,
+    want: usize,
+) -> Vec<Value> {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/conversations/{}/events", c.id)))
+        .bearer_auth(&c.token)
+        .header("Last-Event-ID", after.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut body = res.bytes_stream();
+    let mut buffer = String::new();
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while out.len() < want {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("events in time")
+            .unwrap()
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(cut) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..cut + 2).collect();
+            if block.contains("event: message") {
+                let data = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .unwrap();
+                out.push(serde_json::from_str(data).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn two_agents_race_to_claim_and_exactly_one_wins() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let (a, b) = (
+            app.agent("Camille", "agent").await,
+            app.agent("Sami", "agent").await,
+        );
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let path = format!("/api/v1/agent/conversations/{}/claim", c.id);
+        let (ra, rb) = tokio::join!(
+            app.agent_post(&a, &path, json!({})),
+            app.agent_post(&b, &path, json!({}))
+        );
+        let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "{backend:?}");
+        let queue: Value = app
+            .client
+            .get(app.url("/api/v1/agent/queue"))
+            .bearer_auth(&a)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["waiting"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_person_takes_over_live_and_hands_back_to_the_assistant() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        let handed = app.ask(&c, "je veux parler à un conseiller").await;
+        let after = handed["reply"]["seq"].as_i64().unwrap();
+        let id = &c.id;
+        assert_eq!(
+            app.agent_post(
+                &agent,
+                &format!("/api/v1/agent/conversations/{id}/claim"),
+                json!({})
+            )
+            .await
+            .status(),
+            200
+        );
+        let sent = app
+            .agent_post(
+                &agent,
+                &format!("/api/v1/agent/conversations/{id}/messages"),
+                json!({"text": "Bonjour, je regarde votre commande."}),
+            )
+            .await;
+        assert_eq!(sent.status(), 200);
+
+        // The visitor's stream delivers what happened after the last event seen, in order.
+        let events = read_events(&app, &c, after, 2).await;
+        assert_eq!(events[0]["author"], "system");
+        assert_eq!(
+            events[0]["text"],
+            "Camille (une personne) a rejoint la conversation."
+        );
+        assert_eq!(events[1]["author"], "agent");
+        assert_eq!(events[1]["author_name"], "Camille");
+        assert_eq!(events[1]["ai_generated"], false);
+        // Resuming from the first event gives the second only: nothing lost, nothing twice.
+        let resumed = read_events(&app, &c, events[0]["seq"].as_i64().unwrap(), 1).await;
+        assert_eq!(resumed[0]["id"], events[1]["id"]);
+
+        // While the person holds it, the assistant stays silent.
+        let quiet = app.ask(&c, "Combien de temps prend la livraison ?").await;
+        assert_eq!(
+            (quiet["status"].clone(), quiet["reply"].clone()),
+            (json!("with_agent"), json!(null))
+        );
+
+        assert_eq!(
+            app.agent_post(
+                &agent,
+                &format!("/api/v1/agent/conversations/{id}/release"),
+                json!({})
+            )
+            .await
+            .status(),
+            200
+        );
+        let back = app.ask(&c, "Combien de temps prend la livraison ?").await;
+        assert_eq!(cited(&back).as_deref(), Some("fr-livraison"), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn console_routes_refuse_visitors_and_wrong_passwords() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = app.create(Some("en")).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/agent/queue"))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "invalid_token"
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/agent/queue"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    app.agent("Camille", "agent").await;
+    let wrong = json!({"email": "camille@shop.example", "password": "not the password"});
+    let mut codes = Vec::new();
+    for _ in 0..11 {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&wrong)
+            .send()
+            .await
+            .unwrap();
+        codes.push(res.status().as_u16());
+    }
+    assert_eq!(codes[0], 401);
+    assert_eq!(codes[10], 429, "failed sign-ins are rate limited");
+
+    // Only the person holding a conversation may write in it.
+    let other = app.agent("Sami", "agent").await;
+    let res = app
+        .agent_post(
+            &other,
+            &format!("/api/v1/agent/conversations/{}/messages", c.id),
+            json!({"text": "hi"}),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["code"],
+        "not_holder"
+    );
+}
