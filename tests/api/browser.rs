@@ -30,6 +30,7 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
+    app.agent("Camille", "agent").await;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let address = app.address.clone();
@@ -38,6 +39,7 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
             .arg(dir.join("widget.mjs"))
             .arg(&address)
             .arg(&shots)
+            .args(["camille@shop.example", "correct horse battery"])
             .output()
     })
     .await
@@ -50,4 +52,8 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
         "browser test failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("browser checks passed"));
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    for shot in ["widget-fr.png", "console.png"] {
+        assert!(shots.join(shot).exists(), "screenshot {shot} saved");
+    }
 }

@@ -1,12 +1,14 @@
 // Drives the demo page's widget in headless Chromium like a visitor would, checks what a
 // person sees, runs axe-core on the page with the widget open, and saves screenshots.
-//   node widget.mjs <base url> <screenshot dir>
+//   node widget.mjs <base url> <screenshot dir> [<agent email> <agent password>]
+// With an agent account, a second page signs in to the console, claims the conversation and
+// replies; the widget must show the reply live, labelled as a person.
 // Exits non-zero with a message on the first failed check.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
-const [base, shots] = process.argv.slice(2);
+const [base, shots, agentEmail, agentPassword] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
@@ -62,6 +64,38 @@ const system = page.locator("[data-candor] >> css=.msg.system").last();
 await system.waitFor();
 check((await system.innerText()).includes("file"), "the visitor sees the queue position");
 await page.locator("[data-candor] >> css=.contact").waitFor();
+
+if (agentEmail) {
+  const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  consolePage.on("pageerror", (e) => check(false, "console page error: " + e.message));
+  consolePage.on("dialog", (d) => d.accept("Answered by phone"));
+  await consolePage.goto(base + "/agent");
+  await consolePage.fill("#email", agentEmail);
+  await consolePage.fill("#password", agentPassword);
+  await consolePage.click("#login button[type=submit]");
+  const item = consolePage.locator("#queue button.item").first();
+  await item.waitFor();
+  await item.click();
+  await consolePage.locator("#transcript .msg.visitor").first().waitFor();
+  check((await consolePage.locator("#transcript").innerText()).includes("[card]"), "the console shows the redacted transcript");
+  await consolePage.click("#claim");
+  await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
+  await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement.");
+  await consolePage.click("#reply button[type=submit]");
+  const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
+  await agentMsg.waitFor({ timeout: 10000 });
+  const agentText = await agentMsg.innerText();
+  check(agentText.includes("Camille") && agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
+  check(/personne/i.test(agentText), "the person's reply is labelled as a person");
+  const consoleAxe = await consolePage.evaluate(async (src) => {
+    // eslint-disable-next-line no-eval
+    eval(src);
+    return await window.axe.run(document, { resultTypes: ["violations"] });
+  }, axeSource);
+  const bad = consoleAxe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, "axe on the console: " + bad.map((v) => `${v.id} (${v.impact})`).join("; "));
+  await consolePage.screenshot({ path: `${shots}/console.png` });
+}
 
 const results = await page.evaluate(async (src) => {
   // eslint-disable-next-line no-eval
