@@ -120,6 +120,7 @@ pub struct FileSettings {
     pub redaction: Option<RedactionSettings>,
     pub disclosure: Option<DisclosureOverrides>,
     pub privacy: Option<PrivacyContacts>,
+    pub handoff: Option<crate::answer::escalation::HandoffRules>,
 }
 
 /// Who is responsible for the data, for the `/privacy` page (`[privacy]` config table).
@@ -163,6 +164,7 @@ pub struct Settings {
     pub redaction: RedactionSettings,
     pub disclosure: DisclosureOverrides,
     pub privacy: PrivacyContacts,
+    pub handoff: crate::answer::escalation::HandoffRules,
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
@@ -228,6 +230,7 @@ impl ServeArgs {
             redaction: file.redaction.unwrap_or_default(),
             disclosure: file.disclosure.unwrap_or_default(),
             privacy: file.privacy.unwrap_or_default(),
+            handoff: file.handoff.unwrap_or_default(),
         }
     }
 }

@@ -39,6 +39,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             redactor: Redactor::new(&settings.redaction).context("compiling redaction patterns")?,
             hub: Arc::new(crate::realtime::Hub::default()),
+            rules: settings.handoff.clone(),
         });
         let state = web::Data::new(AppState {
             assistant: assistant.clone(),

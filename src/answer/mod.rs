@@ -6,6 +6,8 @@
 
 /// The confidence function and its signals.
 pub mod confidence;
+/// Rules that hand a question to a person instead of answering.
+pub mod escalation;
 mod explain;
 /// Recognising a request for a person.
 pub mod intent;
@@ -42,6 +44,10 @@ pub enum Rule {
     NoMatch,
     /// The question is nearly identical to an article's example question.
     ExampleQuestion,
+    /// An operator rule sends this article or tag to a person.
+    OperatorRule,
+    /// Too many questions in a row were declined.
+    DeclinedRepeatedly,
 }
 
 /// Similarity from which a question counts as the same as an example question.
@@ -109,6 +115,8 @@ pub struct Decision {
     pub passage: String,
     pub citations: Vec<Citation>,
     pub why: WhyRecord,
+    /// Tags of the cited article (for operator hand-over rules; not shown).
+    pub cited_tags: Vec<String>,
 }
 
 /// Decides how to reply to `question` in `lang`.
@@ -133,6 +141,7 @@ pub fn decide(
             passage: String::new(),
             citations: vec![],
             why,
+            cited_tags: vec![],
         });
     }
     let mut retrieval = index.search(question, lang, CANDIDATES)?;
@@ -161,15 +170,16 @@ pub fn decide(
     );
     why.signals = signals;
     why.example_question = example.filter(|_| kind == Kind::Answer);
-    let (passage, citations) = match (kind, best) {
-        (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)]),
-        _ => (String::new(), vec![]),
+    let (passage, citations, cited_tags) = match (kind, best) {
+        (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)], c.tags.clone()),
+        _ => (String::new(), vec![], vec![]),
     };
     Ok(Decision {
         kind,
         passage,
         citations,
         why,
+        cited_tags,
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::disclosure::{DisclosureText, Disclosures};
 use super::{new_id, now_ms, texts, MessageText, VisitorToken};
-use crate::answer::{self, Kind};
+use crate::answer::{self, escalation, Kind};
 use crate::handoff;
 use crate::knowledge::{KnowledgeIndex, Lang};
 use crate::metrics::Metrics;
@@ -60,6 +60,7 @@ pub struct Assistant {
     pub metrics: Arc<Metrics>,
     pub redactor: Redactor,
     pub hub: Arc<crate::realtime::Hub>,
+    pub rules: crate::answer::escalation::HandoffRules,
 }
 
 impl Assistant {
@@ -136,6 +137,8 @@ impl Assistant {
         // Inline on purpose: one decision takes ~65 µs, less than a thread hand-off.
         let decision = answer::decide(&self.index, &red.text, lang, self.threshold)
             .map_err(ServiceError::Search)?;
+        let (decision, trigger) =
+            escalation::escalate(decision, &self.rules, conv.declined_streak, lang);
         let (reply_text, streak, handoff) = match decision.kind {
             Kind::Answer => (decision.passage.clone(), 0, None),
             Kind::NoAnswer => (
@@ -147,7 +150,7 @@ impl Assistant {
                 let position = handoff::position_if_enqueued(self.store.as_ref(), &conv.id).await?;
                 let h = HandoffRequest {
                     conversation_id: conv.id.clone(),
-                    trigger: "words".into(),
+                    trigger: trigger.unwrap_or_else(|| "words".into()),
                     reason: None,
                     at: now,
                 };

@@ -37,6 +37,8 @@ pub struct Candidate {
     pub matched: Vec<String>,
     /// The article's example question closest to the visitor's, and how close (Dice, 0..1).
     pub example_question: Option<(String, f32)>,
+    /// The article's tags (operators route some topics to a person by tag).
+    pub tags: Vec<String>,
 }
 
 /// What the index returned for a question: its terms and the best articles, best first.
@@ -163,6 +165,7 @@ impl KnowledgeIndex {
                 f.url => a.url.as_deref().unwrap_or(""),
                 f.version => a.version.as_str(),
                 f.questions => questions.as_str(),
+                f.tags => a.tags.join("\n"),
                 lf.title => a.title.as_str(),
                 lf.body => format!("{}\n{}", p.heading, p.text),
                 lf.questions => questions.as_str(),
@@ -288,6 +291,7 @@ impl KnowledgeIndex {
             score,
             matched,
             example_question,
+            tags: text(doc, f.tags).lines().map(String::from).collect(),
         }
     }
 }

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 /// Bump when the schema or the analyzers change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: &str = "candor-index-v4";
+pub const SCHEMA_VERSION: &str = "candor-index-v5";
 
 /// The analysed fields of one language.
 #[derive(Clone, Copy)]
@@ -31,6 +31,8 @@ pub struct Fields {
     pub version: Field,
     /// The article's example questions and tags, one per line, as written.
     pub questions: Field,
+    /// The article's tags, one per line.
+    pub tags: Field,
     pub per_lang: [LangFields; 2],
 }
 
@@ -52,6 +54,7 @@ pub fn schema() -> (Schema, Fields) {
     let url = b.add_text_field("url", STORED);
     let version = b.add_text_field("version", STORED);
     let questions = b.add_text_field("questions", STORED);
+    let tags = b.add_text_field("tags", STORED);
     let indexed = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -80,6 +83,7 @@ pub fn schema() -> (Schema, Fields) {
         url,
         version,
         questions,
+        tags,
         per_lang,
     };
     (b.build(), fields)

@@ -198,3 +198,45 @@ async fn console_routes_refuse_visitors_and_wrong_passwords() {
         "not_holder"
     );
 }
+
+#[tokio::test]
+async fn repeated_declines_and_operator_rules_hand_over_with_their_cause() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
+    settings.handoff.tags = vec!["remboursement".into()];
+    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+
+    let c = app.create(Some("en")).await;
+    assert_eq!(
+        app.ask(&c, "Tell me a joke").await["reply"]["kind"],
+        "no_answer"
+    );
+    let second = app.ask(&c, "What's the weather like tomorrow?").await;
+    assert_eq!(second["reply"]["kind"], "handoff");
+    assert_eq!(second["status"], "waiting_for_agent");
+    let why: Value = app
+        .get(&c, second["reply"]["why_url"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(why["rule"], "declined_repeatedly");
+
+    let fr = app.create(Some("fr")).await;
+    let refund = app.ask(&fr, "Quand serai-je remboursé ?").await;
+    assert_eq!(
+        refund["reply"]["kind"], "handoff",
+        "refunds go to a person by operator rule"
+    );
+    assert_eq!(refund["reply"]["citations"], json!([]));
+    let export: Value = app
+        .get(&fr, &format!("/api/v1/conversations/{}/export", fr.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        export["handoff_events"][0]["trigger_kind"],
+        "rule:tag:remboursement"
+    );
+}
