@@ -38,7 +38,12 @@ impl Application {
             threshold: settings.threshold,
             metrics: Arc::new(Metrics::default()),
             redactor: Redactor::new(&settings.redaction).context("compiling redaction patterns")?,
-            hub: Arc::new(crate::realtime::Hub::default()),
+            hub: match settings.database_url.as_deref() {
+                Some(url) if url.starts_with("postgres") => {
+                    storage::postgres::share_hub(url).await?
+                }
+                _ => Arc::new(crate::realtime::Hub::default()),
+            },
             rules: settings.handoff.clone(),
         });
         let state = web::Data::new(AppState {

@@ -3,34 +3,60 @@
 //! Streams do not carry data through the hub: on a notification they read the messages
 //! after their last event id from the store. So a missed or duplicated notification costs
 //! one extra read, never a lost or repeated message, and the order is the store's.
+//!
+//! With one instance (SQLite) notifications stay in the process. With several instances on
+//! PostgreSQL they go through `NOTIFY candor_events` and come back to every instance
+//! (including this one) through `LISTEN`, so a visitor on instance A sees what an agent
+//! writes on instance B.
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 /// Topic of queue-wide changes (a conversation joined or left the queue).
 pub const QUEUE: &str = "queue";
+/// The PostgreSQL channel instances share.
+pub const PG_CHANNEL: &str = "candor_events";
 
-/// In-process fan-out of change notifications.
+/// Fan-out of change notifications.
 pub struct Hub {
-    tx: broadcast::Sender<String>,
+    local: broadcast::Sender<String>,
+    /// Where notifications go when they are shared between instances.
+    relay: Option<mpsc::UnboundedSender<String>>,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         Hub {
-            tx: broadcast::channel(1024).0,
+            local: broadcast::channel(1024).0,
+            relay: None,
         }
     }
 }
 
 impl Hub {
+    /// A hub whose notifications go out through `relay` and come back via [`Hub::deliver`].
+    pub fn shared(relay: mpsc::UnboundedSender<String>) -> Hub {
+        Hub {
+            relay: Some(relay),
+            ..Hub::default()
+        }
+    }
+
     /// Announces a change to a conversation (or to the queue).
     pub fn notify(&self, topic: &str) {
+        match &self.relay {
+            Some(relay) if relay.send(topic.to_string()).is_ok() => {}
+            _ => self.deliver(topic),
+        }
+    }
+
+    /// Hands a notification to this instance's subscribers.
+    pub fn deliver(&self, topic: &str) {
         // No receiver is fine: nobody is watching.
-        let _ = self.tx.send(topic.to_string());
+        let _ = self.local.send(topic.to_string());
     }
 
     /// A new subscription to every notification.
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
-        self.tx.subscribe()
+        self.local.subscribe()
     }
 }

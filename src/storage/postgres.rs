@@ -63,6 +63,51 @@ impl PgStore {
 }
 
 super::agents::impl_agent_store!(PgStore);
+impl PgStore {
+    /// Publishes a change notification to every instance.
+    pub async fn publish(&self, topic: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::realtime::PG_CHANNEL)
+            .bind(topic)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Connects the hub to the other instances: local notifications are published with
+/// `pg_notify`, and everything published on the channel is delivered locally.
+pub async fn share_hub(url: &str) -> anyhow::Result<std::sync::Arc<crate::realtime::Hub>> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let hub = std::sync::Arc::new(crate::realtime::Hub::shared(tx));
+    let publisher = PgStore::connect(url).await?;
+    tokio::spawn(async move {
+        while let Some(topic) = rx.recv().await {
+            if let Err(e) = publisher.publish(&topic).await {
+                tracing::warn!(error = %e, "could not publish a change notification");
+            }
+        }
+    });
+    let mut listener = sqlx::postgres::PgListener::connect(url)
+        .await
+        .context("LISTEN connection")?;
+    listener.listen(crate::realtime::PG_CHANNEL).await?;
+    let delivering = hub.clone();
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(n) => delivering.deliver(n.payload()),
+                Err(e) => {
+                    // sqlx reconnects on the next recv; streams also re-read every 15 s.
+                    tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(hub)
+}
+
 super::privacy::impl_privacy_store!(PgStore);
 // The advisory lock makes instances that start together apply migrations one at a time.
 impl_store!(

@@ -8,6 +8,7 @@ mod browser;
 mod conversations;
 mod handoff;
 mod helpers;
+mod instances;
 mod ops;
 mod persistence;
 mod privacy;
