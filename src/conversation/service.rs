@@ -154,7 +154,8 @@ impl Assistant {
                     reason: None,
                     at: now,
                 };
-                (texts::handed_over(lang, position), 0, Some(h))
+                let team = handoff::availability(self.store.as_ref(), now).await?;
+                (texts::handed_over(lang, position, &team), 0, Some(h))
             }
         };
         let citations = serde_json::to_string(&decision.citations).unwrap_or_else(|_| "[]".into());

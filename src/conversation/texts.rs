@@ -1,5 +1,6 @@
 //! The assistant's fixed replies. Every visitor-facing text exists in French and English.
 
+use crate::handoff::Availability;
 use crate::knowledge::Lang;
 
 /// The honest "I don't know", with the offer of a person.
@@ -10,11 +11,30 @@ pub fn no_answer(lang: Lang) -> &'static str {
     }
 }
 
-/// Said when the conversation joins the human queue.
-pub fn handed_over(lang: Lang, position: Option<i64>) -> String {
-    let position = position.unwrap_or(1);
+/// Said when the conversation joins the human queue: the position, and honestly whether
+/// anyone can take over soon.
+pub fn handed_over(lang: Lang, position: Option<i64>, team: &Availability) -> String {
+    format!(
+        "{} {}",
+        queued(lang, position.unwrap_or(1)),
+        availability(lang, team)
+    )
+}
+
+fn availability(lang: Lang, team: &Availability) -> String {
+    match (lang, team.people_online, team.estimated_wait_seconds) {
+        (Lang::Fr, 0, _) => "Personne de l'équipe n'est connecté pour le moment : laissez un e-mail ou un téléphone ci-dessous (facultatif) pour être recontacté, ou restez dans la file.".into(),
+        (Lang::En, 0, _) => "Nobody from the team is online right now: leave an email or phone number below (optional) to be contacted back, or stay in the queue.".into(),
+        (Lang::Fr, _, Some(s)) => format!("Attente estimée d'après les dernières demandes : environ {} min.", (s + 59) / 60),
+        (Lang::En, _, Some(s)) => format!("Estimated wait, from recent requests: about {} min.", (s + 59) / 60),
+        (Lang::Fr, _, None) => "Une personne de l'équipe est connectée.".into(),
+        (Lang::En, _, None) => "Someone from the team is online.".into(),
+    }
+}
+
+fn queued(lang: Lang, position: i64) -> String {
     match lang {
-        Lang::Fr => format!("C'est noté : je transmets la conversation à une personne de l'équipe et je ne réponds plus moi-même. Vous êtes en position {position} dans la file d'attente. Vous pouvez continuer à écrire : vos messages seront lus par la personne qui reprendra la conversation."),
-        Lang::En => format!("Understood: I'm passing the conversation to a person from the team and will not answer myself any more. You are number {position} in the queue. You can keep writing: the person who takes over will read your messages."),
+        Lang::Fr => format!("C'est noté : je transmets la conversation à une personne de l'équipe et je ne réponds plus moi-même. Vous êtes en position {position} dans la file d'attente ; vos messages seront lus par la personne qui reprendra la conversation."),
+        Lang::En => format!("Understood: I'm passing the conversation to a person from the team and will not answer myself any more. You are number {position} in the queue; the person who takes over will read your messages."),
     }
 }

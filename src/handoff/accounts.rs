@@ -70,6 +70,7 @@ pub async fn add_user(
         role: role.to_string(),
         password_hash: hash,
         created_at: now_ms(),
+        last_seen_at: 0,
     };
     if !store.create_user(&user).await? {
         return Err(AccountError::Exists);

@@ -28,3 +28,20 @@ pub async fn position_if_enqueued(
     }
     Ok(Some(store.waiting_count().await? + 1))
 }
+
+/// Who can take over right now, and how long visitors waited recently.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Availability {
+    /// People active in the console in the last minute.
+    pub people_online: i64,
+    /// Average of the last 20 waits between joining the queue and a claim, in seconds.
+    pub estimated_wait_seconds: Option<i64>,
+}
+
+/// The current availability of the team.
+pub async fn availability(store: &dyn Store, now: i64) -> Result<Availability, StoreError> {
+    Ok(Availability {
+        people_online: store.people_online(now - 60_000).await?,
+        estimated_wait_seconds: agent::estimated_wait(store).await?.map(|ms| ms / 1000),
+    })
+}

@@ -215,7 +215,16 @@ async fn handoff(
         ));
     }
     let position = state.assistant.request_human(&conv, reason).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "waiting_for_agent", "queue_position": position})))
+    let now = crate::conversation::now_ms();
+    let team = crate::handoff::availability(state.assistant.store.as_ref(), now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "waiting_for_agent",
+        "queue_position": position,
+        "people_online": team.people_online,
+        "estimated_wait_seconds": team.estimated_wait_seconds,
+    })))
 }
 
 /// The conversation's live events (SSE): messages and status, resumable by event id.

@@ -37,6 +37,10 @@ pub trait AgentStore: Send + Sync {
         conversation_id: &str,
         seq: i64,
     ) -> Result<Vec<MessageRow>, StoreError>;
+    /// Records console activity of a user.
+    async fn touch_user(&self, user_id: &str, now: i64) -> Result<(), StoreError>;
+    /// How many people used the console since `since` (ms).
+    async fn people_online(&self, since: i64) -> Result<i64, StoreError>;
     /// Recent waits for a person (queued -> claimed), in ms, newest first.
     async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, StoreError>;
 }
@@ -115,6 +119,19 @@ macro_rules! impl_agent_store {
                     "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name \
                      FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
                 ).bind(conversation_id).bind(seq).fetch_all(&self.pool).await?)
+            }
+
+            async fn touch_user(&self, user_id: &str, now: i64) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1").bind(user_id).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn people_online(&self, since: i64) -> Result<i64, $crate::storage::StoreError> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE last_seen_at >= $1 AND role IN ('agent', 'admin')")
+                    .bind(since).fetch_one(&self.pool).await?;
+                Ok(n)
             }
 
             async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, $crate::storage::StoreError> {

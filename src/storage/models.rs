@@ -131,6 +131,8 @@ pub struct User {
     pub role: String,
     pub password_hash: String,
     pub created_at: i64,
+    /// Last console activity (ms), for presence.
+    pub last_seen_at: i64,
 }
 
 /// A change of who holds a conversation, applied only if it is still in `from` status.

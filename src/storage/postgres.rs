@@ -11,6 +11,7 @@ const MIGRATIONS: Migrations = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_privacy.sql")),
     (3, include_str!("migrations/postgres/0003_agents.sql")),
+    (4, include_str!("migrations/postgres/0004_presence.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

@@ -14,6 +14,7 @@ const MIGRATIONS: Migrations = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_privacy.sql")),
     (3, include_str!("migrations/sqlite/0003_agents.sql")),
+    (4, include_str!("migrations/sqlite/0004_presence.sql")),
 ];
 
 /// The embedded store.

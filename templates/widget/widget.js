@@ -15,6 +15,8 @@ const T = {
     threshold: "Seuil", rule: "Règle", considered: "Articles examinés", matched: "mots trouvés",
     none: "aucun", kb: "Version de la base", label: "Votre message", queued: (n) => `Demande transmise à l'équipe. Position dans la file : ${n}.`,
     waiting: "En attente d'une personne de l'équipe. L'assistant ne répond plus.",
+    nobody: "Personne de l'équipe n'est connecté pour le moment : laissez vos coordonnées ci-dessous pour être recontacté, ou restez dans la file.",
+    estimate: (m) => `Attente estimée : environ ${m} min.`,
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
@@ -35,6 +37,8 @@ const T = {
     threshold: "Threshold", rule: "Rule", considered: "Articles considered", matched: "words found",
     none: "none", kb: "Knowledge-base version", label: "Your message", queued: (n) => `Passed to the team. Your place in the queue: ${n}.`,
     waiting: "Waiting for a team member. The assistant no longer answers.",
+    nobody: "Nobody from the team is online right now: leave your details below to be contacted back, or stay in the queue.",
+    estimate: (m) => `Estimated wait: about ${m} min.`,
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
     keep: "I agree that this conversation is kept to improve the service (optional)",
@@ -288,6 +292,8 @@ humanBtn.addEventListener("click", async () => {
     await ensureStarted();
     const r = await api(`/api/v1/conversations/${conv.id}/handoff`, { method: "POST", body: JSON.stringify({ reason: "widget button" }) });
     showStatus(r.status, r.queue_position);
+    if (r.people_online === 0) addMessage({ author: "system", text: T.nobody });
+    else if (r.estimated_wait_seconds != null) addMessage({ author: "system", text: T.estimate(Math.ceil(r.estimated_wait_seconds / 60)) });
   } catch (err) { errorBox.textContent = err.message || T.error; }
 });
 

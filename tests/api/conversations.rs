@@ -145,10 +145,10 @@ async fn the_human_button_queues_the_conversation_once() {
                 .unwrap();
             assert_eq!(res.status(), 200);
             let body: serde_json::Value = res.json().await.unwrap();
-            assert_eq!(
-                body,
-                json!({"status": "waiting_for_agent", "queue_position": 1})
-            );
+            assert_eq!(body["status"], "waiting_for_agent");
+            assert_eq!(body["queue_position"], 1);
+            // Nobody is signed in to the console: the visitor is told so.
+            assert_eq!(body["people_online"], 0);
         }
         assert_eq!(app.transcript(&c).await["status"], "waiting_for_agent");
     }
