@@ -1,7 +1,7 @@
 //! What each `candor` subcommand does. Output meant for scripts goes to stdout as JSON;
 //! logs go to stderr.
 
-use crate::config::{Cli, Command, ServeArgs, Settings, UserCommand};
+use crate::config::{AuditCommand, Cli, Command, ServeArgs, Settings, UserCommand};
 use crate::storage::{self, Store};
 use std::sync::Arc;
 
@@ -47,6 +47,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             let out = serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "name": user.display_name });
             println!("{out}");
+        }
+        Command::Audit(AuditCommand::Verify(args)) => {
+            let settings = prepare(args)?;
+            let store = open_store(&settings).await?;
+            let entries = store.audit_entries().await?;
+            match crate::audit::verify(&entries) {
+                Ok(n) => println!("{}", serde_json::json!({ "ok": true, "entries": n })),
+                Err(broken) => {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "ok": false, "first_broken": broken })
+                    );
+                    std::process::exit(1);
+                }
+            }
         }
     }
     Ok(())

@@ -34,6 +34,16 @@ pub enum Command {
     /// Manage console accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `candor audit …`
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Verify the hash chain; names the first broken entry and exits with 1 if any.
+    Verify(ServeArgs),
 }
 
 /// `candor user …`

@@ -3,6 +3,8 @@
 
 /// Answering: retrieval results -> confidence -> decision -> reply and why record.
 pub mod answer;
+/// The hash-chained audit log of human actions.
+pub mod audit;
 /// The `candor` subcommands.
 pub mod commands;
 /// Settings from defaults, TOML file, `CANDOR_*` environment and command-line flags.

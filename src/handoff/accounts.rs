@@ -102,6 +102,8 @@ pub async fn login(
     store
         .save_token(&hash, &user.id, now, now + TOKEN_MS)
         .await?;
+    let role = format!("role {}", user.role);
+    crate::audit::record(store, &user.email, "sign_in", &user.id, &role).await?;
     Ok(Some(token))
 }
 

@@ -1,10 +1,25 @@
 //! What a person does with a conversation: claim it, write, hand it back, close it,
 //! transfer it. Every change is announced to the visitor in their language.
 
+use crate::audit;
 use crate::conversation::service::{message, status};
 use crate::conversation::{now_ms, MessageText};
 use crate::knowledge::Lang;
 use crate::storage::{ConversationRow, MessageRow, Store, StoreError, Transition, User};
+
+/// Applies a transition and, when it happened, records it in the audit log.
+async fn apply(
+    store: &dyn Store,
+    t: &Transition,
+    agent: &User,
+    summary: &str,
+) -> Result<bool, StoreError> {
+    let done = store.transition(t, now_ms()).await?;
+    if done {
+        audit::record(store, &agent.email, t.event, &t.conversation_id, summary).await?;
+    }
+    Ok(done)
+}
 
 /// The system message announcing a change, in the visitor's language.
 fn notice(conv: &ConversationRow, fr: String, en: String) -> MessageRow {
@@ -37,7 +52,7 @@ pub async fn claim(
             format!("{n} (a person) joined the conversation."),
         ),
     };
-    store.transition(&t, now_ms()).await
+    apply(store, &t, agent, "took the conversation from the queue").await
 }
 
 /// A message from the person holding the conversation; `false` if they do not hold it.
@@ -61,6 +76,14 @@ pub async fn reply(
     );
     m.author_name = Some(agent.display_name.clone());
     m.seq = store.add_message(&m).await?;
+    audit::record(
+        store,
+        &agent.email,
+        "agent_message",
+        &conv.id,
+        &format!("message {}", m.id),
+    )
+    .await?;
     Ok(Some(m))
 }
 
@@ -81,7 +104,7 @@ pub async fn release(
         reason: None,
         notice: notice(conv, format!("{n} a rendu la conversation à l'assistant automatique (IA). Vous pouvez redemander une personne à tout moment."), format!("{n} handed the conversation back to the automated assistant (AI). You can ask for a person again at any time.")),
     };
-    store.transition(&t, now_ms()).await
+    apply(store, &t, agent, "handed back to the assistant").await
 }
 
 /// Closes the conversation with a resolution note (kept in the handoff history).
@@ -105,7 +128,7 @@ pub async fn close(
             "The conversation is closed. Thank you!".into(),
         ),
     };
-    store.transition(&t, now_ms()).await
+    apply(store, &t, agent, "closed with a resolution").await
 }
 
 /// Estimated wait for a person, from the last 20 claims (ms), if there were any.

@@ -43,7 +43,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/agent/conversations/{id}/close",
             web::post().to(close),
-        );
+        )
+        .route("/api/v1/agent/conversations/{id}", web::delete().to(erase))
+        .route("/api/v1/audit/log", web::get().to(audit_log));
 }
 
 #[derive(Template, WebTemplate)]
@@ -283,4 +285,80 @@ async fn close(
     }
     state.assistant.hub.notify(&conv.id);
     Ok(HttpResponse::Ok().json(json!({"status": "closed"})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EraseBody {
+    reason: String,
+}
+
+/// Erasure on a visitor's request (by email, phone…), by an agent or an admin; audited.
+async fn erase(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+    body: web::Json<EraseBody>,
+) -> Result<HttpResponse, ApiError> {
+    if accounts::Role::parse(&user.role) == Some(accounts::Role::Operator) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "Only agents and admins erase conversations.",
+        ));
+    }
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "Say why (the visitor's request), in 1 to 500 characters.",
+        ));
+    }
+    let conv = load(&state, &path).await?;
+    let reason = state.assistant.redactor.redact(reason).text;
+    let store = state.assistant.store.as_ref();
+    crate::privacy::rights::erase(store, &conv.id, now_ms(), &user.email, &reason)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    state.assistant.hub.notify(&conv.id);
+    state.assistant.hub.notify(QUEUE);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+}
+
+/// The audit log with its verification, filterable by actor and action (admins only).
+async fn audit_log(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if accounts::Role::parse(&user.role) != Some(accounts::Role::Admin) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "The audit log is for admins.",
+        ));
+    }
+    let entries = state
+        .assistant
+        .store
+        .audit_entries()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let verified = crate::audit::verify(&entries);
+    let shown: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            q.actor.as_ref().is_none_or(|a| &e.actor == a)
+                && q.action.as_ref().is_none_or(|a| &e.action == a)
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "chain_intact": verified.is_ok(),
+        "first_broken": verified.err(),
+        "entries": shown,
+    })))
 }

@@ -115,9 +115,16 @@ async fn erase(
     VisitorConversation(conv): VisitorConversation,
 ) -> Result<HttpResponse, ApiError> {
     let now = crate::conversation::now_ms();
-    rights::erase(state.assistant.store.as_ref(), &conv.id, now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let reason = "erased by the visitor from the widget";
+    rights::erase(
+        state.assistant.store.as_ref(),
+        &conv.id,
+        now,
+        "visitor",
+        reason,
+    )
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::NoContent().finish())
 }
 

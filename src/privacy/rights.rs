@@ -45,8 +45,16 @@ pub struct ExportMessage {
     pub created_at: String,
 }
 
-/// Gathers every row of the conversation.
+/// Gathers every row of the conversation (and records that it was exported).
 pub async fn export(store: &dyn Store, c: &ConversationRow) -> Result<Export, StoreError> {
+    crate::audit::record(
+        store,
+        "visitor",
+        "export",
+        &c.id,
+        "the visitor downloaded their data",
+    )
+    .await?;
     let messages = store.messages(&c.id).await?;
     let why_records = store
         .why_records(&c.id)
@@ -106,10 +114,21 @@ pub async fn set_consent(
     Ok(receipt)
 }
 
-/// Erases the conversation; only anonymous daily counts remain (GDPR art. 17).
-pub async fn erase(store: &dyn Store, id: &str, now: i64) -> Result<bool, StoreError> {
+/// Erases the conversation; only anonymous daily counts remain (GDPR art. 17). `actor` is
+/// "visitor" or the email of the agent or admin who erased it on request.
+pub async fn erase(
+    store: &dyn Store,
+    id: &str,
+    now: i64,
+    actor: &str,
+    reason: &str,
+) -> Result<bool, StoreError> {
     let day = rfc3339(now).chars().take(10).collect::<String>();
-    store.erase(id, &day).await
+    let erased = store.erase(id, &day).await?;
+    if erased {
+        crate::audit::record(store, actor, "erase", id, reason).await?;
+    }
+    Ok(erased)
 }
 
 /// Why contact details were refused.

@@ -6,6 +6,8 @@
 
 /// Users, tokens, the queue and hand-over transitions.
 pub mod agents;
+/// The hash-chained audit log.
+pub mod audit;
 mod models;
 pub mod postgres;
 /// Consent, contact details, export, erasure and retention queries.
@@ -15,6 +17,7 @@ pub mod sqlite;
 
 pub use agents::AgentStore;
 use async_trait::async_trait;
+pub use audit::{AuditEntry, AuditStore};
 pub use models::{
     ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
     MessageRow, PurgeCounts, PurgeCutoffs, Transition, Turn, User,
@@ -37,7 +40,7 @@ pub enum StoreError {
 
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
-pub trait Store: PrivacyStore + AgentStore + Send + Sync {
+pub trait Store: PrivacyStore + AgentStore + AuditStore + Send + Sync {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Stores a new conversation and its disclosure receipt.

@@ -12,6 +12,7 @@ const MIGRATIONS: Migrations = &[
     (2, include_str!("migrations/postgres/0002_privacy.sql")),
     (3, include_str!("migrations/postgres/0003_agents.sql")),
     (4, include_str!("migrations/postgres/0004_presence.sql")),
+    (5, include_str!("migrations/postgres/0005_audit.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;
@@ -42,6 +43,9 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// Serialises audit appends across instances so the hash chain never forks.
+    const AUDIT_LOCK: &'static str = "SELECT pg_advisory_xact_lock(4243)";
+
     /// A write transaction; PostgreSQL handles concurrent writers itself.
     async fn begin_write(
         &self,
@@ -63,6 +67,7 @@ impl PgStore {
     }
 }
 
+super::audit::impl_audit_store!(PgStore);
 super::agents::impl_agent_store!(PgStore);
 impl PgStore {
     /// Publishes a change notification to every instance.

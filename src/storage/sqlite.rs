@@ -15,6 +15,7 @@ const MIGRATIONS: Migrations = &[
     (2, include_str!("migrations/sqlite/0002_privacy.sql")),
     (3, include_str!("migrations/sqlite/0003_agents.sql")),
     (4, include_str!("migrations/sqlite/0004_presence.sql")),
+    (5, include_str!("migrations/sqlite/0005_audit.sql")),
 ];
 
 /// The embedded store.
@@ -60,6 +61,9 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Appends are already serialised by the writer lock.
+    const AUDIT_LOCK: &'static str = "SELECT 1";
+
     /// A write transaction, taken after the in-process writer lock.
     async fn begin_write(
         &self,
@@ -87,6 +91,7 @@ impl SqliteStore {
     }
 }
 
+super::audit::impl_audit_store!(SqliteStore);
 super::agents::impl_agent_store!(SqliteStore);
 super::privacy::impl_privacy_store!(SqliteStore);
 impl_store!(SqliteStore, SqliteConnection, MIGRATIONS, "SELECT 1");

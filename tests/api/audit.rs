@@ -1,0 +1,127 @@
+//! The audit log: human actions are recorded, the chain verifies, tampering is found.
+
+use crate::helpers::{backends, spawn_app, spawn_with, test_settings, Backend};
+use serde_json::{json, Value};
+use std::process::Command;
+
+#[tokio::test]
+async fn agents_erase_on_request_and_every_human_action_is_audited() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let admin = app.agent("Alex", "admin").await;
+        let operator = app.agent("Olga", "operator").await;
+        let c = app.create(Some("en")).await;
+        app.ask(&c, "human please").await;
+        let id = &c.id;
+        app.agent_post(
+            &agent,
+            &format!("/api/v1/agent/conversations/{id}/claim"),
+            json!({}),
+        )
+        .await;
+        app.agent_post(
+            &agent,
+            &format!("/api/v1/agent/conversations/{id}/messages"),
+            json!({"text": "Hello"}),
+        )
+        .await;
+
+        let erase = |token: &str| {
+            app.client
+                .delete(app.url(&format!("/api/v1/agent/conversations/{id}")))
+                .bearer_auth(token)
+                .json(&json!({"reason": "visitor asked by email"}))
+                .send()
+        };
+        assert_eq!(erase(&operator).await.unwrap().status(), 403);
+        assert_eq!(erase(&agent).await.unwrap().status(), 204, "{backend:?}");
+        assert_eq!(
+            app.get(&c, &format!("/api/v1/conversations/{id}"))
+                .await
+                .status(),
+            404
+        );
+
+        let forbidden = app
+            .client
+            .get(app.url("/api/v1/audit/log"))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forbidden.status(), 403);
+        let log: Value = app
+            .client
+            .get(app.url("/api/v1/audit/log"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(log["chain_intact"], true);
+        let actions: Vec<&str> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for expected in ["sign_in", "claimed", "agent_message", "erase"] {
+            assert!(actions.contains(&expected), "{expected} in {actions:?}");
+        }
+        let erased: Value = app
+            .client
+            .get(app.url("/api/v1/audit/log?action=erase"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(erased["entries"][0]["actor"], "camille@shop.example");
+        assert_eq!(erased["entries"][0]["summary"], "visitor asked by email");
+        assert!(
+            !log.to_string().contains("Hello"),
+            "no message text in the audit log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_altered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let settings = test_settings(Backend::Sqlite, &path).await;
+    let app = spawn_with(settings, dir, Backend::Sqlite).await;
+    for name in ["Camille", "Sami", "Alex"] {
+        app.agent(name, "agent").await;
+    }
+    let verify = || {
+        Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["audit", "verify", "--data-dir"])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let ok = verify();
+    assert!(ok.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&ok.stdout).unwrap(),
+        json!({"ok": true, "entries": 3})
+    );
+
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.join("candor.db").display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET summary = 'role admin' WHERE seq = 2")
+        .execute(&db)
+        .await
+        .unwrap();
+    let broken = verify();
+    assert_eq!(broken.status.code(), Some(1));
+    let out: Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(out["first_broken"]["seq"], 2);
+}
