@@ -83,10 +83,12 @@ async fn produce(
                 return;
             }
         }
+        // Queue changes only matter to conversations that wait in it (their position).
+        let waiting = last_status.0 == crate::conversation::service::status::WAITING;
         let changed = async {
             loop {
                 match sub.recv().await {
-                    Ok(topic) if topic == id || topic == QUEUE => break,
+                    Ok(topic) if topic == id || (waiting && topic == QUEUE) => break,
                     Ok(_) => continue,
                     Err(_) => break,
                 }
