@@ -69,3 +69,26 @@ async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
         "the widget must not load anything from a third party"
     );
 }
+
+#[tokio::test]
+async fn only_configured_sites_may_call_the_api_from_a_browser() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
+    settings.widget_origins = vec!["https://shop.example".into()];
+    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/conversations"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
