@@ -1,6 +1,5 @@
 // Agent console: plain JS, no framework. The API token lives in this tab's sessionStorage
 // and travels in the Authorization header (no cookie, so no cross-site request can use it).
-"use strict";
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem("candor-agent");
 let current = null;
@@ -83,26 +82,10 @@ async function open(id) {
 async function follow(id) {
   while (current === id) {
     try {
-      const res = await fetch(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, { headers: { Authorization: "Bearer " + token } });
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || current !== id) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = (block.match(/^event: (.*)$/m) || [])[1];
-          const data = (block.match(/^data: (.*)$/m) || [])[1];
-          if (!data) continue;
-          const p = JSON.parse(data);
-          if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
-          if (event === "status") $("status").textContent = `Status: ${p.status}`;
-        }
-      }
+      await readEvents(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, token, (event, p) => {
+        if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
+        if (event === "status") $("status").textContent = `Status: ${p.status}`;
+      }, () => current === id);
     } catch (_) { /* reconnect below */ }
     await new Promise((r) => setTimeout(r, 1500));
   }

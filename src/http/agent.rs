@@ -59,7 +59,11 @@ async fn console() -> ConsolePage {
 async fn console_js() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/javascript; charset=utf-8")
-        .body(include_str!("../../templates/agent.js"))
+        .body(concat!(
+            "\"use strict\";\n",
+            include_str!("../../templates/sse-reader.js"),
+            include_str!("../../templates/agent.js")
+        ))
 }
 
 #[derive(Deserialize)]

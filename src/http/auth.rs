@@ -26,17 +26,13 @@ impl FromRequest for VisitorConversation {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let credentials = credentials(
+            req,
+            "Send the conversation token as 'Authorization: Bearer <token>'.",
+        );
         let id = req.match_info().get("id").and_then(ConversationId::parse);
-        let token = bearer(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
-            let token = token.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::MissingToken,
-                    "Send the conversation token as 'Authorization: Bearer <token>'.",
-                )
-            })?;
+            let (state, token) = credentials?;
             let id = id.ok_or_else(unknown)?;
             let row = state
                 .assistant
@@ -51,6 +47,19 @@ impl FromRequest for VisitorConversation {
             Ok(VisitorConversation(row))
         })
     }
+}
+
+/// The app state and the bearer token of a request, or the error to answer with.
+fn credentials(
+    req: &HttpRequest,
+    missing: &'static str,
+) -> Result<(web::Data<AppState>, String), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
+    let token = bearer(req).ok_or_else(|| ApiError::new(ErrorCode::MissingToken, missing))?;
+    Ok((state, token))
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -70,16 +79,9 @@ impl FromRequest for AgentUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer(req);
+        let credentials = credentials(req, "Sign in and send 'Authorization: Bearer <token>'.");
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
-            let token = token.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::MissingToken,
-                    "Sign in and send 'Authorization: Bearer <token>'.",
-                )
-            })?;
+            let (state, token) = credentials?;
             let store = state.assistant.store.as_ref();
             let user = crate::handoff::accounts::authenticate(store, &token)
                 .await

@@ -37,7 +37,8 @@ fn widget_source() -> &'static str {
         let css = serde_json::to_string(include_str!("../../templates/widget/widget.css"))
             .unwrap_or_else(|_| "\"\"".into());
         format!(
-            "(function () {{\n\"use strict\";\nconst CANDOR_CSS = {css};\n{}\n}})();\n",
+            "(function () {{\n\"use strict\";\nconst CANDOR_CSS = {css};\n{}\n{}\n}})();\n",
+            include_str!("../../templates/sse-reader.js"),
             include_str!("../../templates/widget/widget.js")
         )
     })

@@ -221,27 +221,14 @@ async function follow() {
   const mine = conv;
   while (conv === mine && conv) {
     try {
-      const res = await fetch(`${BASE}/api/v1/conversations/${mine.id}/events?after=${lastSeq}`, { headers: { Authorization: "Bearer " + mine.token }, credentials: "omit" });
-      if (!res.ok) return;
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || conv !== mine) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = (block.match(/^event: (.*)$/m) || [])[1];
-          const data = (block.match(/^data: (.*)$/m) || [])[1];
-          if (!data) continue;
-          const payload = JSON.parse(data);
-          if (event === "message") { lastSeq = Math.max(lastSeq, payload.seq); if (payload.author === "agent" || payload.author === "system") addMessage(payload); }
-          if (event === "status" && payload.status === "waiting_for_agent") showContactForm();
+      const ok = await readEvents(`${BASE}/api/v1/conversations/${mine.id}/events?after=${lastSeq}`, mine.token, (event, payload) => {
+        if (event === "message") {
+          lastSeq = Math.max(lastSeq, payload.seq);
+          if (payload.author === "agent" || payload.author === "system") addMessage(payload);
         }
-      }
+        if (event === "status" && payload.status === "waiting_for_agent") showContactForm();
+      }, () => conv === mine);
+      if (!ok) return;
     } catch (_) { /* network hiccup: retry below */ }
     await new Promise((r) => setTimeout(r, 2000));
   }
