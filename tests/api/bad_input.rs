@@ -134,10 +134,10 @@ async fn unsupported_locales_unknown_fields_and_routes_get_clear_errors() {
 
 #[tokio::test]
 async fn clients_over_the_rate_limit_get_a_429_with_retry_after() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
-    settings.rate_limit = 3;
-    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |settings| {
+        settings.rate_limit = 3;
+    })
+    .await;
     let c = app.create(Some("en")).await;
     app.ask(&c, "hello").await;
     app.ask(&c, "hello").await;

@@ -201,10 +201,10 @@ async fn console_routes_refuse_visitors_and_wrong_passwords() {
 
 #[tokio::test]
 async fn repeated_declines_and_operator_rules_hand_over_with_their_cause() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
-    settings.handoff.tags = vec!["remboursement".into()];
-    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |settings| {
+        settings.handoff.tags = vec!["remboursement".into()];
+    })
+    .await;
 
     let c = app.create(Some("en")).await;
     assert_eq!(

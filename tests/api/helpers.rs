@@ -70,6 +70,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_with(settings, data_dir, backend).await
 }
 
+/// A test app with some settings changed from the test defaults.
+pub async fn spawn_configured(backend: Backend, change: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(backend, data_dir.path()).await;
+    change(&mut settings);
+    spawn_with(settings, data_dir, backend).await
+}
+
 pub async fn spawn_with(settings: Settings, data_dir: TempDir, backend: Backend) -> TestApp {
     let (url, dir) = (settings.database_url.clone(), settings.data_dir.clone());
     let app = Application::build(settings).await.expect("build app");
@@ -97,6 +105,12 @@ pub struct Conv {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// The body of a public page.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.client.get(self.url(path)).send().await.unwrap();
+        res.text().await.unwrap()
     }
 
     pub async fn create(&self, locale: Option<&str>) -> Conv {

@@ -20,15 +20,7 @@ async fn health_metrics_and_readiness_report_the_service() {
     let c = app.create(Some("en")).await;
     app.ask(&c, "How long does delivery take?").await;
     app.ask(&c, "Tell me a joke").await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.page("/metrics").await;
     assert!(metrics.contains("candor_answers_total 1"), "{metrics}");
     assert!(metrics.contains("candor_declines_total 1"));
     assert!(metrics.contains("candor_turn_duration_seconds_count 2"));
@@ -37,25 +29,9 @@ async fn health_metrics_and_readiness_report_the_service() {
 #[tokio::test]
 async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
     let app = spawn_app(Backend::Sqlite).await;
-    let page = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page("/").await;
     assert!(page.contains(r#"<script src="/widget.js" data-locale="fr""#));
-    let en = app
-        .client
-        .get(app.url("/?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = app.page("/?lang=en").await;
     assert!(en.contains(r#"data-locale="en""#));
     let res = app.client.get(app.url("/widget.js")).send().await.unwrap();
     assert!(res.headers()["content-type"]
@@ -72,10 +48,10 @@ async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
 
 #[tokio::test]
 async fn only_configured_sites_may_call_the_api_from_a_browser() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut settings = crate::helpers::test_settings(Backend::Sqlite, data_dir.path()).await;
-    settings.widget_origins = vec!["https://shop.example".into()];
-    let app = crate::helpers::spawn_with(settings, data_dir, Backend::Sqlite).await;
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |settings| {
+        settings.widget_origins = vec!["https://shop.example".into()];
+    })
+    .await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, app.url("/api/v1/conversations"))

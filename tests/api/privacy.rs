@@ -342,28 +342,12 @@ async fn retention_purges_what_is_past_its_period_with_an_injected_clock() {
 #[tokio::test]
 async fn the_privacy_page_states_the_configured_periods_in_both_languages() {
     let app = spawn_app(Backend::Sqlite).await;
-    let fr = app
-        .client
-        .get(app.url("/privacy"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let fr = app.page("/privacy").await;
     assert!(
         fr.contains("Responsable du traitement")
             && fr.contains("30 jours après le dernier message")
     );
-    let en = app
-        .client
-        .get(app.url("/privacy?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let en = app.page("/privacy?lang=en").await;
     assert!(
         en.contains("1 day(s) after the last message") && en.contains("dpo@maison-lumiere.example")
     );
