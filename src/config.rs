@@ -131,6 +131,16 @@ pub struct FileSettings {
     pub disclosure: Option<DisclosureOverrides>,
     pub privacy: Option<PrivacyContacts>,
     pub handoff: Option<crate::answer::escalation::HandoffRules>,
+    pub canned_replies: Option<Vec<CannedReply>>,
+}
+
+/// A ready-made reply for agents, in both languages.
+#[derive(Deserialize, serde::Serialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CannedReply {
+    pub title: String,
+    pub fr: String,
+    pub en: String,
 }
 
 /// Who is responsible for the data, for the `/privacy` page (`[privacy]` config table).
@@ -175,6 +185,7 @@ pub struct Settings {
     pub disclosure: DisclosureOverrides,
     pub privacy: PrivacyContacts,
     pub handoff: crate::answer::escalation::HandoffRules,
+    pub canned_replies: Vec<CannedReply>,
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
@@ -241,6 +252,7 @@ impl ServeArgs {
             disclosure: file.disclosure.unwrap_or_default(),
             privacy: file.privacy.unwrap_or_default(),
             handoff: file.handoff.unwrap_or_default(),
+            canned_replies: file.canned_replies.unwrap_or_else(default_canned_replies),
         }
     }
 }
@@ -307,4 +319,25 @@ mod tests {
         let s = args.merge(FileSettings::default());
         assert!(!format!("{s:?}").contains("secret"));
     }
+}
+
+/// Replies every shop needs, until the operator writes its own.
+fn default_canned_replies() -> Vec<CannedReply> {
+    vec![
+        CannedReply {
+            title: "Greeting".into(),
+            fr: "Bonjour, je m'appelle {name} et je reprends votre demande. Je lis votre conversation avec l'assistant.".into(),
+            en: "Hello, my name is {name} and I'm taking over your request. I'm reading your conversation with the assistant.".into(),
+        },
+        CannedReply {
+            title: "Order number".into(),
+            fr: "Pouvez-vous m'indiquer votre numéro de commande ?".into(),
+            en: "Could you give me your order number?".into(),
+        },
+        CannedReply {
+            title: "Closing".into(),
+            fr: "Je vous remercie. Puis-je faire autre chose pour vous ?".into(),
+            en: "Thank you. Is there anything else I can do for you?".into(),
+        },
+    ]
 }

@@ -50,6 +50,7 @@ impl Application {
             assistant: assistant.clone(),
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
             login_limiter: RateLimiter::new(10, None),
+            canned_replies: settings.canned_replies.clone(),
             privacy: http::PrivacyInfo {
                 contacts: settings.privacy.clone(),
                 retention: settings.retention,

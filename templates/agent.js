@@ -34,7 +34,8 @@ $("login").addEventListener("submit", async (e) => {
 
 async function refreshQueue() {
   try {
-    const q = await api("/api/v1/agent/queue");
+    const lang = $("lang").value;
+    const q = await api("/api/v1/agent/queue" + (lang ? `?lang=${lang}` : ""));
     const list = $("queue");
     list.textContent = "";
     for (const c of q.waiting) {
@@ -55,7 +56,8 @@ async function refreshQueue() {
 
 function render(m) {
   const box = node("div", "msg " + m.author);
-  const who = { visitor: "Visitor", bot: "AI assistant", agent: (m.author_name || "Agent") + " (person)", system: "" }[m.author];
+  const who = { visitor: "Visitor", bot: "AI assistant", agent: (m.author_name || "Agent") + " (person)", system: "",
+    note: `Internal note by ${m.author_name || "agent"} — not shown to the visitor` }[m.author];
   if (who) box.appendChild(node("span", "who", who));
   box.appendChild(node("span", "", m.text));
   if (m.why) {
@@ -97,6 +99,35 @@ async function act(path, body) {
   catch (e) { $("error").textContent = e.message; }
 }
 $("claim").addEventListener("click", () => act("claim"));
+$("transfer").addEventListener("click", () => { if ($("transfer-to").value) act("transfer", { agent_id: $("transfer-to").value }); });
+$("note").addEventListener("click", async () => {
+  const text = $("reply-text").value.trim();
+  if (!text || !current) return;
+  await act("notes", { text });
+  $("reply-text").value = "";
+});
+$("lang").addEventListener("change", refreshQueue);
+$("canned").addEventListener("change", () => {
+  const opt = $("canned").selectedOptions[0];
+  if (opt && opt.dataset.text) $("reply-text").value = opt.dataset.text;
+});
+
+async function loadTools() {
+  const canned = await api("/api/v1/agent/canned");
+  for (const c of canned) {
+    for (const lang of ["fr", "en"]) {
+      const o = node("option", "", `${c.title} (${lang})`);
+      o.dataset.text = c[lang];
+      $("canned").appendChild(o);
+    }
+  }
+  const team = await api("/api/v1/agent/team");
+  for (const p of team) {
+    const o = node("option", "", p.name + (p.online ? " (online)" : ""));
+    o.value = p.id;
+    $("transfer-to").appendChild(o);
+  }
+}
 $("release").addEventListener("click", () => act("release"));
 $("close").addEventListener("click", () => { const r = prompt("Resolution"); if (r) act("close", { resolution: r }); });
 $("reply").addEventListener("submit", async (e) => {
@@ -111,6 +142,7 @@ function show() {
   $("login").hidden = true;
   $("console").hidden = false;
   refreshQueue();
+  loadTools().catch((e) => { $("error").textContent = e.message; });
   setInterval(refreshQueue, 3000);
 }
 if (token) show();

@@ -107,6 +107,55 @@ pub async fn release(
     apply(store, &t, agent, "handed back to the assistant").await
 }
 
+/// Passes the conversation to another person, who holds it from now on.
+pub async fn transfer(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+    to: &User,
+) -> Result<bool, StoreError> {
+    let (from, next) = (&agent.display_name, &to.display_name);
+    let t = Transition {
+        conversation_id: conv.id.clone(),
+        from: status::WITH_AGENT,
+        to: status::WITH_AGENT,
+        held_by: Some(agent.id.clone()),
+        agent_id: Some(to.id.clone()),
+        event: "transferred",
+        reason: Some(to.email.clone()),
+        notice: notice(
+            conv,
+            format!("{from} a passé la conversation à {next} (une personne)."),
+            format!("{from} passed the conversation to {next} (a person)."),
+        ),
+    };
+    apply(store, &t, agent, &format!("to {}", to.email)).await
+}
+
+/// An internal note: kept with the conversation for the team, never shown to the visitor.
+pub async fn note(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    agent: &User,
+    text: &MessageText,
+) -> Result<MessageRow, StoreError> {
+    let mut m = message(&conv.id, NOTE, false, None, text.as_str(), "[]", now_ms());
+    m.author_name = Some(agent.display_name.clone());
+    m.seq = store.add_message(&m).await?;
+    audit::record(
+        store,
+        &agent.email,
+        "internal_note",
+        &conv.id,
+        &format!("note {}", m.id),
+    )
+    .await?;
+    Ok(m)
+}
+
+/// Author of internal notes.
+pub const NOTE: &str = "note";
+
 /// Closes the conversation with a resolution note (kept in the handoff history).
 pub async fn close(
     store: &dyn Store,

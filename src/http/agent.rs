@@ -45,7 +45,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(close),
         )
         .route("/api/v1/agent/conversations/{id}", web::delete().to(erase))
-        .route("/api/v1/audit/log", web::get().to(audit_log));
+        .route("/api/v1/audit/log", web::get().to(audit_log))
+        .route(
+            "/api/v1/agent/conversations/{id}/transfer",
+            web::post().to(transfer),
+        )
+        .route(
+            "/api/v1/agent/conversations/{id}/notes",
+            web::post().to(note),
+        )
+        .route("/api/v1/agent/canned", web::get().to(canned))
+        .route("/api/v1/agent/team", web::get().to(team));
 }
 
 #[derive(Template, WebTemplate)]
@@ -121,15 +131,25 @@ async fn load(state: &AppState, raw: &str) -> Result<ConversationRow, ApiError> 
         .ok_or_else(|| ApiError::new(ErrorCode::ConversationNotFound, "No such conversation."))
 }
 
+#[derive(Deserialize)]
+struct QueueQuery {
+    /// Only conversations in this language (routing by skill).
+    lang: Option<String>,
+}
+
 async fn queue(
     state: web::Data<AppState>,
     AgentUser(_): AgentUser,
+    q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.assistant.store.as_ref();
-    let waiting = store
+    let mut waiting = store
         .waiting_queue()
         .await
         .map_err(|e| ApiError::internal(&e))?;
+    if let Some(lang) = &q.lang {
+        waiting.retain(|c| &c.locale == lang);
+    }
     let estimate = agent::estimated_wait(store)
         .await
         .map_err(|e| ApiError::internal(&e))?;
@@ -183,10 +203,12 @@ async fn events(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
+    let after = super::sse::resume_point(&req);
     Ok(super::sse::stream(
         &state,
         conv.id,
-        super::sse::resume_point(&req),
+        after,
+        super::sse::Audience::Team,
     ))
 }
 
@@ -365,4 +387,80 @@ async fn audit_log(
         "first_broken": verified.err(),
         "entries": shown,
     })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    agent_id: String,
+}
+
+async fn transfer(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+    body: web::Json<TransferBody>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let store = state.assistant.store.as_ref();
+    let to = store
+        .user_by_id(&body.agent_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .filter(|u| u.role != "operator")
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidField, "No agent with this id."))?;
+    if !agent::transfer(store, &conv, &user, &to)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        return Err(ApiError::new(
+            ErrorCode::NotHolder,
+            "Only the person holding the conversation can transfer it.",
+        ));
+    }
+    state.assistant.hub.notify(&conv.id);
+    Ok(HttpResponse::Ok().json(json!({"status": "with_agent", "agent_id": to.id})))
+}
+
+async fn note(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+    body: web::Json<TextBody>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let text = MessageText::parse(&body.text)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    let text = MessageText::parse(&state.assistant.redactor.redact(text.as_str()).text)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    let m = agent::note(state.assistant.store.as_ref(), &conv, &user, &text)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    state.assistant.hub.notify(&conv.id);
+    Ok(HttpResponse::Ok().json(message_json(&m)))
+}
+
+/// The operator's canned replies, for the console's picker.
+async fn canned(state: web::Data<AppState>, AgentUser(_): AgentUser) -> HttpResponse {
+    HttpResponse::Ok().json(&state.canned_replies)
+}
+
+/// The people who can take a conversation, with their presence (for transfers).
+async fn team(
+    state: web::Data<AppState>,
+    AgentUser(_): AgentUser,
+) -> Result<HttpResponse, ApiError> {
+    let users = state
+        .assistant
+        .store
+        .users()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let online_since = now_ms() - 60_000;
+    let people: Vec<Value> = users
+        .iter()
+        .filter(|u| u.role != "operator")
+        .map(|u| json!({"id": u.id, "name": u.display_name, "online": u.last_seen_at >= online_since}))
+        .collect();
+    Ok(HttpResponse::Ok().json(people))
 }

@@ -39,6 +39,8 @@ pub struct AppState {
     /// Failed sign-ins per email per minute.
     pub login_limiter: ratelimit::RateLimiter,
     pub privacy: PrivacyInfo,
+    /// Ready-made answers agents can insert, from `[[canned_replies]]`.
+    pub canned_replies: Vec<crate::config::CannedReply>,
 }
 
 /// What the privacy page states: who is responsible and the retention periods.

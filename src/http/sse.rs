@@ -30,12 +30,24 @@ pub fn resume_point(req: &HttpRequest) -> i64 {
     header.or(query).unwrap_or(0).max(0)
 }
 
+/// Who is listening: the team sees internal notes, the visitor never does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Visitor,
+    Team,
+}
+
 /// Streams the conversation's events from `after` on.
-pub fn stream(state: &web::Data<AppState>, conversation_id: String, after: i64) -> HttpResponse {
+pub fn stream(
+    state: &web::Data<AppState>,
+    conversation_id: String,
+    after: i64,
+    audience: Audience,
+) -> HttpResponse {
     let (tx, mut rx) = mpsc::channel::<Chunk>(32);
     let store = state.assistant.store.clone();
     let sub = state.assistant.hub.subscribe();
-    tokio::spawn(produce(store, sub, tx, conversation_id, after));
+    tokio::spawn(produce(store, sub, tx, conversation_id, after, audience));
     let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     HttpResponse::Ok()
         .content_type("text/event-stream")
@@ -50,6 +62,7 @@ async fn produce(
     tx: mpsc::Sender<Chunk>,
     id: String,
     mut last: i64,
+    audience: Audience,
 ) {
     let mut last_status = (String::new(), None);
     let send = |text: String| {
@@ -62,6 +75,9 @@ async fn produce(
         };
         for m in messages {
             last = m.seq;
+            if audience == Audience::Visitor && m.author == crate::handoff::agent::NOTE {
+                continue;
+            }
             if !send(format!(
                 "id: {}\nevent: message\ndata: {}\n\n",
                 m.seq,

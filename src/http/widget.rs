@@ -165,7 +165,12 @@ async fn transcript(
         "keep_transcript": conv.keep_transcript,
         "queue_position": position,
         "disclosure": disclosure,
-        "messages": messages.iter().map(message_json).collect::<Vec<_>>(),
+        // Internal notes of the team are not part of the chat (they are in the export).
+        "messages": messages
+            .iter()
+            .filter(|m| m.author != crate::handoff::agent::NOTE)
+            .map(message_json)
+            .collect::<Vec<_>>(),
     })))
 }
 
@@ -233,7 +238,8 @@ async fn events(
     VisitorConversation(conv): VisitorConversation,
     req: HttpRequest,
 ) -> HttpResponse {
-    super::sse::stream(&state, conv.id, super::sse::resume_point(&req))
+    let after = super::sse::resume_point(&req);
+    super::sse::stream(&state, conv.id, after, super::sse::Audience::Visitor)
 }
 
 /// A stored message as the API shows it.

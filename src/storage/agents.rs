@@ -15,6 +15,9 @@ pub trait AgentStore: Send + Sync {
     /// Creates a user; `false` when the email is taken.
     async fn create_user(&self, u: &User) -> Result<bool, StoreError>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError>;
+    /// Every console user, by name.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
     /// Stores the hash of a new API token.
     async fn save_token(
         &self,
@@ -63,6 +66,14 @@ macro_rules! impl_agent_store {
 
             async fn user_by_email(&self, email: &str) -> Result<Option<$crate::storage::User>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT * FROM users WHERE email = $1").bind(email).fetch_optional(&self.pool).await?)
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<$crate::storage::User>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn users(&self) -> Result<Vec<$crate::storage::User>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM users ORDER BY display_name").fetch_all(&self.pool).await?)
             }
 
             async fn save_token(&self, hash: &str, user_id: &str, now: i64, expires_at: i64) -> Result<(), $crate::storage::StoreError> {

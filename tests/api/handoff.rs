@@ -240,3 +240,119 @@ async fn repeated_declines_and_operator_rules_hand_over_with_their_cause() {
         "rule:tag:remboursement"
     );
 }
+
+#[tokio::test]
+async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let (a, b) = (
+            app.agent("Camille", "agent").await,
+            app.agent("Sami", "agent").await,
+        );
+        let en = app.create(Some("en")).await;
+        app.ask(&en, "human please").await;
+        let fr = app.create(Some("fr")).await;
+        app.ask(&fr, "je veux parler à un conseiller").await;
+        let queue: Value = app
+            .client
+            .get(app.url("/api/v1/agent/queue?lang=fr"))
+            .bearer_auth(&a)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["waiting"].as_array().unwrap().len(), 1);
+        assert_eq!(queue["waiting"][0]["id"], fr.id.as_str());
+
+        let id = &fr.id;
+        app.agent_post(
+            &a,
+            &format!("/api/v1/agent/conversations/{id}/claim"),
+            json!({}),
+        )
+        .await;
+        let note = app
+            .agent_post(
+                &a,
+                &format!("/api/v1/agent/conversations/{id}/notes"),
+                json!({"text": "client fâché, vérifier le colis"}),
+            )
+            .await;
+        assert_eq!(note.status(), 200);
+        let team: Value = app
+            .client
+            .get(app.url("/api/v1/agent/team"))
+            .bearer_auth(&a)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sami = team
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "Sami")
+            .unwrap()["id"]
+            .clone();
+        let moved = app
+            .agent_post(
+                &a,
+                &format!("/api/v1/agent/conversations/{id}/transfer"),
+                json!({"agent_id": sami}),
+            )
+            .await;
+        assert_eq!(moved.status(), 200, "{backend:?}");
+        let old = app
+            .agent_post(
+                &a,
+                &format!("/api/v1/agent/conversations/{id}/messages"),
+                json!({"text": "still me?"}),
+            )
+            .await;
+        assert_eq!(old.status(), 409);
+        let new = app
+            .agent_post(
+                &b,
+                &format!("/api/v1/agent/conversations/{id}/messages"),
+                json!({"text": "Bonjour, ici Sami."}),
+            )
+            .await;
+        assert_eq!(new.status(), 200);
+
+        // The visitor sees the transfer and Sami's message, never the internal note.
+        let visitor = app.transcript(&fr).await.to_string();
+        assert!(visitor.contains("Camille a passé la conversation à Sami (une personne)."));
+        assert!(visitor.contains("Bonjour, ici Sami.") && !visitor.contains("fâché"));
+        let team_view: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/agent/conversations/{id}")))
+            .bearer_auth(&b)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(team_view.to_string().contains("client fâché"));
+
+        let canned: Value = app
+            .client
+            .get(app.url("/api/v1/agent/canned"))
+            .bearer_auth(&b)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(canned
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["title"] == "Order number"));
+    }
+}
