@@ -289,6 +289,27 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// Replies every shop needs, until the operator writes its own.
+fn default_canned_replies() -> Vec<CannedReply> {
+    vec![
+        CannedReply {
+            title: "Greeting".into(),
+            fr: "Bonjour, je m'appelle {name} et je reprends votre demande. Je lis votre conversation avec l'assistant.".into(),
+            en: "Hello, my name is {name} and I'm taking over your request. I'm reading your conversation with the assistant.".into(),
+        },
+        CannedReply {
+            title: "Order number".into(),
+            fr: "Pouvez-vous m'indiquer votre numéro de commande ?".into(),
+            en: "Could you give me your order number?".into(),
+        },
+        CannedReply {
+            title: "Closing".into(),
+            fr: "Je vous remercie. Puis-je faire autre chose pour vous ?".into(),
+            en: "Thank you. Is there anything else I can do for you?".into(),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,25 +340,4 @@ mod tests {
         let s = args.merge(FileSettings::default());
         assert!(!format!("{s:?}").contains("secret"));
     }
-}
-
-/// Replies every shop needs, until the operator writes its own.
-fn default_canned_replies() -> Vec<CannedReply> {
-    vec![
-        CannedReply {
-            title: "Greeting".into(),
-            fr: "Bonjour, je m'appelle {name} et je reprends votre demande. Je lis votre conversation avec l'assistant.".into(),
-            en: "Hello, my name is {name} and I'm taking over your request. I'm reading your conversation with the assistant.".into(),
-        },
-        CannedReply {
-            title: "Order number".into(),
-            fr: "Pouvez-vous m'indiquer votre numéro de commande ?".into(),
-            en: "Could you give me your order number?".into(),
-        },
-        CannedReply {
-            title: "Closing".into(),
-            fr: "Je vous remercie. Puis-je faire autre chose pour vous ?".into(),
-            en: "Thank you. Is there anything else I can do for you?".into(),
-        },
-    ]
 }
