@@ -28,15 +28,26 @@ impl Default for HandoffRules {
     }
 }
 
+/// What happened before this question in the conversation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct History {
+    /// Questions declined in a row just before this one.
+    pub declined_before: i64,
+    /// The visitor marked the previous reply "not helpful".
+    pub last_reply_unhelpful: bool,
+}
+
 /// Applies the rules; returns the (possibly changed) decision and the hand-over trigger.
 pub fn escalate(
     mut d: Decision,
     rules: &HandoffRules,
-    declined_before: i64,
+    history: History,
     lang: Lang,
 ) -> (Decision, Option<String>) {
+    let declined_before = history.declined_before;
     let trigger = match d.kind {
         Kind::Handoff => Some("words".to_string()),
+        _ if history.last_reply_unhelpful => Some("not_helpful_then_question".to_string()),
         Kind::Answer => operator_rule(&d, rules),
         Kind::NoAnswer => (rules.after_declines > 0
             && declined_before + 1 >= i64::from(rules.after_declines))
@@ -46,10 +57,10 @@ pub fn escalate(
         return (d, None);
     };
     if d.kind != Kind::Handoff {
-        let rule = if d.kind == Kind::Answer {
-            Rule::OperatorRule
-        } else {
-            Rule::DeclinedRepeatedly
+        let rule = match (history.last_reply_unhelpful, d.kind) {
+            (true, _) => Rule::NotHelpful,
+            (false, Kind::Answer) => Rule::OperatorRule,
+            _ => Rule::DeclinedRepeatedly,
         };
         d.kind = Kind::Handoff;
         d.citations.clear();
@@ -74,6 +85,8 @@ fn operator_rule(d: &Decision, rules: &HandoffRules) -> Option<String> {
 
 fn explain(lang: Lang, rule: Rule, trigger: &str) -> String {
     match (lang, rule) {
+        (Lang::Fr, Rule::NotHelpful) => "Vous avez indiqué que ma réponse précédente ne vous a pas aidé : j'ai transmis votre nouvelle question à une personne plutôt que de réessayer moi-même.".into(),
+        (Lang::En, Rule::NotHelpful) => "You said my previous answer did not help, so I passed your new question to a person instead of trying again myself.".into(),
         (Lang::Fr, Rule::OperatorRule) => format!("La boutique a décidé que ce sujet est toujours traité par une personne ({trigger}) : j'ai transmis la conversation sans répondre moi-même."),
         (Lang::En, Rule::OperatorRule) => format!("The shop decided that this topic is always handled by a person ({trigger}), so I passed the conversation on without answering myself."),
         (Lang::Fr, _) => "Je n'ai pas su répondre à plusieurs questions de suite : plutôt que de vous faire tourner en rond, j'ai transmis la conversation à une personne.".into(),
@@ -125,7 +138,7 @@ mod tests {
         let (d, t) = escalate(
             decision(Kind::Answer, &["refunds", "disputes"]),
             &rules,
-            0,
+            History::default(),
             Lang::En,
         );
         assert_eq!(
@@ -133,14 +146,35 @@ mod tests {
             (Kind::Handoff, Rule::OperatorRule, Some("rule:tag:disputes"))
         );
         assert!(d.citations.is_empty());
-        let (d, t) = escalate(decision(Kind::NoAnswer, &[]), &rules, 0, Lang::En);
+        let (d, t) = escalate(
+            decision(Kind::NoAnswer, &[]),
+            &rules,
+            History::default(),
+            Lang::En,
+        );
         assert_eq!((d.kind, t), (Kind::NoAnswer, None));
-        let (d, t) = escalate(decision(Kind::NoAnswer, &[]), &rules, 1, Lang::En);
+        let (d, t) = escalate(
+            decision(Kind::NoAnswer, &[]),
+            &rules,
+            History {
+                declined_before: 1,
+                ..History::default()
+            },
+            Lang::En,
+        );
         assert_eq!(
             (d.why.rule, t.as_deref()),
             (Rule::DeclinedRepeatedly, Some("declined_repeatedly"))
         );
-        let (d, _) = escalate(decision(Kind::Answer, &["refunds"]), &rules, 5, Lang::En);
+        let (d, _) = escalate(
+            decision(Kind::Answer, &["refunds"]),
+            &rules,
+            History {
+                declined_before: 5,
+                ..History::default()
+            },
+            Lang::En,
+        );
         assert_eq!(d.kind, Kind::Answer);
     }
 }

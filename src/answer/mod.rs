@@ -48,6 +48,8 @@ pub enum Rule {
     OperatorRule,
     /// Too many questions in a row were declined.
     DeclinedRepeatedly,
+    /// The visitor marked the previous answer "not helpful" and asked again.
+    NotHelpful,
 }
 
 /// Similarity from which a question counts as the same as an example question.

@@ -137,8 +137,11 @@ impl Assistant {
         // Inline on purpose: one decision takes ~65 µs, less than a thread hand-off.
         let decision = answer::decide(&self.index, &red.text, lang, self.threshold)
             .map_err(ServiceError::Search)?;
-        let (decision, trigger) =
-            escalation::escalate(decision, &self.rules, conv.declined_streak, lang);
+        let history = escalation::History {
+            declined_before: conv.declined_streak,
+            last_reply_unhelpful: self.store.last_reply_unhelpful(&conv.id).await?,
+        };
+        let (decision, trigger) = escalation::escalate(decision, &self.rules, history, lang);
         let (reply_text, streak, handoff) = match decision.kind {
             Kind::Answer => (decision.passage.clone(), 0, None),
             Kind::NoAnswer => (

@@ -29,7 +29,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/conversations/{id}/handoff",
             web::post().to(handoff),
         )
-        .route("/api/v1/conversations/{id}/events", web::get().to(events));
+        .route("/api/v1/conversations/{id}/events", web::get().to(events))
+        .route(
+            "/api/v1/conversations/{id}/messages/{message_id}/feedback",
+            web::post().to(feedback),
+        );
 }
 
 impl From<ServiceError> for ApiError {
@@ -240,6 +244,48 @@ async fn events(
 ) -> HttpResponse {
     let after = super::sse::resume_point(&req);
     super::sse::stream(&state, conv.id, after, super::sse::Audience::Visitor)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackBody {
+    helpful: bool,
+    comment: Option<String>,
+}
+
+/// The visitor's thumbs up or down on a bot reply (a new vote replaces the previous one).
+async fn feedback(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    path: web::Path<(String, String)>,
+    body: web::Json<FeedbackBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, message_id) = path.into_inner();
+    let body = body.into_inner();
+    let comment = body
+        .comment
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "The comment must be at most 500 characters.",
+        ));
+    }
+    let comment = comment.map(|c| state.assistant.redactor.redact(&c).text);
+    let now = crate::conversation::now_ms();
+    let store = state.assistant.store.as_ref();
+    let saved = store
+        .save_feedback(&conv.id, &message_id, body.helpful, comment.as_deref(), now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if !saved {
+        return Err(ApiError::new(
+            ErrorCode::MessageNotFound,
+            "This conversation has no bot reply with this id.",
+        ));
+    }
+    Ok(HttpResponse::Ok().json(json!({"recorded": true, "helpful": body.helpful})))
 }
 
 /// A stored message as the API shows it.

@@ -20,6 +20,8 @@ pub struct Export {
     pub disclosure_receipts: Vec<DisclosureReceipt>,
     pub handoff_events: Vec<HandoffEvent>,
     pub contact: Option<Contact>,
+    /// (bot message id, helpful, comment) for each reply the visitor rated.
+    pub feedback: Vec<(String, bool, Option<String>)>,
 }
 
 /// The conversation's own fields, minus the token hash.
@@ -83,6 +85,7 @@ pub async fn export(store: &dyn Store, c: &ConversationRow) -> Result<Export, St
         disclosure_receipts: store.disclosure_receipts(&c.id).await?,
         handoff_events: store.handoff_events(&c.id).await?,
         contact: store.contact(&c.id).await?,
+        feedback: store.feedback_of(&c.id).await?,
     })
 }
 

@@ -13,6 +13,7 @@ const MIGRATIONS: Migrations = &[
     (3, include_str!("migrations/postgres/0003_agents.sql")),
     (4, include_str!("migrations/postgres/0004_presence.sql")),
     (5, include_str!("migrations/postgres/0005_audit.sql")),
+    (6, include_str!("migrations/postgres/0006_feedback.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

@@ -28,6 +28,23 @@ pub trait PrivacyStore: Send + Sync {
     async fn handoff_events(&self, id: &str) -> Result<Vec<HandoffEvent>, StoreError>;
     /// Every why record of a conversation: (message id, JSON).
     async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// Records (or replaces) the visitor's verdict on a bot reply of the conversation;
+    /// `false` when the conversation has no bot reply with this id.
+    async fn save_feedback(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        helpful: bool,
+        comment: Option<&str>,
+        at: i64,
+    ) -> Result<bool, StoreError>;
+    /// Whether the conversation's latest bot reply was marked "not helpful".
+    async fn last_reply_unhelpful(&self, conversation_id: &str) -> Result<bool, StoreError>;
+    /// Every feedback of a conversation: (message id, helpful, comment).
+    async fn feedback_of(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<(String, bool, Option<String>)>, StoreError>;
     /// Stores (replaces) the follow-up contact of a conversation.
     async fn save_contact(&self, c: &Contact) -> Result<(), StoreError>;
     /// The follow-up contact of a conversation.
@@ -72,6 +89,33 @@ macro_rules! impl_privacy_store {
             async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT message_id, record FROM why_records WHERE conversation_id = $1 ORDER BY created_at")
                     .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn save_feedback(&self, conversation_id: &str, message_id: &str, helpful: bool, comment: Option<&str>, at: i64) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM messages WHERE id = $1 AND conversation_id = $2 AND author = 'bot'")
+                    .bind(message_id).bind(conversation_id).fetch_optional(&mut *tx).await?;
+                if found.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM feedback WHERE message_id = $1").bind(message_id).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO feedback (message_id, conversation_id, helpful, comment, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(message_id).bind(conversation_id).bind(helpful).bind(comment).bind(at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn last_reply_unhelpful(&self, conversation_id: &str) -> Result<bool, $crate::storage::StoreError> {
+                let row: Option<(Option<bool>,)> = sqlx::query_as(
+                    "SELECT f.helpful FROM messages m LEFT JOIN feedback f ON f.message_id = m.id \
+                     WHERE m.conversation_id = $1 AND m.author = 'bot' ORDER BY m.seq DESC LIMIT 1",
+                ).bind(conversation_id).fetch_optional(&self.pool).await?;
+                Ok(matches!(row, Some((Some(false),))))
+            }
+
+            async fn feedback_of(&self, conversation_id: &str) -> Result<Vec<(String, bool, Option<String>)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT message_id, helpful, comment FROM feedback WHERE conversation_id = $1 ORDER BY created_at")
+                    .bind(conversation_id).fetch_all(&self.pool).await?)
             }
 
             async fn save_contact(&self, c: &$crate::storage::Contact) -> Result<(), $crate::storage::StoreError> {

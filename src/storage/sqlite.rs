@@ -16,6 +16,7 @@ const MIGRATIONS: Migrations = &[
     (3, include_str!("migrations/sqlite/0003_agents.sql")),
     (4, include_str!("migrations/sqlite/0004_presence.sql")),
     (5, include_str!("migrations/sqlite/0005_audit.sql")),
+    (6, include_str!("migrations/sqlite/0006_feedback.sql")),
 ];
 
 /// The embedded store.

@@ -20,6 +20,7 @@ const T = {
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
+    helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
     privacy: "Page confidentialité", download: "Télécharger mes données", erase: "Effacer la conversation",
     eraseConfirm: "Effacer définitivement cette conversation et tout ce qui s'y rapporte ?",
     erased: "La conversation a été effacée. Rien n'en est gardé, à part des compteurs anonymes.",
@@ -42,6 +43,7 @@ const T = {
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
     keep: "I agree that this conversation is kept to improve the service (optional)",
+    helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
     privacy: "Privacy page", download: "Download my data", erase: "Erase the conversation",
     eraseConfirm: "Erase this conversation and everything about it for good?",
     erased: "The conversation was erased. Nothing of it is kept, apart from anonymous counts.",
@@ -168,6 +170,20 @@ function meta(m) {
     const btn = el("button", { type: "button", class: "linkbtn", "aria-expanded": "false", text: T.why });
     btn.addEventListener("click", () => toggleWhy(btn, m, box));
     box.appendChild(btn);
+  }
+  if (m.why_url && m.kind === "answer") {
+    for (const [helpful, label, icon] of [[true, T.helpful, "👍"], [false, T.unhelpful, "👎"]]) {
+      const b = el("button", { type: "button", class: "linkbtn", "aria-label": label, title: label, text: icon });
+      b.addEventListener("click", async () => {
+        try {
+          await api(`/api/v1/conversations/${conv.id}/messages/${m.id}/feedback`, { method: "POST", body: JSON.stringify({ helpful }) });
+          box.querySelectorAll("[data-vote]").forEach((x) => x.remove());
+          box.appendChild(el("span", { text: T.thanks }));
+        } catch (e) { errorBox.textContent = e.message; }
+      });
+      b.setAttribute("data-vote", "");
+      box.appendChild(b);
+    }
   }
   return box;
 }

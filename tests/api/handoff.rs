@@ -356,3 +356,59 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
             .any(|c| c["title"] == "Order number"));
     }
 }
+
+#[tokio::test]
+async fn a_not_helpful_vote_followed_by_a_question_goes_to_a_person() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("en")).await;
+        let first = app.ask(&c, "How do I reset my password?").await;
+        let mid = first["reply"]["id"].as_str().unwrap();
+        let url = app.url(&format!(
+            "/api/v1/conversations/{}/messages/{mid}/feedback",
+            c.id
+        ));
+        let vote = app
+            .client
+            .post(&url)
+            .bearer_auth(&c.token)
+            .json(&json!({"helpful": false, "comment": "mail me at a@b.fr"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(vote.status(), 200);
+        let wrong = app
+            .client
+            .post(app.url(&format!(
+                "/api/v1/conversations/{}/messages/nope/feedback",
+                c.id
+            )))
+            .bearer_auth(&c.token)
+            .json(&json!({"helpful": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 404);
+
+        let next = app.ask(&c, "How do I reset my password?").await;
+        assert_eq!(next["reply"]["kind"], "handoff", "{backend:?}");
+        let why: Value = app
+            .get(&c, next["reply"]["why_url"].as_str().unwrap())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(why["rule"], "not_helpful");
+        let export: Value = app
+            .get(&c, &format!("/api/v1/conversations/{}/export", c.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            export["handoff_events"][0]["trigger_kind"],
+            "not_helpful_then_question"
+        );
+        assert_eq!(export["feedback"][0][2], "mail me at [email]");
+    }
+}
