@@ -1,15 +1,15 @@
-// Agent console: plain JS, no framework. The API token lives in this tab's sessionStorage
-// and travels in the Authorization header (no cookie, so no cross-site request can use it).
+// Agent console: plain JS, no framework. The session is an HttpOnly, SameSite=Strict cookie
+// set at sign-in; every change also sends the page's CSRF token (double-submit cookie).
 const $ = (id) => document.getElementById(id);
-let token = sessionStorage.getItem("candor-agent");
+const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 let current = null;
 let lastSeq = 0;
 let known = new Set();
 
 async function api(path, options = {}) {
-  const res = await fetch(path, { ...options, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token } });
+  const res = await fetch(path, { ...options, credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF } });
   const body = await res.json().catch(() => ({}));
-  if (res.status === 401) { sessionStorage.removeItem("candor-agent"); location.reload(); }
+  if (res.status === 401) { showLogin(); }
   if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
   return body;
 }
@@ -23,12 +23,12 @@ function node(tag, cls, text) {
 
 $("login").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const res = await fetch("/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
+  const res = await fetch("/api/v1/auth/session", { method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
     body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) { $("login-error").textContent = body.error ? body.error.message : "Sign-in failed"; return; }
-  token = body.token;
-  sessionStorage.setItem("candor-agent", token);
+  $("password").value = "";
   show();
 });
 
@@ -84,7 +84,7 @@ async function open(id) {
 async function follow(id) {
   while (current === id) {
     try {
-      await readEvents(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, token, (event, p) => {
+      await readEvents(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, null, (event, p) => {
         if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
         if (event === "status") $("status").textContent = `Status: ${p.status}`;
       }, () => current === id);
@@ -138,11 +138,25 @@ $("reply").addEventListener("submit", async (e) => {
   $("reply-text").value = "";
 });
 
+let polling = null;
+function showLogin() {
+  clearInterval(polling);
+  current = null;
+  $("login").hidden = false;
+  $("console").hidden = true;
+  $("logout").hidden = true;
+}
 function show() {
   $("login").hidden = true;
   $("console").hidden = false;
+  $("logout").hidden = false;
   refreshQueue();
   loadTools().catch((e) => { $("error").textContent = e.message; });
-  setInterval(refreshQueue, 3000);
+  polling = setInterval(refreshQueue, 3000);
 }
-if (token) show();
+$("logout").addEventListener("click", async () => {
+  await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": CSRF } });
+  showLogin();
+});
+// Already signed in (the session cookie is still valid)?
+fetch("/api/v1/agent/queue", { credentials: "same-origin" }).then((r) => { if (r.ok) show(); });

@@ -2,8 +2,10 @@
 // token travels in a header (EventSource cannot send one), and calls onEvent(name, data) for
 // each event. Resolves false when the server refused, true when the stream ended or
 // keepGoing() turned false.
+// Without a token (the console), the same-site session cookie authenticates instead.
 async function readEvents(url, token, onEvent, keepGoing) {
-  const res = await fetch(url, { headers: { Authorization: "Bearer " + token }, credentials: "omit" });
+  const auth = token ? { headers: { Authorization: "Bearer " + token }, credentials: "omit" } : { credentials: "same-origin" };
+  const res = await fetch(url, auth);
   if (!res.ok) return false;
   const reader = res.body.getReader();
   const decoder = new TextDecoder();

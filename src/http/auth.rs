@@ -49,6 +49,46 @@ impl FromRequest for VisitorConversation {
     }
 }
 
+/// Name of the console's session cookie (HttpOnly, SameSite=Strict).
+pub const SESSION_COOKIE: &str = "candor_session";
+/// Name of the CSRF cookie; the console echoes it in the `X-CSRF-Token` header.
+pub const CSRF_COOKIE: &str = "candor_csrf";
+
+/// Console credentials: a bearer token (scripts), or the session cookie (the console page),
+/// which for anything but a read must come with the CSRF token (double-submit cookie).
+fn console_credentials(req: &HttpRequest) -> Result<(web::Data<AppState>, String), ApiError> {
+    if bearer(req).is_some() {
+        return credentials(req, "");
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "no state"))?;
+    let session = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::MissingToken,
+                "Sign in at /agent, or send 'Authorization: Bearer <token>'.",
+            )
+        })?;
+    if !req.method().is_safe() {
+        let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+        let header = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if cookie.is_none() || cookie.as_deref() != header {
+            return Err(ApiError::new(
+                ErrorCode::CsrfFailed,
+                "Missing or wrong CSRF token: reload the console.",
+            ));
+        }
+    }
+    Ok((state, session))
+}
+
 /// The app state and the bearer token of a request, or the error to answer with.
 fn credentials(
     req: &HttpRequest,
@@ -79,7 +119,7 @@ impl FromRequest for AgentUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let credentials = credentials(req, "Sign in and send 'Authorization: Bearer <token>'.");
+        let credentials = console_credentials(req);
         Box::pin(async move {
             let (state, token) = credentials?;
             let store = state.assistant.store.as_ref();

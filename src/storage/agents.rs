@@ -26,6 +26,8 @@ pub trait AgentStore: Send + Sync {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError>;
+    /// Revokes a token (sign-out).
+    async fn delete_token(&self, hash: &str) -> Result<(), StoreError>;
     /// The user of an unexpired token.
     async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
     /// Conversations waiting for a person, first come first.
@@ -80,6 +82,13 @@ macro_rules! impl_agent_store {
                 let (_writing, mut tx) = self.begin_write().await?;
                 sqlx::query("INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                     .bind(hash).bind(user_id).bind(now).bind(expires_at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_token(&self, hash: &str) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1").bind(hash).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -412,3 +412,121 @@ async fn a_not_helpful_vote_followed_by_a_question_goes_to_a_person() {
         assert_eq!(export["feedback"][0][2], "mail me at [email]");
     }
 }
+
+/// The value of a `Set-Cookie` header for `name`, and the whole header.
+fn set_cookie(res: &reqwest::Response, name: &str) -> (String, String) {
+    let header = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie"));
+    let value = header
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    (value, header)
+}
+
+#[tokio::test]
+async fn the_console_session_is_an_httponly_strict_cookie_guarded_by_csrf() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.agent("Camille", "agent").await;
+    let page = app.client.get(app.url("/agent")).send().await.unwrap();
+    let (csrf, header) = set_cookie(&page, "candor_csrf");
+    assert!(header.contains("HttpOnly") && header.contains("SameSite=Strict"));
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("content=\"{csrf}\"")));
+
+    let creds = json!({"email": "camille@shop.example", "password": "correct horse battery"});
+    let csrf_cookie = format!("candor_csrf={csrf}");
+    let no_csrf = app
+        .client
+        .post(app.url("/api/v1/auth/session"))
+        .header("cookie", &csrf_cookie)
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), 403);
+    let signed = app
+        .client
+        .post(app.url("/api/v1/auth/session"))
+        .header("cookie", &csrf_cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    let (session, header) = set_cookie(&signed, "candor_session");
+    assert!(header.contains("HttpOnly") && header.contains("SameSite=Strict"));
+    let cookies = format!("candor_csrf={csrf}; candor_session={session}");
+
+    let queue = app
+        .client
+        .get(app.url("/api/v1/agent/queue"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queue.status(), 200, "reads need only the session");
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "human please").await;
+    let claim = app.url(&format!("/api/v1/agent/conversations/{}/claim", c.id));
+    let forged = app
+        .client
+        .post(&claim)
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        403,
+        "a change without the CSRF token is refused"
+    );
+    assert_eq!(
+        forged.json::<Value>().await.unwrap()["error"]["code"],
+        "csrf_failed"
+    );
+    let real = app
+        .client
+        .post(&claim)
+        .header("cookie", &cookies)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(real.status(), 200);
+
+    let out = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .header("cookie", &cookies)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200);
+    let after = app
+        .client
+        .get(app.url("/api/v1/agent/queue"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        401,
+        "the session token is revoked at sign-out"
+    );
+}
