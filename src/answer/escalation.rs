@@ -16,6 +16,8 @@ pub struct HandoffRules {
     pub articles: Vec<String>,
     /// Tags whose articles always go to a person.
     pub tags: Vec<String>,
+    /// When the team works; outside these hours visitors are told so (none: always).
+    pub hours: Option<crate::handoff::hours::OpeningHours>,
 }
 
 impl Default for HandoffRules {
@@ -24,6 +26,7 @@ impl Default for HandoffRules {
             after_declines: 2,
             articles: Vec::new(),
             tags: Vec::new(),
+            hours: None,
         }
     }
 }

@@ -157,8 +157,9 @@ impl Assistant {
                     reason: None,
                     at: now,
                 };
-                let team = handoff::availability(self.store.as_ref(), now).await?;
-                (texts::handed_over(lang, position, &team), 0, Some(h))
+                let hours = self.rules.hours.as_ref();
+                let team = handoff::availability(self.store.as_ref(), now, hours).await?;
+                (texts::handed_over(lang, position, &team, hours), 0, Some(h))
             }
         };
         let citations = serde_json::to_string(&decision.citations).unwrap_or_else(|_| "[]".into());

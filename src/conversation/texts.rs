@@ -1,5 +1,6 @@
 //! The assistant's fixed replies. Every visitor-facing text exists in French and English.
 
+use crate::handoff::hours::OpeningHours;
 use crate::handoff::Availability;
 use crate::knowledge::Lang;
 
@@ -13,15 +14,23 @@ pub fn no_answer(lang: Lang) -> &'static str {
 
 /// Said when the conversation joins the human queue: the position, and honestly whether
 /// anyone can take over soon.
-pub fn handed_over(lang: Lang, position: Option<i64>, team: &Availability) -> String {
-    format!(
-        "{} {}",
-        queued(lang, position.unwrap_or(1)),
-        availability(lang, team)
-    )
+pub fn handed_over(
+    lang: Lang,
+    position: Option<i64>,
+    team: &Availability,
+    hours: Option<&OpeningHours>,
+) -> String {
+    let queued = queued(lang, position.unwrap_or(1));
+    format!("{queued} {}", availability(lang, team, hours))
 }
 
-fn availability(lang: Lang, team: &Availability) -> String {
+fn availability(lang: Lang, team: &Availability, hours: Option<&OpeningHours>) -> String {
+    if let (true, Some(h)) = (team.closed, hours) {
+        return match lang {
+            Lang::Fr => format!("L'équipe répond {} ; nous sommes fermés en ce moment. Laissez un e-mail ou un téléphone ci-dessous (facultatif) pour être recontacté.", h.describe(true)),
+            Lang::En => format!("The team answers {}; we are closed right now. Leave an email or phone number below (optional) to be contacted back.", h.describe(false)),
+        };
+    }
     match (lang, team.people_online, team.estimated_wait_seconds) {
         (Lang::Fr, 0, _) => "Personne de l'équipe n'est connecté pour le moment : laissez un e-mail ou un téléphone ci-dessous (facultatif) pour être recontacté, ou restez dans la file.".into(),
         (Lang::En, 0, _) => "Nobody from the team is online right now: leave an email or phone number below (optional) to be contacted back, or stay in the queue.".into(),

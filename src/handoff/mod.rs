@@ -7,6 +7,8 @@
 pub mod accounts;
 /// Claim, reply, release, close.
 pub mod agent;
+/// The team's opening hours.
+pub mod hours;
 
 use crate::storage::{HandoffRequest, Store, StoreError};
 
@@ -36,12 +38,19 @@ pub struct Availability {
     pub people_online: i64,
     /// Average of the last 20 waits between joining the queue and a claim, in seconds.
     pub estimated_wait_seconds: Option<i64>,
+    /// Outside the configured opening hours.
+    pub closed: bool,
 }
 
 /// The current availability of the team.
-pub async fn availability(store: &dyn Store, now: i64) -> Result<Availability, StoreError> {
+pub async fn availability(
+    store: &dyn Store,
+    now: i64,
+    hours: Option<&hours::OpeningHours>,
+) -> Result<Availability, StoreError> {
     Ok(Availability {
         people_online: store.people_online(now - 60_000).await?,
         estimated_wait_seconds: agent::estimated_wait(store).await?.map(|ms| ms / 1000),
+        closed: hours.is_some_and(|h| !h.is_open(now)),
     })
 }

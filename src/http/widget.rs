@@ -225,14 +225,19 @@ async fn handoff(
     }
     let position = state.assistant.request_human(&conv, reason).await?;
     let now = crate::conversation::now_ms();
-    let team = crate::handoff::availability(state.assistant.store.as_ref(), now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let team = crate::handoff::availability(
+        state.assistant.store.as_ref(),
+        now,
+        state.assistant.rules.hours.as_ref(),
+    )
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "waiting_for_agent",
         "queue_position": position,
         "people_online": team.people_online,
         "estimated_wait_seconds": team.estimated_wait_seconds,
+        "closed": team.closed,
     })))
 }
 

@@ -530,3 +530,31 @@ async fn the_console_session_is_an_httponly_strict_cookie_guarded_by_csrf() {
         "the session token is revoked at sign-out"
     );
 }
+
+#[tokio::test]
+async fn out_of_hours_the_visitor_is_told_when_the_team_answers() {
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |s| {
+        s.handoff.hours = Some(candor::handoff::hours::OpeningHours {
+            days: vec![],
+            from: "09:00".into(),
+            to: "18:00".into(),
+            utc_offset_minutes: 60,
+        });
+    })
+    .await;
+    let c = app.create(Some("fr")).await;
+    let body = app.ask(&c, "je veux parler à un conseiller").await;
+    let text = body["reply"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("nous sommes fermés en ce moment") && text.contains("09:00–18:00 (UTC+1)"),
+        "{text}"
+    );
+    let button = app
+        .agent_post(
+            &c.token,
+            &format!("/api/v1/conversations/{}/handoff", c.id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(button.json::<Value>().await.unwrap()["closed"], true);
+}
