@@ -425,12 +425,6 @@ async fn erase(
     path: web::Path<String>,
     body: web::Json<EraseBody>,
 ) -> Result<HttpResponse, ApiError> {
-    if accounts::Role::parse(&user.role) == Some(accounts::Role::Operator) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "Only agents and admins erase conversations.",
-        ));
-    }
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::new(
@@ -555,11 +549,20 @@ async fn team(
         .users()
         .await
         .map_err(|e| ApiError::internal(&e))?;
+    let load = state
+        .assistant
+        .store
+        .load_by_agent()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     let online_since = now_ms() - 60_000;
     let people: Vec<Value> = users
         .iter()
         .filter(|u| u.role != "operator")
-        .map(|u| json!({"id": u.id, "name": u.display_name, "online": u.last_seen_at >= online_since}))
+        .map(|u| {
+            json!({"id": u.id, "name": u.display_name, "online": u.last_seen_at >= online_since,
+            "holding": load.iter().find(|(id, _)| id == &u.id).map_or(0, |(_, n)| *n)})
+        })
         .collect();
     Ok(HttpResponse::Ok().json(people))
 }

@@ -132,11 +132,21 @@ impl FromRequest for AgentUser {
                         "This token is not valid or has expired.",
                     )
                 })?;
-            if crate::handoff::accounts::Role::parse(&user.role).is_none() {
+            // Operators edit the knowledge base; taking conversations is for agents and admins.
+            use crate::handoff::accounts::Role;
+            if !matches!(Role::parse(&user.role), Some(Role::Agent | Role::Admin)) {
                 return Err(ApiError::new(
                     ErrorCode::Forbidden,
-                    "This account has no console role.",
+                    "This account cannot use the agent console.",
                 ));
+            }
+            // Presence: at most one write per user every 20 s.
+            let now = crate::conversation::now_ms();
+            if user.last_seen_at < now - 20_000 {
+                store
+                    .touch_user(&user.id, now)
+                    .await
+                    .map_err(|e| ApiError::internal(&e))?;
             }
             Ok(AgentUser(user))
         })

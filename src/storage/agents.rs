@@ -46,6 +46,8 @@ pub trait AgentStore: Send + Sync {
     async fn touch_user(&self, user_id: &str, now: i64) -> Result<(), StoreError>;
     /// How many people used the console since `since` (ms).
     async fn people_online(&self, since: i64) -> Result<i64, StoreError>;
+    /// How many conversations each person holds now: (agent id, count).
+    async fn load_by_agent(&self) -> Result<Vec<(String, i64)>, StoreError>;
     /// Recent waits for a person (queued -> claimed), in ms, newest first.
     async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, StoreError>;
 }
@@ -152,6 +154,12 @@ macro_rules! impl_agent_store {
                 let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE last_seen_at >= $1 AND role IN ('agent', 'admin')")
                     .bind(since).fetch_one(&self.pool).await?;
                 Ok(n)
+            }
+
+            async fn load_by_agent(&self) -> Result<Vec<(String, i64)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT agent_id, COUNT(*) FROM conversations WHERE status = 'with_agent' AND agent_id IS NOT NULL GROUP BY agent_id",
+                ).fetch_all(&self.pool).await?)
             }
 
             async fn recent_waits(&self, limit: i64) -> Result<Vec<i64>, $crate::storage::StoreError> {

@@ -83,10 +83,12 @@ const humanBtn = el("button", { type: "button", text: T.human });
 const downloadBtn = el("button", { type: "button", text: T.download });
 const eraseBtn = el("button", { type: "button", text: T.erase });
 const errorBox = el("div", { class: "error", role: "alert" });
+// Live queue position while waiting for a person (polite live region).
+const statusLine = el("div", { class: "status", role: "status", "aria-live": "polite" });
 const closeBtn = el("button", { type: "button", "aria-label": T.close, text: "×" });
 const panel = el("section", { class: "panel", id: "candor-panel", role: "dialog", "aria-label": T.title, hidden: "" },
   el("div", { class: "head" }, el("h2", { text: T.title }), closeBtn),
-  log, el("div", { class: "actions" }, humanBtn, downloadBtn, eraseBtn), errorBox, form);
+  log, statusLine, el("div", { class: "actions" }, humanBtn, downloadBtn, eraseBtn), errorBox, form);
 root.append(launcher, panel);
 
 let conv = null;
@@ -135,6 +137,13 @@ function showContactForm() {
     } catch (err) { errorBox.textContent = err.message; }
   });
   log.appendChild(f);
+}
+
+function showLiveStatus(p) {
+  if (p.status === "waiting_for_agent") {
+    statusLine.textContent = p.queue_position ? T.queued(p.queue_position) : T.waiting;
+    showContactForm();
+  } else statusLine.textContent = "";
 }
 
 function showStatus(status, position) {
@@ -242,7 +251,7 @@ async function follow() {
           lastSeq = Math.max(lastSeq, payload.seq);
           if (payload.author === "agent" || payload.author === "system") addMessage(payload);
         }
-        if (event === "status" && payload.status === "waiting_for_agent") showContactForm();
+        if (event === "status") showLiveStatus(payload);
       }, () => conv === mine);
       if (!ok) return;
     } catch (_) { /* network hiccup: retry below */ }

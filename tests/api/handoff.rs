@@ -558,3 +558,46 @@ async fn out_of_hours_the_visitor_is_told_when_the_team_answers() {
         .await;
     assert_eq!(button.json::<Value>().await.unwrap()["closed"], true);
 }
+
+#[tokio::test]
+async fn operators_cannot_take_conversations_and_the_team_shows_each_load() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let operator = app.agent("Olga", "operator").await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/agent/queue"))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let agent = app.agent("Camille", "agent").await;
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "human please").await;
+    app.agent_post(
+        &agent,
+        &format!("/api/v1/agent/conversations/{}/claim", c.id),
+        json!({}),
+    )
+    .await;
+    let team: Value = app
+        .client
+        .get(app.url("/api/v1/agent/team"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let camille = team
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Camille")
+        .unwrap();
+    assert_eq!(
+        (camille["online"].clone(), camille["holding"].clone()),
+        (json!(true), json!(1))
+    );
+}
