@@ -2,18 +2,24 @@
 # Throughput and latency of full chat turns versus /healthz, on one server, same run.
 #   bench/load.sh            (SQLite in a temp data dir)
 #   CANDOR_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/load.sh
+#   CANDOR_DATABASE_URL=… INSTANCES=2 bench/load.sh   (two servers on one PostgreSQL; one wrk each)
 # Needs wrk (apt-get install wrk). Runs the release binary with the rate limit off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
+INSTANCES=${INSTANCES:-1}
 cargo build --release --quiet
 DATA=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
-./target/release/candor serve --bind 127.0.0.1:$PORT --data-dir "$DATA" --rate-limit 0 >"$DATA/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 50); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.2; done
+SERVERS=()
+trap 'kill "${SERVERS[@]}" 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for i in $(seq 0 $((INSTANCES - 1))); do
+  mkdir -p "$DATA/$i"
+  ./target/release/candor serve --bind 127.0.0.1:$((PORT + i)) --data-dir "$DATA/$i" --rate-limit 0 >"$DATA/server-$i.log" 2>&1 &
+  SERVERS+=($!)
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:$((PORT + i))/healthz >/dev/null && break; sleep 0.2; done
+done
 
 # One conversation per connection, so turns of different visitors run concurrently.
 LUA="$DATA/turns.lua"
@@ -54,6 +60,16 @@ done = function(summary, latency, requests)
 end
 LUA
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "backend: $([ -n "${CANDOR_DATABASE_URL:-}" ] && echo postgres || echo sqlite), $CONNECTIONS connections, $DURATION"
+echo "backend: $([ -n "${CANDOR_DATABASE_URL:-}" ] && echo postgres || echo sqlite), $INSTANCES instance(s), $CONNECTIONS connections per wrk, $DURATION"
 echo "healthz:    $(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$DATA/health.lua" http://127.0.0.1:$PORT/healthz | grep RESULT)"
-echo "chat turns: $(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$LUA" http://127.0.0.1:$PORT | grep RESULT)"
+if [ "$INSTANCES" -eq 1 ]; then
+  echo "chat turns: $(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$LUA" http://127.0.0.1:$PORT | grep RESULT)"
+else
+  # Conversations live in PostgreSQL, so every instance serves all of them.
+  LOADS=()
+  for i in $(seq 0 $((INSTANCES - 1))); do
+    wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$LUA" http://127.0.0.1:$((PORT + i)) | grep RESULT | sed "s/^/instance $i: /" &
+    LOADS+=($!)
+  done
+  wait "${LOADS[@]}"
+fi
