@@ -4,6 +4,9 @@
 //! stored entry breaks the chain at that entry; `candor audit verify` names the first one.
 //! Entries hold ids and short summaries, never message text.
 
+/// Public figures for the transparency page.
+pub mod transparency;
+
 use crate::conversation::now_ms;
 use crate::storage::audit::entry_hash;
 use crate::storage::{AuditEntry, Store, StoreError};

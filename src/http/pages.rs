@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 /// Registers `/` and `/widget.js`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(demo))
-        .route("/widget.js", web::get().to(widget_js));
+        .route("/widget.js", web::get().to(widget_js))
+        .route("/transparency", web::get().to(transparency));
 }
 
 /// A fictional shop's home page with the widget embedded, as a customer would see it.
@@ -49,4 +50,35 @@ async fn widget_js() -> HttpResponse {
         .content_type("application/javascript; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=300"))
         .body(widget_source())
+}
+
+/// The public transparency page: what the assistant is, how it decides, its recent figures.
+#[derive(Template, WebTemplate)]
+#[template(path = "transparency.html")]
+struct TransparencyPage {
+    fr: bool,
+    threshold: u32,
+    after_declines: u32,
+    short_days: u32,
+    long_days: u32,
+    s: crate::audit::transparency::Summary,
+}
+
+async fn transparency(
+    state: web::Data<super::AppState>,
+    q: web::Query<DemoQuery>,
+) -> Result<TransparencyPage, crate::error::ApiError> {
+    let now = crate::conversation::now_ms();
+    let store = state.assistant.store.as_ref();
+    let s = crate::audit::transparency::last_days(store, 30, now)
+        .await
+        .map_err(|e| crate::error::ApiError::internal(&e))?;
+    Ok(TransparencyPage {
+        fr: q.lang.as_deref() != Some("en"),
+        threshold: (state.assistant.threshold * 100.0).round() as u32,
+        after_declines: state.assistant.rules.after_declines,
+        short_days: state.privacy.retention.transcript_days_without_consent,
+        long_days: state.privacy.retention.transcript_days,
+        s,
+    })
 }

@@ -104,3 +104,66 @@ macro_rules! impl_audit_store {
 }
 
 pub(crate) use impl_audit_store;
+
+/// Aggregate figures over consented conversations, for the public transparency page.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Figures {
+    /// Conversations whose visitors agreed to keep them for service improvement.
+    pub conversations: i64,
+    pub answers: i64,
+    pub declines: i64,
+    pub handoffs: i64,
+    /// Waits between joining the queue and a claim, in ms.
+    pub waits_ms: Vec<i64>,
+    pub helpful: i64,
+    pub unhelpful: i64,
+}
+
+/// Reads the figures since an instant (ms); only consented conversations count.
+#[async_trait]
+pub trait FiguresStore: Send + Sync {
+    async fn figures_since(&self, since: i64) -> Result<Figures, StoreError>;
+}
+
+macro_rules! impl_figures_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::audit::FiguresStore for $store {
+            async fn figures_since(&self, since: i64) -> Result<$crate::storage::audit::Figures, $crate::storage::StoreError> {
+                let mut f = $crate::storage::audit::Figures::default();
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM conversations WHERE keep_transcript AND created_at >= $1")
+                    .bind(since).fetch_one(&self.pool).await?;
+                f.conversations = n;
+                let kinds: Vec<(Option<String>, i64)> = sqlx::query_as(
+                    "SELECT m.kind, COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE c.keep_transcript AND m.author = 'bot' AND m.created_at >= $1 GROUP BY m.kind",
+                ).bind(since).fetch_all(&self.pool).await?;
+                for (kind, n) in kinds {
+                    match kind.as_deref() {
+                        Some("answer") => f.answers = n,
+                        Some("no_answer") => f.declines = n,
+                        Some("handoff") => f.handoffs = n,
+                        _ => {}
+                    }
+                }
+                let waits: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT cl.created_at - q.created_at FROM handoff_events cl \
+                     JOIN handoff_events q ON q.conversation_id = cl.conversation_id AND q.event = 'queued' \
+                     JOIN conversations c ON c.id = cl.conversation_id \
+                     WHERE cl.event = 'claimed' AND c.keep_transcript AND cl.created_at >= $1",
+                ).bind(since).fetch_all(&self.pool).await?;
+                f.waits_ms = waits.into_iter().map(|(w,)| w).collect();
+                let votes: Vec<(bool, i64)> = sqlx::query_as(
+                    "SELECT f.helpful, COUNT(*) FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
+                     WHERE c.keep_transcript AND f.created_at >= $1 GROUP BY f.helpful",
+                ).bind(since).fetch_all(&self.pool).await?;
+                for (helpful, n) in votes {
+                    if helpful { f.helpful = n } else { f.unhelpful = n }
+                }
+                Ok(f)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_figures_store;

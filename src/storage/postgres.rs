@@ -68,6 +68,7 @@ impl PgStore {
     }
 }
 
+super::audit::impl_figures_store!(PgStore);
 super::audit::impl_audit_store!(PgStore);
 super::agents::impl_agent_store!(PgStore);
 impl PgStore {

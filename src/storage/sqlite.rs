@@ -92,6 +92,7 @@ impl SqliteStore {
     }
 }
 
+super::audit::impl_figures_store!(SqliteStore);
 super::audit::impl_audit_store!(SqliteStore);
 super::agents::impl_agent_store!(SqliteStore);
 super::privacy::impl_privacy_store!(SqliteStore);

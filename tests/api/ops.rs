@@ -68,3 +68,31 @@ async fn only_configured_sites_may_call_the_api_from_a_browser() {
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn the_transparency_page_counts_only_consented_conversations() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let kept = app.create(Some("en")).await;
+    let url = app.url(&format!("/api/v1/conversations/{}/consent", kept.id));
+    app.client
+        .put(&url)
+        .bearer_auth(&kept.token)
+        .json(&serde_json::json!({"keep_transcript": true}))
+        .send()
+        .await
+        .unwrap();
+    app.ask(&kept, "How long does delivery take?").await;
+    app.ask(&kept, "Tell me a joke").await;
+    let not_kept = app.create(Some("en")).await;
+    app.ask(&not_kept, "How do I reset my password?").await;
+
+    let en = app.page("/transparency?lang=en").await;
+    assert!(en.contains("How our assistant works") && en.contains("reaches 30 %"));
+    assert!(
+        en.contains("(1 conversations, 2 questions)"),
+        "only the consented conversation counts"
+    );
+    assert!(en.contains("<th>Answered</th><td>50 %</td>"));
+    let fr = app.page("/transparency").await;
+    assert!(fr.contains("Comment fonctionne notre assistant"));
+}

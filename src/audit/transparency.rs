@@ -1,0 +1,77 @@
+//! The public figures of the last 30 days, in plain words. Only conversations whose visitors
+//! agreed to keep them for service improvement count.
+
+use crate::storage::{Figures, Store, StoreError};
+
+/// Rates shown on the transparency page (percentages, rounded).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub days: u32,
+    pub conversations: i64,
+    pub questions: i64,
+    pub answer_rate: Option<u32>,
+    pub decline_rate: Option<u32>,
+    pub handoff_rate: Option<u32>,
+    pub median_wait_seconds: Option<i64>,
+    pub helpful_rate: Option<u32>,
+    pub votes: i64,
+}
+
+fn percent(part: i64, whole: i64) -> Option<u32> {
+    (whole > 0).then(|| ((part as f64 / whole as f64) * 100.0).round() as u32)
+}
+
+/// Turns raw figures into the page's rates.
+pub fn summarise(f: &Figures, days: u32) -> Summary {
+    let questions = f.answers + f.declines + f.handoffs;
+    let mut waits = f.waits_ms.clone();
+    waits.sort_unstable();
+    let votes = f.helpful + f.unhelpful;
+    Summary {
+        days,
+        conversations: f.conversations,
+        questions,
+        answer_rate: percent(f.answers, questions),
+        decline_rate: percent(f.declines, questions),
+        handoff_rate: percent(f.handoffs, questions),
+        median_wait_seconds: waits.get(waits.len() / 2).map(|w| w / 1000),
+        helpful_rate: percent(f.helpful, votes),
+        votes,
+    }
+}
+
+/// The summary of the last `days` days at `now` (ms).
+pub async fn last_days(store: &dyn Store, days: u32, now: i64) -> Result<Summary, StoreError> {
+    let figures = store
+        .figures_since(now - i64::from(days) * 86_400_000)
+        .await?;
+    Ok(summarise(&figures, days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_shares_of_questions_and_votes() {
+        let f = Figures {
+            conversations: 3,
+            answers: 6,
+            declines: 3,
+            handoffs: 1,
+            waits_ms: vec![90_000, 30_000, 60_000],
+            helpful: 3,
+            unhelpful: 1,
+        };
+        let s = summarise(&f, 30);
+        assert_eq!(
+            (s.answer_rate, s.decline_rate, s.handoff_rate),
+            (Some(60), Some(30), Some(10))
+        );
+        assert_eq!(
+            (s.median_wait_seconds, s.helpful_rate),
+            (Some(60), Some(75))
+        );
+        assert_eq!(summarise(&Figures::default(), 30).answer_rate, None);
+    }
+}
