@@ -121,34 +121,60 @@ impl FromRequest for AgentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let credentials = console_credentials(req);
         Box::pin(async move {
-            let (state, token) = credentials?;
-            let store = state.assistant.store.as_ref();
-            let user = crate::handoff::accounts::authenticate(store, &token)
-                .await
-                .map_err(|e| ApiError::internal(&e))?
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidToken,
-                        "This token is not valid or has expired.",
-                    )
-                })?;
-            // Operators edit the knowledge base; taking conversations is for agents and admins.
             use crate::handoff::accounts::Role;
-            if !matches!(Role::parse(&user.role), Some(Role::Agent | Role::Admin)) {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "This account cannot use the agent console.",
-                ));
-            }
-            // Presence: at most one write per user every 20 s.
-            let now = crate::conversation::now_ms();
-            if user.last_seen_at < now - 20_000 {
-                store
-                    .touch_user(&user.id, now)
-                    .await
-                    .map_err(|e| ApiError::internal(&e))?;
-            }
+            // Operators edit the knowledge base; taking conversations is for agents and admins.
+            let user = console_user(credentials?, &[Role::Agent, Role::Admin]).await?;
             Ok(AgentUser(user))
         })
     }
+}
+
+/// A signed-in operator or admin: the knowledge and review side of the console.
+pub struct OperatorUser(pub crate::storage::User);
+
+impl FromRequest for OperatorUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let credentials = console_credentials(req);
+        Box::pin(async move {
+            use crate::handoff::accounts::Role;
+            let user = console_user(credentials?, &[Role::Operator, Role::Admin]).await?;
+            Ok(OperatorUser(user))
+        })
+    }
+}
+
+/// The user behind console credentials, if their role is one of `allowed`; records presence.
+async fn console_user(
+    (state, token): (web::Data<AppState>, String),
+    allowed: &[crate::handoff::accounts::Role],
+) -> Result<crate::storage::User, ApiError> {
+    let store = state.assistant.store.as_ref();
+    let user = crate::handoff::accounts::authenticate(store, &token)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidToken,
+                "This token is not valid or has expired.",
+            )
+        })?;
+    let role = crate::handoff::accounts::Role::parse(&user.role);
+    if !role.is_some_and(|r| allowed.contains(&r)) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "Your role does not allow this.",
+        ));
+    }
+    // Presence: at most one write per user every 20 s.
+    let now = crate::conversation::now_ms();
+    if user.last_seen_at < now - 20_000 {
+        store
+            .touch_user(&user.id, now)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+    }
+    Ok(user)
 }

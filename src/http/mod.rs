@@ -19,6 +19,8 @@ pub mod pages;
 pub mod privacy;
 /// Per-client limits on conversation creation and messages.
 pub mod ratelimit;
+/// The operators' review queue of negative feedback.
+pub mod review;
 /// Server-sent event streams of a conversation's messages.
 pub mod sse;
 /// The visitor API used by the widget.
@@ -58,6 +60,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(widget::routes)
             .configure(privacy::routes)
             .configure(agent::routes)
+            .configure(review::routes)
             .configure(privacy::pages)
             .configure(pages::routes)
             .configure(ops::routes)

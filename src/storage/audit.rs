@@ -167,3 +167,66 @@ macro_rules! impl_figures_store {
 }
 
 pub(crate) use impl_figures_store;
+
+/// A "not helpful" vote waiting for (or given) an operator's review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ReviewItem {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub comment: Option<String>,
+    pub voted_at: i64,
+    pub reply: String,
+    /// The why record of the reply (JSON).
+    pub why: String,
+    /// The visitor's question just before the reply.
+    pub question: Option<String>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<i64>,
+}
+
+/// The operators' review queue of negative feedback.
+#[async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// Negative feedback, open items first, oldest first.
+    async fn review_items(&self, open_only: bool) -> Result<Vec<ReviewItem>, StoreError>;
+    /// Resolves one item; `false` if there is no open negative vote on that reply.
+    async fn resolve_review(
+        &self,
+        message_id: &str,
+        resolution: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<bool, StoreError>;
+}
+
+macro_rules! impl_review_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::audit::ReviewStore for $store {
+            async fn review_items(&self, open_only: bool) -> Result<Vec<$crate::storage::audit::ReviewItem>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT f.message_id, f.conversation_id, f.comment, f.created_at AS voted_at, m.text AS reply, \
+                     w.record AS why, \
+                     (SELECT q.text FROM messages q WHERE q.conversation_id = m.conversation_id AND q.author = 'visitor' \
+                      AND q.seq < m.seq ORDER BY q.seq DESC LIMIT 1) AS question, \
+                     f.resolution, f.resolved_by, f.resolved_at \
+                     FROM feedback f JOIN messages m ON m.id = f.message_id JOIN why_records w ON w.message_id = m.id \
+                     WHERE NOT f.helpful AND (NOT $1 OR f.resolved_at IS NULL) ORDER BY f.resolved_at IS NOT NULL, f.created_at",
+                ).bind(open_only).fetch_all(&self.pool).await?)
+            }
+
+            async fn resolve_review(&self, message_id: &str, resolution: &str, by: &str, at: i64) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE feedback SET resolution = $2, resolved_by = $3, resolved_at = $4 \
+                     WHERE message_id = $1 AND NOT helpful AND resolved_at IS NULL",
+                ).bind(message_id).bind(resolution).bind(by).bind(at).execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(done == 1)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_review_store;

@@ -17,7 +17,7 @@ pub mod sqlite;
 
 pub use agents::AgentStore;
 use async_trait::async_trait;
-pub use audit::{AuditEntry, AuditStore, Figures, FiguresStore};
+pub use audit::{AuditEntry, AuditStore, Figures, FiguresStore, ReviewItem, ReviewStore};
 pub use models::{
     ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
     MessageRow, PurgeCounts, PurgeCutoffs, Transition, Turn, User,
@@ -40,7 +40,9 @@ pub enum StoreError {
 
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
-pub trait Store: PrivacyStore + AgentStore + AuditStore + FiguresStore + Send + Sync {
+pub trait Store:
+    PrivacyStore + AgentStore + AuditStore + FiguresStore + ReviewStore + Send + Sync
+{
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Stores a new conversation and its disclosure receipt.

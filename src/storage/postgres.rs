@@ -14,6 +14,7 @@ const MIGRATIONS: Migrations = &[
     (4, include_str!("migrations/postgres/0004_presence.sql")),
     (5, include_str!("migrations/postgres/0005_audit.sql")),
     (6, include_str!("migrations/postgres/0006_feedback.sql")),
+    (7, include_str!("migrations/postgres/0007_review.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;
@@ -68,6 +69,7 @@ impl PgStore {
     }
 }
 
+super::audit::impl_review_store!(PgStore);
 super::audit::impl_figures_store!(PgStore);
 super::audit::impl_audit_store!(PgStore);
 super::agents::impl_agent_store!(PgStore);

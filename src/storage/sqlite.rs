@@ -17,6 +17,7 @@ const MIGRATIONS: Migrations = &[
     (4, include_str!("migrations/sqlite/0004_presence.sql")),
     (5, include_str!("migrations/sqlite/0005_audit.sql")),
     (6, include_str!("migrations/sqlite/0006_feedback.sql")),
+    (7, include_str!("migrations/sqlite/0007_review.sql")),
 ];
 
 /// The embedded store.
@@ -92,6 +93,7 @@ impl SqliteStore {
     }
 }
 
+super::audit::impl_review_store!(SqliteStore);
 super::audit::impl_figures_store!(SqliteStore);
 super::audit::impl_audit_store!(SqliteStore);
 super::agents::impl_agent_store!(SqliteStore);

@@ -125,3 +125,91 @@ async fn audit_verify_names_the_first_altered_entry() {
     let out: Value = serde_json::from_slice(&broken.stdout).unwrap();
     assert_eq!(out["first_broken"]["seq"], 2);
 }
+
+#[tokio::test]
+async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution_is_recorded() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let operator = app.agent("Olga", "operator").await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("en")).await;
+        let r = app.ask(&c, "How do I reset my password?").await;
+        let mid = r["reply"]["id"].as_str().unwrap().to_string();
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/conversations/{}/messages/{mid}/feedback",
+                c.id
+            )))
+            .bearer_auth(&c.token)
+            .json(&json!({"helpful": false, "comment": "the link expired"}))
+            .send()
+            .await
+            .unwrap();
+
+        let denied = app
+            .client
+            .get(app.url("/api/v1/review"))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), 403, "an agent cannot call operator routes");
+        let queue: Value = app
+            .client
+            .get(app.url("/api/v1/review"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let item = &queue[0];
+        assert_eq!(item["question"], "How do I reset my password?");
+        assert_eq!(item["comment"], "the link expired");
+        assert_eq!(item["why"]["candidates"][0]["article_id"], "en-password");
+        assert!(item["why"]["candidates"][0]["version"].as_str().is_some());
+
+        let url = app.url(&format!("/api/v1/review/{mid}/resolve"));
+        let bad = app
+            .agent_post(
+                &operator,
+                &format!("/api/v1/review/{mid}/resolve"),
+                json!({"resolution": "fixed_article"}),
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+        let done = app
+            .client
+            .post(&url)
+            .bearer_auth(&operator)
+            .json(&json!({"resolution": "fixed_article", "article_version": "abc123"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 200, "{backend:?}");
+        let open: Value = app
+            .client
+            .get(app.url("/api/v1/review"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(open, json!([]));
+        let all: Value = app
+            .client
+            .get(app.url("/api/v1/review?all=true"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(all[0]["resolution"], "fixed_article:abc123");
+        assert!(all[0]["time_to_correction_seconds"].as_i64().unwrap() >= 0);
+    }
+}
