@@ -132,6 +132,8 @@ pub struct FileSettings {
     pub privacy: Option<PrivacyContacts>,
     pub handoff: Option<crate::answer::escalation::HandoffRules>,
     pub canned_replies: Option<Vec<CannedReply>>,
+    /// Points of answer rate below the best group that raise an equity warning.
+    pub disparity_points: Option<f64>,
 }
 
 /// A ready-made reply for agents, in both languages.
@@ -186,6 +188,7 @@ pub struct Settings {
     pub privacy: PrivacyContacts,
     pub handoff: crate::answer::escalation::HandoffRules,
     pub canned_replies: Vec<CannedReply>,
+    pub disparity_points: f64,
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
@@ -253,6 +256,7 @@ impl ServeArgs {
             privacy: file.privacy.unwrap_or_default(),
             handoff: file.handoff.unwrap_or_default(),
             canned_replies: file.canned_replies.unwrap_or_else(default_canned_replies),
+            disparity_points: file.disparity_points.unwrap_or(15.0),
         }
     }
 }

@@ -51,6 +51,7 @@ impl Application {
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
             login_limiter: RateLimiter::new(10, None),
             canned_replies: settings.canned_replies.clone(),
+            disparity_points: settings.disparity_points,
             privacy: http::PrivacyInfo {
                 contacts: settings.privacy.clone(),
                 retention: settings.retention,

@@ -4,6 +4,8 @@
 //! stored entry breaks the chain at that entry; `candor audit verify` names the first one.
 //! Entries hold ids and short summaries, never message text.
 
+/// Service figures per language and site, with disparity warnings.
+pub mod equity;
 /// Public figures for the transparency page.
 pub mod transparency;
 

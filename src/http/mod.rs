@@ -19,6 +19,8 @@ pub mod pages;
 pub mod privacy;
 /// Per-client limits on conversation creation and messages.
 pub mod ratelimit;
+/// The equity report (JSON and HTML with SVG charts).
+pub mod report;
 /// The operators' review queue of negative feedback.
 pub mod review;
 /// Server-sent event streams of a conversation's messages.
@@ -43,6 +45,8 @@ pub struct AppState {
     pub privacy: PrivacyInfo,
     /// Ready-made answers agents can insert, from `[[canned_replies]]`.
     pub canned_replies: Vec<crate::config::CannedReply>,
+    /// Equity warning threshold, in points of answer rate.
+    pub disparity_points: f64,
 }
 
 /// What the privacy page states: who is responsible and the retention periods.
@@ -61,6 +65,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(privacy::routes)
             .configure(agent::routes)
             .configure(review::routes)
+            .configure(report::routes)
             .configure(privacy::pages)
             .configure(pages::routes)
             .configure(ops::routes)

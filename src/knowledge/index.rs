@@ -180,6 +180,16 @@ impl KnowledgeIndex {
         self.state.read().expect("kb state lock").version.clone()
     }
 
+    /// Number of articles per language code.
+    pub fn articles_per_lang(&self) -> std::collections::BTreeMap<String, usize> {
+        let state = self.state.read().expect("kb state lock");
+        let mut out = std::collections::BTreeMap::new();
+        for (_, lang, _) in state.articles.values() {
+            *out.entry(lang.code().to_string()).or_default() += 1;
+        }
+        out
+    }
+
     /// Number of articles known to the index.
     pub fn article_count(&self) -> usize {
         self.state.read().expect("kb state lock").articles.len()

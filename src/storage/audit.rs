@@ -230,3 +230,48 @@ macro_rules! impl_review_store {
 }
 
 pub(crate) use impl_review_store;
+
+/// Raw per-group counts for the equity report: (language, site, what, value).
+/// `what` is a reply kind (`answer`, `no_answer`, `handoff`), `wait` (one row per wait, ms)
+/// or `helpful` / `unhelpful`.
+#[async_trait]
+pub trait EquityStore: Send + Sync {
+    async fn equity_rows(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(String, String, String, i64)>, StoreError>;
+}
+
+macro_rules! impl_equity_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::audit::EquityStore for $store {
+            async fn equity_rows(&self, from: i64, to: i64) -> Result<Vec<(String, String, String, i64)>, $crate::storage::StoreError> {
+                let mut rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), COALESCE(m.kind, ''), COUNT(*) FROM messages m \
+                     JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE c.keep_transcript AND m.author = 'bot' AND m.created_at >= $1 AND m.created_at < $2 \
+                     GROUP BY c.locale, COALESCE(c.origin, ''), COALESCE(m.kind, '')",
+                ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                let waits: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), 'wait', cl.created_at - q.created_at FROM handoff_events cl \
+                     JOIN handoff_events q ON q.conversation_id = cl.conversation_id AND q.event = 'queued' \
+                     JOIN conversations c ON c.id = cl.conversation_id \
+                     WHERE cl.event = 'claimed' AND c.keep_transcript AND cl.created_at >= $1 AND cl.created_at < $2",
+                ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                let votes: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END, COUNT(*) \
+                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
+                     WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 \
+                     GROUP BY c.locale, COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END",
+                ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                rows.extend(waits);
+                rows.extend(votes);
+                Ok(rows)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_equity_store;

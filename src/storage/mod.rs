@@ -17,7 +17,9 @@ pub mod sqlite;
 
 pub use agents::AgentStore;
 use async_trait::async_trait;
-pub use audit::{AuditEntry, AuditStore, Figures, FiguresStore, ReviewItem, ReviewStore};
+pub use audit::{
+    AuditEntry, AuditStore, EquityStore, Figures, FiguresStore, ReviewItem, ReviewStore,
+};
 pub use models::{
     ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
     MessageRow, PurgeCounts, PurgeCutoffs, Transition, Turn, User,
@@ -41,7 +43,7 @@ pub enum StoreError {
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
 pub trait Store:
-    PrivacyStore + AgentStore + AuditStore + FiguresStore + ReviewStore + Send + Sync
+    PrivacyStore + AgentStore + AuditStore + FiguresStore + ReviewStore + EquityStore + Send + Sync
 {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -69,6 +69,7 @@ impl PgStore {
     }
 }
 
+super::audit::impl_equity_store!(PgStore);
 super::audit::impl_review_store!(PgStore);
 super::audit::impl_figures_store!(PgStore);
 super::audit::impl_audit_store!(PgStore);

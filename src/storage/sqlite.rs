@@ -93,6 +93,7 @@ impl SqliteStore {
     }
 }
 
+super::audit::impl_equity_store!(SqliteStore);
 super::audit::impl_review_store!(SqliteStore);
 super::audit::impl_figures_store!(SqliteStore);
 super::audit::impl_audit_store!(SqliteStore);

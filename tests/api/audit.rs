@@ -213,3 +213,94 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
         assert!(all[0]["time_to_correction_seconds"].as_i64().unwrap() >= 0);
     }
 }
+
+#[tokio::test]
+async fn the_equity_report_compares_languages_and_warns_about_the_one_served_worse() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Alex", "admin").await;
+        let agent = app.agent("Camille", "agent").await;
+        let seeded = [
+            ("en", "How long does delivery take?"),
+            ("en", "How do I reset my password?"),
+            ("fr", "Quel temps fera-t-il demain ?"),
+            ("fr", "Combien de temps prend la livraison ?"),
+        ];
+        for (lang, question) in seeded {
+            let c = app.create(Some(lang)).await;
+            let url = app.url(&format!("/api/v1/conversations/{}/consent", c.id));
+            app.client
+                .put(&url)
+                .bearer_auth(&c.token)
+                .json(&json!({"keep_transcript": true}))
+                .send()
+                .await
+                .unwrap();
+            app.ask(&c, question).await;
+        }
+        // Not consented: never counted.
+        let other = app.create(Some("fr")).await;
+        app.ask(&other, "Raconte-moi une blague").await;
+
+        let denied = app
+            .client
+            .get(app.url("/api/v1/audit/report"))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), 403);
+        let report: Value = app
+            .client
+            .get(app.url("/api/v1/audit/report"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let group = |d: &str, g: &str| {
+            report["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["dimension"] == d && x["group"] == g)
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(group("language", "en")["answer_rate"], 100.0, "{backend:?}");
+        assert_eq!(group("language", "fr")["answer_rate"], 50.0);
+        assert_eq!(group("language", "fr")["questions"], 2);
+        assert_eq!(report["warnings"].as_array().unwrap().len(), 1);
+        assert_eq!(report["warnings"][0]["group"], "fr");
+        assert!(report["warnings"][0]["likely_cause"]
+            .as_str()
+            .unwrap()
+            .contains("fr"));
+
+        let bad = app
+            .client
+            .get(app.url("/api/v1/audit/report?from=yesterday"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        let html = app
+            .client
+            .get(app.url("/audit"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("<svg")
+                && html.contains("<rect")
+                && html.contains("is answered 50 % of the time")
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! The equity report: does the assistant serve every language and every site equally well?
+//!
+//! Figures per group (language, site, channel) over a period, from consented conversations
+//! only, and a warning wherever a group's answer rate is more than `disparity_points` below
+//! the best group of its dimension, with the likely cause.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One group's service figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GroupFigures {
+    pub dimension: &'static str,
+    pub group: String,
+    pub questions: i64,
+    pub answer_rate: Option<f64>,
+    pub decline_rate: Option<f64>,
+    pub handoff_rate: Option<f64>,
+    pub median_wait_seconds: Option<i64>,
+    pub p90_wait_seconds: Option<i64>,
+    pub helpful_rate: Option<f64>,
+}
+
+/// A group served worse than the best of its dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub dimension: &'static str,
+    pub group: String,
+    pub answer_rate: f64,
+    pub best_group: String,
+    pub best_answer_rate: f64,
+    pub likely_cause: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub groups: Vec<GroupFigures>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Default)]
+struct Acc {
+    answers: i64,
+    declines: i64,
+    handoffs: i64,
+    waits: Vec<i64>,
+    helpful: i64,
+    unhelpful: i64,
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 10.0)
+}
+
+fn finish(dimension: &'static str, group: String, mut a: Acc) -> GroupFigures {
+    let questions = a.answers + a.declines + a.handoffs;
+    a.waits.sort_unstable();
+    let pick = |q: f64| {
+        a.waits
+            .get(((a.waits.len() as f64 - 1.0) * q).round() as usize)
+            .map(|w| w / 1000)
+    };
+    GroupFigures {
+        dimension,
+        group,
+        questions,
+        answer_rate: rate(a.answers, questions),
+        decline_rate: rate(a.declines, questions),
+        handoff_rate: rate(a.handoffs, questions),
+        median_wait_seconds: pick(0.5),
+        p90_wait_seconds: pick(0.9),
+        helpful_rate: rate(a.helpful, a.helpful + a.unhelpful),
+    }
+}
+
+/// Builds the report from raw rows `(language, site, what, value)` (see `EquityStore`) and
+/// the number of published articles per language (for naming the likely cause).
+pub fn build(
+    rows: &[(String, String, String, i64)],
+    articles_per_lang: &BTreeMap<String, usize>,
+    disparity_points: f64,
+) -> Report {
+    let mut by: BTreeMap<(&'static str, String), Acc> = BTreeMap::new();
+    for (lang, site, what, value) in rows {
+        let site = if site.is_empty() {
+            "(same site)".to_string()
+        } else {
+            site.clone()
+        };
+        for key in [
+            ("language", lang.clone()),
+            ("site", site),
+            ("channel", "widget".to_string()),
+        ] {
+            let a = by.entry(key).or_default();
+            match what.as_str() {
+                "answer" => a.answers += value,
+                "no_answer" => a.declines += value,
+                "handoff" => a.handoffs += value,
+                "wait" => a.waits.push(*value),
+                "helpful" => a.helpful += value,
+                "unhelpful" => a.unhelpful += value,
+                _ => {}
+            }
+        }
+    }
+    let groups: Vec<GroupFigures> = by.into_iter().map(|((d, g), a)| finish(d, g, a)).collect();
+    let warnings = disparities(&groups, articles_per_lang, disparity_points);
+    Report { groups, warnings }
+}
+
+fn disparities(
+    groups: &[GroupFigures],
+    articles: &BTreeMap<String, usize>,
+    points: f64,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for dimension in ["language", "site"] {
+        let rated: Vec<(&GroupFigures, f64)> = groups
+            .iter()
+            .filter(|g| g.dimension == dimension)
+            .filter_map(|g| g.answer_rate.map(|r| (g, r)))
+            .collect();
+        let Some((best, best_rate)) = rated.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))
+        else {
+            continue;
+        };
+        for (g, r) in &rated {
+            if best_rate - r > points {
+                out.push(Warning {
+                    dimension,
+                    group: g.group.clone(),
+                    answer_rate: *r,
+                    best_group: best.group.clone(),
+                    best_answer_rate: best_rate,
+                    likely_cause: likely_cause(dimension, &g.group, &best.group, articles),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn likely_cause(
+    dimension: &str,
+    group: &str,
+    best: &str,
+    articles: &BTreeMap<String, usize>,
+) -> String {
+    let count = |l: &str| articles.get(l).copied().unwrap_or(0);
+    if dimension == "language" && count(group) < count(best) {
+        return format!(
+            "few articles in {group}: {} against {} in {best}; questions in {group} more often find nothing to answer from",
+            count(group),
+            count(best)
+        );
+    }
+    format!("questions from {group} more often fall outside what the help centre covers: read the declined questions of this group")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(lang: &str, what: &str, n: i64) -> (String, String, String, i64) {
+        (lang.into(), "https://shop.example".into(), what.into(), n)
+    }
+
+    #[test]
+    fn a_language_answered_much_less_often_raises_a_warning_naming_the_cause() {
+        let rows = vec![
+            row("en", "answer", 9),
+            row("en", "no_answer", 1),
+            row("fr", "answer", 5),
+            row("fr", "no_answer", 5),
+            row("fr", "wait", 60_000),
+        ];
+        let articles = BTreeMap::from([("en".to_string(), 20), ("fr".to_string(), 8)]);
+        let r = build(&rows, &articles, 15.0);
+        let fr = r
+            .groups
+            .iter()
+            .find(|g| g.dimension == "language" && g.group == "fr")
+            .unwrap();
+        assert_eq!(
+            (fr.answer_rate, fr.median_wait_seconds),
+            (Some(50.0), Some(60))
+        );
+        assert_eq!(r.warnings.len(), 1);
+        assert_eq!(r.warnings[0].group, "fr");
+        assert!(r.warnings[0]
+            .likely_cause
+            .contains("few articles in fr: 8 against 20 in en"));
+        assert!(build(&rows, &articles, 50.0).warnings.is_empty());
+    }
+}

@@ -1,0 +1,140 @@
+//! The equity report for compliance officers (admins): JSON, and an HTML page whose charts
+//! are SVG drawn on the server (no chart library, no CDN).
+
+use super::auth::AgentUser;
+use super::AppState;
+use crate::audit::equity::{self, Report};
+use crate::conversation::now_ms;
+use crate::error::{ApiError, ErrorCode};
+use crate::handoff::accounts::Role;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+/// Registers `/api/v1/audit/report` and `/audit`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/audit/report", web::get().to(json_report))
+        .route("/audit", web::get().to(page));
+}
+
+#[derive(Deserialize)]
+struct Period {
+    /// RFC 3339 instant; default 30 days before `to`.
+    from: Option<String>,
+    /// RFC 3339 instant; default now.
+    to: Option<String>,
+}
+
+fn instant(raw: &Option<String>, default: i64) -> Result<i64, ApiError> {
+    let Some(raw) = raw else { return Ok(default) };
+    let t = time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidField,
+                "from and to are RFC 3339 instants, e.g. 2026-11-01T00:00:00Z.",
+            )
+        })?;
+    Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+async fn build(
+    state: &AppState,
+    user: &crate::storage::User,
+    period: &Period,
+) -> Result<(Report, i64, i64), ApiError> {
+    if Role::parse(&user.role) != Some(Role::Admin) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "The equity report is for admins.",
+        ));
+    }
+    let to = instant(&period.to, now_ms())?;
+    let from = instant(&period.from, to - 30 * 86_400_000)?;
+    let rows = state
+        .assistant
+        .store
+        .equity_rows(from, to)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let articles = state.assistant.index.articles_per_lang();
+    Ok((
+        equity::build(&rows, &articles, state.disparity_points),
+        from,
+        to,
+    ))
+}
+
+async fn json_report(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    q: web::Query<Period>,
+) -> Result<HttpResponse, ApiError> {
+    let (report, from, to) = build(&state, &user, &q).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "from": crate::conversation::rfc3339(from),
+        "to": crate::conversation::rfc3339(to),
+        "disparity_points": state.disparity_points,
+        "groups": report.groups,
+        "warnings": report.warnings,
+    })))
+}
+
+/// One bar of a chart: label, value and its width in the 300-unit drawing.
+struct Bar {
+    label: String,
+    value: String,
+    width: u32,
+    y: u32,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    from: String,
+    to: String,
+    report: Report,
+    answer_bars: Vec<Bar>,
+    helpful_bars: Vec<Bar>,
+    chart_height: u32,
+}
+
+fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) -> Vec<Bar> {
+    report
+        .groups
+        .iter()
+        .filter(|g| g.dimension != "channel")
+        .enumerate()
+        .map(|(i, g)| {
+            let v = pick(g);
+            Bar {
+                label: format!("{}: {}", g.dimension, g.group),
+                value: v.map_or("—".into(), |v| format!("{v} %")),
+                width: v.map_or(0, |v| (v * 3.0).round() as u32),
+                y: i as u32 * 28,
+            }
+        })
+        .collect()
+}
+
+async fn page(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    q: web::Query<Period>,
+) -> Result<HttpResponse, ApiError> {
+    let (report, from, to) = build(&state, &user, &q).await?;
+    let answer_bars = bars(&report, |g| g.answer_rate);
+    let helpful_bars = bars(&report, |g| g.helpful_rate);
+    let chart_height = answer_bars.len() as u32 * 28 + 8;
+    let page = AuditPage {
+        from: crate::conversation::rfc3339(from),
+        to: crate::conversation::rfc3339(to),
+        report,
+        answer_bars,
+        helpful_bars,
+        chart_height,
+    };
+    let html = page.render().map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
