@@ -46,6 +46,8 @@ impl Application {
             },
             rules: settings.handoff.clone(),
         });
+        let summary = settings_summary(&settings, &assistant.disclosures.version);
+        crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;
         let state = web::Data::new(AppState {
             assistant: assistant.clone(),
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
@@ -96,6 +98,27 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// The settings that shape what visitors get, as recorded in the audit log.
+fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
+    let r = &s.retention;
+    format!(
+        "threshold={} disclosure={} after_declines={} handoff_tags={:?} handoff_articles={:?} \
+         retention_days={}/{}/{}/{} redaction_disabled={:?} redaction_patterns={} disparity_points={}",
+        s.threshold,
+        disclosure_version,
+        s.handoff.after_declines,
+        s.handoff.tags,
+        s.handoff.articles,
+        r.transcript_days,
+        r.transcript_days_without_consent,
+        r.why_record_days,
+        r.contact_days,
+        s.redaction.disable,
+        s.redaction.patterns.len(),
+        s.disparity_points
+    )
 }
 
 async fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeIndex>> {

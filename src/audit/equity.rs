@@ -19,6 +19,8 @@ pub struct GroupFigures {
     pub median_wait_seconds: Option<i64>,
     pub p90_wait_seconds: Option<i64>,
     pub helpful_rate: Option<f64>,
+    /// Median time from a "not helpful" vote to its resolution by an operator.
+    pub median_time_to_correction_seconds: Option<i64>,
 }
 
 /// A group served worse than the best of its dimension.
@@ -47,6 +49,7 @@ struct Acc {
     waits: Vec<i64>,
     helpful: i64,
     unhelpful: i64,
+    corrections: Vec<i64>,
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
@@ -56,6 +59,8 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
 fn finish(dimension: &'static str, group: String, mut a: Acc) -> GroupFigures {
     let questions = a.answers + a.declines + a.handoffs;
     a.waits.sort_unstable();
+    a.corrections.sort_unstable();
+    let correction = a.corrections.get(a.corrections.len() / 2).map(|c| c / 1000);
     let pick = |q: f64| {
         a.waits
             .get(((a.waits.len() as f64 - 1.0) * q).round() as usize)
@@ -71,6 +76,7 @@ fn finish(dimension: &'static str, group: String, mut a: Acc) -> GroupFigures {
         median_wait_seconds: pick(0.5),
         p90_wait_seconds: pick(0.9),
         helpful_rate: rate(a.helpful, a.helpful + a.unhelpful),
+        median_time_to_correction_seconds: correction,
     }
 }
 
@@ -101,6 +107,7 @@ pub fn build(
                 "wait" => a.waits.push(*value),
                 "helpful" => a.helpful += value,
                 "unhelpful" => a.unhelpful += value,
+                "correction" => a.corrections.push(*value),
                 _ => {}
             }
         }
@@ -157,6 +164,56 @@ fn likely_cause(
         );
     }
     format!("questions from {group} more often fall outside what the help centre covers: read the declined questions of this group")
+}
+
+/// A gauge: metric name, help text, and how to read it from a group.
+type Gauge = (&'static str, &'static str, fn(&GroupFigures) -> Option<f64>);
+
+/// The report's figures in the Prometheus text format (rates in percent, waits in seconds).
+pub fn to_prometheus(report: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let gauges: [Gauge; 5] = [
+        (
+            "candor_report_answer_rate",
+            "Share of questions answered, last 30 days (percent).",
+            |g| g.answer_rate,
+        ),
+        (
+            "candor_report_decline_rate",
+            "Share of questions declined, last 30 days (percent).",
+            |g| g.decline_rate,
+        ),
+        (
+            "candor_report_handoff_rate",
+            "Share of questions handed to a person, last 30 days (percent).",
+            |g| g.handoff_rate,
+        ),
+        (
+            "candor_report_helpful_rate",
+            "Share of rated answers marked helpful, last 30 days (percent).",
+            |g| g.helpful_rate,
+        ),
+        (
+            "candor_report_median_wait_seconds",
+            "Median wait for a person, last 30 days.",
+            |g| g.median_wait_seconds.map(|s| s as f64),
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for g in &report.groups {
+            if let Some(v) = value(g) {
+                let group = g.group.replace(['\\', '"'], "_");
+                let _ = writeln!(
+                    out,
+                    "{name}{{dimension=\"{}\",group=\"{group}\"}} {v}",
+                    g.dimension
+                );
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -32,8 +32,22 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     })))
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+/// Process counters, plus the equity report's figures of the last 30 days.
+async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let now = crate::conversation::now_ms();
+    let store = state.assistant.store.as_ref();
+    let rows = store
+        .equity_rows(now - 30 * 86_400_000, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let articles = state.assistant.index.articles_per_lang();
+    let report = crate::audit::equity::build(&rows, &articles, state.disparity_points);
+    let body = format!(
+        "{}{}",
+        state.assistant.metrics.render(),
+        crate::audit::equity::to_prometheus(&report)
+    );
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.assistant.metrics.render())
+        .body(body))
 }

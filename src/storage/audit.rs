@@ -52,6 +52,8 @@ pub trait AuditStore: Send + Sync {
     ) -> Result<AuditEntry, StoreError>;
     /// Every entry, oldest first.
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The newest entry of an action.
+    async fn last_audit(&self, action: &str) -> Result<Option<AuditEntry>, StoreError>;
 }
 
 macro_rules! impl_audit_store {
@@ -90,6 +92,19 @@ macro_rules! impl_audit_store {
                 .await?;
                 tx.commit().await?;
                 Ok(entry)
+            }
+
+            async fn last_audit(
+                &self,
+                action: &str,
+            ) -> Result<Option<$crate::storage::audit::AuditEntry>, $crate::storage::StoreError>
+            {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM audit_log WHERE action = $1 ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(action)
+                .fetch_optional(&self.pool)
+                .await?)
             }
 
             async fn audit_entries(
@@ -232,8 +247,9 @@ macro_rules! impl_review_store {
 pub(crate) use impl_review_store;
 
 /// Raw per-group counts for the equity report: (language, site, what, value).
-/// `what` is a reply kind (`answer`, `no_answer`, `handoff`), `wait` (one row per wait, ms)
-/// or `helpful` / `unhelpful`.
+/// `what` is a reply kind (`answer`, `no_answer`, `handoff`), `wait` (one row per wait, ms),
+/// `helpful` / `unhelpful`, or `correction` (one row per resolved "not helpful" vote: ms from
+/// the vote to its resolution).
 #[async_trait]
 pub trait EquityStore: Send + Sync {
     async fn equity_rows(
@@ -266,8 +282,15 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 \
                      GROUP BY c.locale, COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                let corrections: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), 'correction', f.resolved_at - f.created_at \
+                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
+                     WHERE c.keep_transcript AND NOT f.helpful AND f.resolved_at IS NOT NULL \
+                     AND f.resolved_at >= $1 AND f.resolved_at < $2",
+                ).bind(from).bind(to).fetch_all(&self.pool).await?;
                 rows.extend(waits);
                 rows.extend(votes);
+                rows.extend(corrections);
                 Ok(rows)
             }
         }

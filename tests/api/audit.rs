@@ -110,9 +110,10 @@ async fn audit_verify_names_the_first_altered_entry() {
     assert!(ok.status.success());
     assert_eq!(
         serde_json::from_slice::<Value>(&ok.stdout).unwrap(),
-        json!({"ok": true, "entries": 3})
+        json!({"ok": true, "entries": 4})
     );
 
+    // Entry 1 records the settings in force at start; 2 to 4 are the sign-ins.
     let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.join("candor.db").display()))
         .await
         .unwrap();
@@ -302,5 +303,34 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
                 && html.contains("<rect")
                 && html.contains("is answered 50 % of the time")
         );
+        let metrics = app.page("/metrics").await;
+        let gauge = "candor_report_answer_rate{dimension=\"language\",group=\"fr\"} 50";
+        assert!(metrics.contains(gauge), "{metrics}");
     }
+}
+
+#[tokio::test]
+async fn a_threshold_changed_in_the_config_file_is_recorded_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let first = spawn_with(
+        test_settings(Backend::Sqlite, &path).await,
+        dir,
+        Backend::Sqlite,
+    )
+    .await;
+    let initial = first.store.last_audit("settings").await.unwrap().unwrap();
+    assert_eq!(initial.target, "initial settings");
+    assert!(initial.summary.contains("threshold=0.3"));
+
+    // A second instance (own index dir) on the same database, started with a new threshold.
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut changed = test_settings(Backend::Sqlite, other_dir.path()).await;
+    changed.database_url = Some(format!("sqlite:{}", path.join("candor.db").display()));
+    changed.threshold = 0.5;
+    let second = spawn_with(changed, other_dir, Backend::Sqlite).await;
+    let last = second.store.last_audit("settings").await.unwrap().unwrap();
+    assert_eq!(last.target, format!("changed from entry {}", initial.seq));
+    assert!(last.summary.contains("threshold=0.5"));
+    assert_eq!(last.actor, "config-file");
 }
