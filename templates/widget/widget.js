@@ -180,7 +180,7 @@ function meta(m) {
     btn.addEventListener("click", () => toggleWhy(btn, m, box));
     box.appendChild(btn);
   }
-  if (m.why_url && m.kind === "answer") {
+  if (m.why_url) {
     for (const [helpful, label, icon] of [[true, T.helpful, "👍"], [false, T.unhelpful, "👎"]]) {
       const b = el("button", { type: "button", class: "linkbtn", "aria-label": label, title: label, text: icon });
       b.addEventListener("click", async () => {
