@@ -46,6 +46,14 @@ impl Application {
             },
             rules: settings.handoff.clone(),
         });
+        // Articles edited in the console (in the database) override files with the same id.
+        let edited =
+            crate::knowledge::editor::load_all(assistant.store.as_ref(), &assistant.index).await?;
+        tracing::info!(
+            articles = edited,
+            "edited articles loaded from the database"
+        );
+        tokio::spawn(follow_knowledge(assistant.clone()));
         let summary = settings_summary(&settings, &assistant.disclosures.version);
         crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;
         let state = web::Data::new(AppState {
@@ -97,6 +105,27 @@ impl Application {
             handle.stop(true).await;
         });
         self.server.await
+    }
+}
+
+/// Applies articles published on any instance (topic `kb:<id>`) to this instance's index.
+async fn follow_knowledge(assistant: Arc<Assistant>) {
+    let mut sub = assistant.hub.subscribe();
+    loop {
+        match sub.recv().await {
+            Ok(topic) => {
+                if let Some(id) = topic.strip_prefix("kb:") {
+                    let store = assistant.store.as_ref();
+                    if let Err(e) =
+                        crate::knowledge::editor::sync(store, &assistant.index, id).await
+                    {
+                        tracing::warn!(error = %e, "could not apply an edited article");
+                    }
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(_) => return,
+        }
     }
 }
 

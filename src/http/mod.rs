@@ -5,6 +5,8 @@
 
 /// The agent API and console.
 pub mod agent;
+/// The articles API for operators.
+pub mod articles;
 /// Visitor and agent authentication extractors.
 pub mod auth;
 /// JSON extractor configuration routed through the one error format.
@@ -65,6 +67,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(privacy::routes)
             .configure(agent::routes)
             .configure(review::routes)
+            .configure(articles::routes)
             .configure(report::routes)
             .configure(privacy::pages)
             .configure(pages::routes)

@@ -144,6 +144,20 @@ impl KnowledgeIndex {
         Ok(())
     }
 
+    /// Removes an article's passages (unpublished); the next question no longer finds it.
+    pub fn remove(&self, id: &str) -> anyhow::Result<()> {
+        let mut writer = self.writer.lock().expect("index writer lock");
+        writer.delete_term(Term::from_field_text(self.fields.article_id, id));
+        writer.commit()?;
+        self.reader.reload()?;
+        let mut state = self.state.write().expect("kb state lock");
+        if let Some((_, lang, count)) = state.articles.remove(id) {
+            *state.passages.entry(lang).or_default() -= count;
+        }
+        state.version = kb_version_from(&state.articles);
+        Ok(())
+    }
+
     fn add_documents(&self, writer: &IndexWriter, a: &Article) -> anyhow::Result<()> {
         let f = self.fields;
         let lf = f.of(a.lang);

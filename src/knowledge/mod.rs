@@ -4,6 +4,8 @@
 pub mod analysis;
 /// An article, its language and its front-matter block.
 pub mod article;
+/// Live editing: versions, publish, unpublish, restore.
+pub mod editor;
 /// Tantivy index of passages, searched per language.
 pub mod index;
 /// Reads the knowledge dir, reporting bad files without stopping the others.

@@ -6,6 +6,8 @@
 
 /// Users, tokens, the queue and hand-over transitions.
 pub mod agents;
+/// Articles edited in the console, with every version.
+pub mod articles;
 /// The hash-chained audit log.
 pub mod audit;
 mod models;
@@ -16,6 +18,7 @@ mod sql;
 pub mod sqlite;
 
 pub use agents::AgentStore;
+pub use articles::{ArticleRow, ArticleStore, ArticleVersion};
 use async_trait::async_trait;
 pub use audit::{
     AuditEntry, AuditStore, EquityStore, Figures, FiguresStore, ReviewItem, ReviewStore,
@@ -43,7 +46,15 @@ pub enum StoreError {
 /// Everything Candor keeps, behind one interface.
 #[async_trait]
 pub trait Store:
-    PrivacyStore + AgentStore + AuditStore + FiguresStore + ReviewStore + EquityStore + Send + Sync
+    PrivacyStore
+    + AgentStore
+    + AuditStore
+    + FiguresStore
+    + ReviewStore
+    + EquityStore
+    + ArticleStore
+    + Send
+    + Sync
 {
     /// Cheap round trip for health checks.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -18,6 +18,7 @@ const MIGRATIONS: Migrations = &[
     (5, include_str!("migrations/sqlite/0005_audit.sql")),
     (6, include_str!("migrations/sqlite/0006_feedback.sql")),
     (7, include_str!("migrations/sqlite/0007_review.sql")),
+    (8, include_str!("migrations/sqlite/0008_articles.sql")),
 ];
 
 /// The embedded store.
@@ -93,6 +94,7 @@ impl SqliteStore {
     }
 }
 
+super::articles::impl_article_store!(SqliteStore);
 super::audit::impl_equity_store!(SqliteStore);
 super::audit::impl_review_store!(SqliteStore);
 super::audit::impl_figures_store!(SqliteStore);

@@ -70,3 +70,40 @@ async fn a_visitor_on_one_instance_hears_an_agent_on_another_live() {
     let t: Value = a.transcript(&c).await;
     assert_eq!(t["status"], "with_agent");
 }
+
+#[tokio::test]
+async fn an_article_published_on_one_instance_is_answered_on_the_other_within_a_second() {
+    let Some((a, b)) = two_instances().await else {
+        eprintln!("SKIPPED: set CANDOR_TEST_DATABASE_URL to run the multi-instance test");
+        return;
+    };
+    let operator = b.agent("Olga", "operator").await;
+    let body = json!({
+        "id": "en-loyalty", "title": "Loyalty programme", "lang": "en",
+        "body": "## Earning points\nEvery euro spent gives 1 loyalty point; 100 points give a €5 voucher.",
+    });
+    let published = b
+        .client
+        .post(b.url("/api/v1/articles"))
+        .bearer_auth(&operator)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 200);
+    let started = tokio::time::Instant::now();
+    loop {
+        let c = a.create(Some("en")).await;
+        let reply = a
+            .ask(&c, "How many points does the loyalty programme give?")
+            .await;
+        if crate::helpers::cited(&reply).as_deref() == Some("en-loyalty") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "not answerable on A within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -3,6 +3,7 @@
 //! `CANDOR_TEST_DATABASE_URL` is set.
 
 mod answers;
+mod articles;
 mod audit;
 mod bad_input;
 mod browser;

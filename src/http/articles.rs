@@ -1,0 +1,244 @@
+//! The articles API (operators and admins): list, read, create, update, unpublish,
+//! versions and restore. Saves use optimistic locking: send the version you edited.
+
+use super::auth::OperatorUser;
+use super::AppState;
+use crate::conversation::rfc3339;
+use crate::error::{ApiError, ErrorCode};
+use crate::knowledge::editor::{self, ArticleInput, EditError};
+use crate::storage::ArticleRow;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Registers the articles routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/articles", web::get().to(list))
+        .route("/api/v1/articles", web::post().to(create))
+        .route("/api/v1/articles/{id}", web::get().to(get))
+        .route("/api/v1/articles/{id}", web::put().to(update))
+        .route("/api/v1/articles/{id}", web::delete().to(unpublish))
+        .route("/api/v1/articles/{id}/versions", web::get().to(versions))
+        .route(
+            "/api/v1/articles/{id}/versions/{v}/restore",
+            web::post().to(restore),
+        );
+}
+
+fn article_json(row: &ArticleRow) -> Value {
+    match editor::parse(&row.document, row.updated_at) {
+        Ok(a) => json!({
+            "id": a.id, "title": a.title, "lang": a.lang, "url": a.url, "tags": a.tags,
+            "questions": a.questions, "body": a.body, "state": row.state, "version": row.version,
+            "updated_at": rfc3339(row.updated_at), "updated_by": row.updated_by,
+        }),
+        Err(e) => {
+            json!({"id": row.id, "state": row.state, "version": row.version, "error": e.to_string()})
+        }
+    }
+}
+
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> ApiError {
+        match e {
+            EditError::Invalid(m) => ApiError::new(ErrorCode::InvalidField, m),
+            EditError::NotFound => {
+                ApiError::new(ErrorCode::NotFound, "No such article or version.")
+            }
+            EditError::Conflict(current) => {
+                let newer = current.map(|c| c.version).unwrap_or_default();
+                ApiError::new(
+                    ErrorCode::VersionConflict,
+                    format!(
+                        "Someone saved version {newer} first: reload it, merge, and save again."
+                    ),
+                )
+            }
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+/// Announces a change so every instance's index follows.
+fn announce(state: &AppState, id: &str) {
+    state.assistant.hub.notify(&format!("kb:{id}"));
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+) -> Result<HttpResponse, ApiError> {
+    let rows = state
+        .assistant
+        .store
+        .articles()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok().json(rows.iter().map(article_json).collect::<Vec<_>>()))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = state
+        .assistant
+        .store
+        .article(&id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let row = row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    Ok(HttpResponse::Ok().json(article_json(&row)))
+}
+
+/// The Article JSON, plus the version the edit started from and a reason for the history.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SaveBody {
+    id: String,
+    title: String,
+    lang: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    questions: Vec<String>,
+    body: String,
+    state: Option<String>,
+    /// The version the edit started from (absent for a new article).
+    version: Option<i64>,
+    reason: Option<String>,
+}
+
+impl SaveBody {
+    fn input(&self) -> ArticleInput {
+        ArticleInput {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            lang: self.lang.clone(),
+            url: self.url.clone(),
+            tags: self.tags.clone(),
+            questions: self.questions.clone(),
+            body: self.body.clone(),
+            state: self.state.clone().unwrap_or_else(|| "published".into()),
+        }
+    }
+}
+
+async fn save(
+    state: &AppState,
+    user: &crate::storage::User,
+    body: SaveBody,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.assistant.store.as_ref();
+    let reason = body
+        .reason
+        .clone()
+        .unwrap_or_else(|| "edited in the console".into());
+    let expected = body.version.unwrap_or(0);
+    let input = body.input();
+    editor::save(
+        store,
+        &state.assistant.index,
+        &input,
+        expected,
+        &reason,
+        &user.email,
+    )
+    .await?;
+    announce(state, &input.id);
+    let row = store
+        .article(&input.id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok().json(row.as_ref().map(article_json)))
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    body: web::Json<SaveBody>,
+) -> Result<HttpResponse, ApiError> {
+    let mut body = body.into_inner();
+    body.version = Some(0);
+    save(&state, &user, body).await
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    id: web::Path<String>,
+    body: web::Json<SaveBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    if body.id != *id {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "The id in the body must match the URL.",
+        ));
+    }
+    if body.version.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "Send the version you edited (optimistic locking).",
+        ));
+    }
+    save(&state, &user, body).await
+}
+
+async fn unpublish(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let version = editor::unpublish(
+        state.assistant.store.as_ref(),
+        &state.assistant.index,
+        &id,
+        &user.email,
+    )
+    .await?;
+    announce(&state, &id);
+    Ok(HttpResponse::Ok().json(json!({"id": *id, "state": "unpublished", "version": version})))
+}
+
+async fn versions(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let all = state
+        .assistant
+        .store
+        .article_versions(&id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let out: Vec<Value> = all
+        .iter()
+        .map(|v| {
+            json!({"version": v.version, "state": v.state, "author": v.author, "reason": v.reason,
+                        "created_at": rfc3339(v.created_at), "document": v.document})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn restore(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, v) = path.into_inner();
+    let version = editor::restore(
+        state.assistant.store.as_ref(),
+        &state.assistant.index,
+        &id,
+        v,
+        &user.email,
+    )
+    .await?;
+    announce(&state, &id);
+    Ok(HttpResponse::Ok().json(json!({"id": id, "state": "published", "version": version})))
+}

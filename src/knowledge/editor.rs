@@ -1,0 +1,235 @@
+//! Live editing of articles by operators: every save is a new immutable version, a published
+//! change is in the index for the very next question, and unpublished articles keep their
+//! history. The database is the source of truth; each instance's index follows it.
+
+use super::article::{Article, ArticleError};
+use super::KnowledgeIndex;
+use crate::conversation::now_ms;
+use crate::storage::articles::NewVersion;
+use crate::storage::{ArticleRow, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// An article as the editor sends it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub questions: Vec<String>,
+    pub body: String,
+    /// `published` (default) or `draft`.
+    #[serde(default = "published")]
+    pub state: String,
+}
+
+fn published() -> String {
+    "published".into()
+}
+
+/// Why a save was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("someone saved a newer version first")]
+    Conflict(Option<Box<ArticleRow>>),
+    #[error("no such article or version")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("index update failed")]
+    Index(#[source] anyhow::Error),
+}
+
+/// The Markdown document (front matter + body) of an input: the knowledge-dir format.
+pub fn to_document(a: &ArticleInput) -> String {
+    let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+    let mut doc = format!(
+        "---\nid: {}\ntitle: {}\nlang: {}\n",
+        one_line(&a.id),
+        one_line(&a.title),
+        one_line(&a.lang)
+    );
+    if let Some(url) = a.url.as_deref().filter(|u| !u.is_empty()) {
+        doc.push_str(&format!("url: {}\n", one_line(url)));
+    }
+    if !a.tags.is_empty() {
+        let tags: Vec<String> = a
+            .tags
+            .iter()
+            .map(|t| one_line(t).replace([',', '[', ']'], " "))
+            .collect();
+        doc.push_str(&format!("tags: [{}]\n", tags.join(", ")));
+    }
+    if !a.questions.is_empty() {
+        doc.push_str("questions:\n");
+        for q in &a.questions {
+            doc.push_str(&format!("  - {}\n", one_line(q)));
+        }
+    }
+    doc.push_str("---\n");
+    doc.push_str(a.body.trim());
+    doc.push('\n');
+    doc
+}
+
+/// Parses a stored document back into an article.
+pub fn parse(row_document: &str, updated_at: i64) -> Result<Article, ArticleError> {
+    Article::parse(row_document, updated_at)
+}
+
+/// Saves a new version (expected = the version the editor started from, 0 for a new article).
+pub async fn save(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    input: &ArticleInput,
+    expected: i64,
+    reason: &str,
+    author: &str,
+) -> Result<i64, EditError> {
+    if !matches!(input.state.as_str(), "published" | "draft") {
+        return Err(EditError::Invalid(
+            "state must be published or draft".into(),
+        ));
+    }
+    let document = to_document(input);
+    let article = parse(&document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    if super::passages::split(&article.body).is_empty() {
+        return Err(EditError::Invalid(
+            "the body has headings but no paragraph to answer from".into(),
+        ));
+    }
+    write(
+        store,
+        index,
+        &article,
+        &input.state,
+        &document,
+        expected,
+        reason,
+        author,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    article: &Article,
+    state: &str,
+    document: &str,
+    expected: i64,
+    reason: &str,
+    author: &str,
+) -> Result<i64, EditError> {
+    let new = NewVersion {
+        id: &article.id,
+        expected,
+        state,
+        document,
+        reason,
+        author,
+        at: now_ms(),
+    };
+    let saved = store.save_article(new).await?;
+    let version = saved.map_err(|current| EditError::Conflict(current.map(Box::new)))?;
+    apply(index, article, state)?;
+    let action = format!("article_{state}");
+    crate::audit::record(
+        store,
+        author,
+        &action,
+        &article.id,
+        &format!("version {version}: {reason}"),
+    )
+    .await?;
+    Ok(version)
+}
+
+fn apply(index: &KnowledgeIndex, article: &Article, state: &str) -> Result<(), EditError> {
+    if state == "published" {
+        index.upsert(article)
+    } else {
+        index.remove(&article.id)
+    }
+    .map_err(EditError::Index)
+}
+
+/// Unpublishes an article (its history stays).
+pub async fn unpublish(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    id: &str,
+    author: &str,
+) -> Result<i64, EditError> {
+    let row = store.article(id).await?.ok_or(EditError::NotFound)?;
+    let article = parse(&row.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    write(
+        store,
+        index,
+        &article,
+        "unpublished",
+        &row.document,
+        row.version,
+        "unpublished",
+        author,
+    )
+    .await
+}
+
+/// Publishes an earlier version again, as a new version.
+pub async fn restore(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    id: &str,
+    version: i64,
+    author: &str,
+) -> Result<i64, EditError> {
+    let row = store.article(id).await?.ok_or(EditError::NotFound)?;
+    let old = store
+        .article_versions(id)
+        .await?
+        .into_iter()
+        .find(|v| v.version == version)
+        .ok_or(EditError::NotFound)?;
+    let article = parse(&old.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let reason = format!("restored version {version}");
+    write(
+        store,
+        index,
+        &article,
+        "published",
+        &old.document,
+        row.version,
+        &reason,
+        author,
+    )
+    .await
+}
+
+/// Brings this instance's index in line with the database for one article (after another
+/// instance published it, or at start).
+pub async fn sync(store: &dyn Store, index: &KnowledgeIndex, id: &str) -> Result<(), EditError> {
+    let Some(row) = store.article(id).await? else {
+        return Ok(());
+    };
+    let article =
+        parse(&row.document, row.updated_at).map_err(|e| EditError::Invalid(e.to_string()))?;
+    apply(index, &article, &row.state)
+}
+
+/// At start: articles edited in the console override files with the same id.
+pub async fn load_all(store: &dyn Store, index: &KnowledgeIndex) -> Result<usize, EditError> {
+    let rows = store.articles().await?;
+    for row in &rows {
+        sync(store, index, &row.id).await?;
+    }
+    Ok(rows.len())
+}

@@ -1,0 +1,111 @@
+//! Articles edited in the console: the current state of each, and every version ever saved.
+//!
+//! The article itself is stored as its Markdown document (front matter + body), the same
+//! format as the knowledge dir, so import, export and the editor share one parser.
+
+use super::StoreError;
+use async_trait::async_trait;
+
+/// An article row: its current version, state and document.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ArticleRow {
+    pub id: String,
+    pub version: i64,
+    /// `published`, `draft` or `unpublished`.
+    pub state: String,
+    pub document: String,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+/// One saved version.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ArticleVersion {
+    pub article_id: String,
+    pub version: i64,
+    pub state: String,
+    pub document: String,
+    pub reason: String,
+    pub author: String,
+    pub created_at: i64,
+}
+
+/// A version to save.
+#[derive(Debug, Clone, Copy)]
+pub struct NewVersion<'a> {
+    pub id: &'a str,
+    /// The version the edit started from; 0 for a new article.
+    pub expected: i64,
+    pub state: &'a str,
+    pub document: &'a str,
+    pub reason: &'a str,
+    pub author: &'a str,
+    pub at: i64,
+}
+
+/// Storage of edited articles.
+#[async_trait]
+pub trait ArticleStore: Send + Sync {
+    async fn articles(&self) -> Result<Vec<ArticleRow>, StoreError>;
+    async fn article(&self, id: &str) -> Result<Option<ArticleRow>, StoreError>;
+    /// Saves a new version if the current version is still `expected` (0 = new article);
+    /// returns the new version, or the current row when someone saved first.
+    async fn save_article(
+        &self,
+        v: NewVersion<'_>,
+    ) -> Result<Result<i64, Option<ArticleRow>>, StoreError>;
+    async fn article_versions(&self, id: &str) -> Result<Vec<ArticleVersion>, StoreError>;
+}
+
+macro_rules! impl_article_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::articles::ArticleStore for $store {
+            async fn articles(&self) -> Result<Vec<$crate::storage::articles::ArticleRow>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM articles ORDER BY id").fetch_all(&self.pool).await?)
+            }
+
+            async fn article(&self, id: &str) -> Result<Option<$crate::storage::articles::ArticleRow>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM articles WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn save_article(
+                &self,
+                v: $crate::storage::articles::NewVersion<'_>,
+            ) -> Result<Result<i64, Option<$crate::storage::articles::ArticleRow>>, $crate::storage::StoreError> {
+                let $crate::storage::articles::NewVersion { id, expected, state, document, reason, author, at } = v;
+                let (_writing, mut tx) = self.begin_write().await?;
+                let version = expected + 1;
+                let done = if expected == 0 {
+                    sqlx::query(
+                        "INSERT INTO articles (id, version, state, document, updated_at, updated_by) VALUES ($1, 1, $2, $3, $4, $5) \
+                         ON CONFLICT (id) DO NOTHING",
+                    ).bind(id).bind(state).bind(document).bind(at).bind(author).execute(&mut *tx).await?.rows_affected()
+                } else {
+                    sqlx::query(
+                        "UPDATE articles SET version = $2, state = $3, document = $4, updated_at = $5, updated_by = $6 \
+                         WHERE id = $1 AND version = $7",
+                    ).bind(id).bind(version).bind(state).bind(document).bind(at).bind(author).bind(expected)
+                    .execute(&mut *tx).await?.rows_affected()
+                };
+                if done != 1 {
+                    let current = sqlx::query_as("SELECT * FROM articles WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                    return Ok(Err(current));
+                }
+                sqlx::query(
+                    "INSERT INTO article_versions (article_id, version, state, document, reason, author, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ).bind(id).bind(version).bind(state).bind(document).bind(reason).bind(author).bind(at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(Ok(version))
+            }
+
+            async fn article_versions(&self, id: &str) -> Result<Vec<$crate::storage::articles::ArticleVersion>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM article_versions WHERE article_id = $1 ORDER BY version")
+                    .bind(id).fetch_all(&self.pool).await?)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_article_store;

@@ -1,0 +1,160 @@
+//! Operators edit the knowledge base live: the next question uses the new text; every save
+//! is a version; concurrent edits get 409; restore and unpublish work; roles are enforced.
+
+use crate::helpers::{backends, cited, spawn_app, TestApp};
+use serde_json::{json, Value};
+
+fn article(body: &str) -> Value {
+    json!({
+        "id": "en-loyalty", "title": "Loyalty programme", "lang": "en",
+        "url": "https://help.maison-lumiere.example/en/loyalty", "tags": ["loyalty"],
+        "body": body,
+    })
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    app.client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_published_edit_is_answered_at_once_with_versions_conflicts_restore_and_unpublish() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let operator = app.agent("Olga", "operator").await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("en")).await;
+        let before = app
+            .ask(&c, "How many points does the loyalty programme give?")
+            .await;
+        assert_ne!(cited(&before).as_deref(), Some("en-loyalty"));
+
+        let denied = send(
+            &app,
+            &agent,
+            reqwest::Method::POST,
+            "/api/v1/articles",
+            article("x"),
+        )
+        .await;
+        assert_eq!(denied.status(), 403, "agents cannot edit articles");
+        let v1 = "## Earning points\nEvery euro spent gives 1 loyalty point; 100 points give a €5 voucher.";
+        let created = send(
+            &app,
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/articles",
+            article(v1),
+        )
+        .await;
+        assert_eq!(created.status(), 200, "{backend:?}");
+        let created: Value = created.json().await.unwrap();
+        assert_eq!(
+            (created["version"].clone(), created["state"].clone()),
+            (json!(1), json!("published"))
+        );
+
+        let after = app
+            .ask(&c, "How many points does the loyalty programme give?")
+            .await;
+        assert_eq!(
+            cited(&after).as_deref(),
+            Some("en-loyalty"),
+            "answerable at once"
+        );
+        assert!(after["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("1 loyalty point"));
+
+        let mut edit = article("## Earning points\nEvery euro spent gives 2 loyalty points.");
+        edit["version"] = json!(1);
+        let ok = send(
+            &app,
+            &operator,
+            reqwest::Method::PUT,
+            "/api/v1/articles/en-loyalty",
+            edit.clone(),
+        )
+        .await;
+        assert_eq!(ok.status(), 200);
+        let stale = send(
+            &app,
+            &operator,
+            reqwest::Method::PUT,
+            "/api/v1/articles/en-loyalty",
+            edit,
+        )
+        .await;
+        assert_eq!(stale.status(), 409, "an edit of an old version is refused");
+        assert_eq!(
+            stale.json::<Value>().await.unwrap()["error"]["code"],
+            "version_conflict"
+        );
+        let now = app.ask(&c, "How many loyalty points per euro?").await;
+        assert!(now["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("2 loyalty points"));
+
+        let restored = send(
+            &app,
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/articles/en-loyalty/versions/1/restore",
+            json!({}),
+        )
+        .await;
+        assert_eq!(restored.json::<Value>().await.unwrap()["version"], 3);
+        let back = app.ask(&c, "How many loyalty points per euro?").await;
+        assert!(back["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("1 loyalty point"));
+        let history: Value = app
+            .client
+            .get(app.url("/api/v1/articles/en-loyalty/versions"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(history.as_array().unwrap().len(), 3);
+        assert_eq!(history[2]["reason"], "restored version 1");
+
+        let gone = send(
+            &app,
+            &operator,
+            reqwest::Method::DELETE,
+            "/api/v1/articles/en-loyalty",
+            json!({}),
+        )
+        .await;
+        assert_eq!(gone.status(), 200);
+        let unanswered = app.ask(&c, "How many loyalty points per euro?").await;
+        assert_ne!(cited(&unanswered).as_deref(), Some("en-loyalty"));
+
+        let bad = send(
+            &app,
+            &operator,
+            reqwest::Method::POST,
+            "/api/v1/articles",
+            json!({"id": "x y", "title": "T", "lang": "de", "body": "b"}),
+        )
+        .await;
+        assert_eq!(bad.status(), 422);
+    }
+}
