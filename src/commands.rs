@@ -1,7 +1,7 @@
 //! What each `candor` subcommand does. Output meant for scripts goes to stdout as JSON;
 //! logs go to stderr.
 
-use crate::config::{AuditCommand, Cli, Command, ServeArgs, Settings, UserCommand};
+use crate::config::{AuditCommand, Cli, Command, KbCommand, ServeArgs, Settings, UserCommand};
 use crate::storage::{self, Store};
 use std::sync::Arc;
 
@@ -47,6 +47,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             let out = serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "name": user.display_name });
             println!("{out}");
+        }
+        Command::Kb(KbCommand::Import(args)) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            // A throw-away index: a running server keeps the lock on its own; servers apply the
+            // imported articles at their next start (or at once, via the articles API).
+            let index_dir =
+                std::env::temp_dir().join(format!("candor-import-{}", uuid::Uuid::new_v4()));
+            let files = crate::knowledge::loader::load_dir(&settings.knowledge_dir)
+                .map(|r| r.articles)
+                .unwrap_or_default();
+            let index = crate::knowledge::KnowledgeIndex::open(&index_dir, &files)?;
+            crate::knowledge::editor::load_all(store.as_ref(), &index).await?;
+            let (saved, unchanged, problems) = crate::knowledge::editor::import_dir(
+                store.as_ref(),
+                &index,
+                &args.dir,
+                "candor kb import",
+            )
+            .await?;
+            let _ = std::fs::remove_dir_all(&index_dir);
+            println!(
+                "{}",
+                serde_json::json!({ "saved": saved, "unchanged": unchanged, "problems": problems })
+            );
+        }
+        Command::Kb(KbCommand::Export(args)) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            let n = crate::knowledge::editor::export_dir(store.as_ref(), &args.dir).await?;
+            println!("{}", serde_json::json!({ "exported": n }));
         }
         Command::Audit(AuditCommand::Verify(args)) => {
             let settings = prepare(args)?;

@@ -37,6 +37,27 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Move articles between Markdown files and the database (the console's source).
+    #[command(subcommand)]
+    Kb(KbCommand),
+}
+
+/// `candor kb …`
+#[derive(Subcommand, Debug)]
+pub enum KbCommand {
+    /// Save every article of a directory as a new published version.
+    Import(KbArgs),
+    /// Write every published article of the database to a directory.
+    Export(KbArgs),
+}
+
+/// Flags of `candor kb import|export`.
+#[derive(Args, Debug)]
+pub struct KbArgs {
+    /// The directory of Markdown articles.
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub settings: ServeArgs,
 }
 
 /// `candor audit …`

@@ -233,3 +233,73 @@ pub async fn load_all(store: &dyn Store, index: &KnowledgeIndex) -> Result<usize
     }
     Ok(rows.len())
 }
+
+/// The input form of an article (for saving it through the editor).
+pub fn input_of(a: &Article) -> ArticleInput {
+    ArticleInput {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        lang: a.lang.code().to_string(),
+        url: a.url.clone(),
+        tags: a.tags.clone(),
+        questions: a.questions.clone(),
+        body: a.body.clone(),
+        state: published(),
+    }
+}
+
+/// `candor kb import DIR`: every valid article of the directory becomes a new published
+/// version (unchanged articles are skipped); returns (saved, unchanged, problems).
+pub async fn import_dir(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    dir: &std::path::Path,
+    author: &str,
+) -> anyhow::Result<(usize, usize, Vec<String>)> {
+    let report = super::loader::load_dir(dir)?;
+    let (mut saved, mut unchanged) = (0, 0);
+    for article in &report.articles {
+        let input = input_of(article);
+        let current = store.article(&article.id).await?;
+        if current
+            .as_ref()
+            .is_some_and(|c| c.state == "published" && c.document == to_document(&input))
+        {
+            unchanged += 1;
+            continue;
+        }
+        let expected = current.map_or(0, |c| c.version);
+        save(
+            store,
+            index,
+            &input,
+            expected,
+            "imported from files",
+            author,
+        )
+        .await?;
+        saved += 1;
+    }
+    let problems = report
+        .problems
+        .iter()
+        .map(|p| format!("{}: {}", p.path.display(), p.reason))
+        .collect();
+    Ok((saved, unchanged, problems))
+}
+
+/// `candor kb export DIR`: writes every published edited article as `<id>.md`.
+pub async fn export_dir(store: &dyn Store, dir: &std::path::Path) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let mut n = 0;
+    for row in store
+        .articles()
+        .await?
+        .iter()
+        .filter(|r| r.state == "published")
+    {
+        std::fs::write(dir.join(format!("{}.md", row.id)), &row.document)?;
+        n += 1;
+    }
+    Ok(n)
+}

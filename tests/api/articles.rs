@@ -158,3 +158,50 @@ async fn a_published_edit_is_answered_at_once_with_versions_conflicts_restore_an
         assert_eq!(bad.status(), 422);
     }
 }
+
+#[test]
+fn kb_import_then_export_then_import_is_identical() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> Value {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(data.path())
+            .env_remove("CANDOR_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let en = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/en");
+    let first = run(&["kb", "import", en.to_str().unwrap()]);
+    assert_eq!(first["saved"], 17);
+    let exported = run(&["kb", "export", out.path().to_str().unwrap()]);
+    assert_eq!(exported["exported"], 17);
+    let again = run(&["kb", "import", out.path().to_str().unwrap()]);
+    assert_eq!(
+        (again["saved"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(17))
+    );
+    let second = tempfile::tempdir().unwrap();
+    let exported_again = std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args([
+            "kb",
+            "export",
+            second.path().to_str().unwrap(),
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(exported_again.status.success());
+    for entry in std::fs::read_dir(out.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            std::fs::read(second.path().join(name)).unwrap()
+        );
+    }
+}
