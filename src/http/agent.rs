@@ -1,28 +1,20 @@
-//! The agent API and console: sign in, see the queue, claim, write, hand back, close.
+//! The agent API: see the queue, claim, write, hand back, close, transfer, erase on request.
 
 use super::auth::AgentUser;
-use super::auth::{CSRF_COOKIE, SESSION_COOKIE};
 use super::widget::message_json;
 use super::AppState;
 use crate::conversation::{now_ms, ConversationId, MessageText};
 use crate::error::{ApiError, ErrorCode};
-use crate::handoff::{accounts, agent};
+use crate::handoff::agent;
 use crate::realtime::QUEUE;
 use crate::storage::ConversationRow;
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// Registers the console page and the agent API.
+/// Registers the agent API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/agent", web::get().to(console))
-        .route("/agent.js", web::get().to(console_js))
-        .route("/api/v1/auth/login", web::post().to(login))
-        .route("/api/v1/auth/session", web::post().to(session))
-        .route("/api/v1/auth/logout", web::post().to(logout))
-        .route("/api/v1/agent/queue", web::get().to(queue))
+    cfg.route("/api/v1/agent/queue", web::get().to(queue))
         .route(
             "/api/v1/agent/conversations/{id}",
             web::get().to(conversation),
@@ -48,7 +40,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(close),
         )
         .route("/api/v1/agent/conversations/{id}", web::delete().to(erase))
-        .route("/api/v1/audit/log", web::get().to(audit_log))
         .route(
             "/api/v1/agent/conversations/{id}/transfer",
             web::post().to(transfer),
@@ -59,163 +50,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/agent/canned", web::get().to(canned))
         .route("/api/v1/agent/team", web::get().to(team));
-}
-
-#[derive(Template)]
-#[template(path = "agent.html")]
-struct ConsolePage {
-    /// Echoed by the console's script in `X-CSRF-Token` (double-submit cookie).
-    csrf: String,
-}
-
-/// A cookie only this site's pages can send (SameSite=Strict), invisible to scripts.
-fn cookie(
-    req: &HttpRequest,
-    name: &'static str,
-    value: String,
-    max_age_hours: i64,
-) -> Cookie<'static> {
-    let https = req.connection_info().scheme() == "https";
-    Cookie::build(name, value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(https)
-        .max_age(CookieDuration::hours(max_age_hours))
-        .finish()
-}
-
-async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let csrf = match req.cookie(CSRF_COOKIE) {
-        Some(c) if c.value().len() == 64 => c.value().to_string(),
-        _ => crate::conversation::VisitorToken::generate().0,
-    };
-    let html = ConsolePage { csrf: csrf.clone() }
-        .render()
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .cookie(cookie(&req, CSRF_COOKIE, csrf, 12))
-        .body(html))
-}
-
-/// Console sign-in: checks the CSRF token, then sets the session cookie.
-async fn session(
-    state: web::Data<AppState>,
-    body: web::Json<LoginBody>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let cookie_csrf = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
-    let header = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok());
-    if cookie_csrf.is_none() || cookie_csrf.as_deref() != header {
-        return Err(ApiError::new(
-            ErrorCode::CsrfFailed,
-            "Missing or wrong CSRF token: reload the page.",
-        ));
-    }
-    let token = sign_in(&state, &body, &req).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(cookie(&req, SESSION_COOKIE, token, 12))
-        .json(json!({"signed_in": true})))
-}
-
-/// Ends the session: the token is revoked and the cookie cleared.
-async fn logout(
-    state: web::Data<AppState>,
-    AgentUser(user): AgentUser,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let store = state.assistant.store.as_ref();
-    let token = req
-        .cookie(SESSION_COOKIE)
-        .map(|c| c.value().to_string())
-        .or_else(|| {
-            req.headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(String::from)
-        });
-    if let Some(t) = token {
-        store
-            .delete_token(&crate::conversation::VisitorToken::hash(&t))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-    }
-    crate::audit::record(store, &user.email, "sign_out", &user.id, "")
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let mut gone = cookie(&req, SESSION_COOKIE, String::new(), 0);
-    gone.make_removal();
-    Ok(HttpResponse::Ok()
-        .cookie(gone)
-        .json(json!({"signed_in": false})))
-}
-
-async fn console_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/javascript; charset=utf-8")
-        .body(concat!(
-            "\"use strict\";\n",
-            include_str!("../../templates/sse-reader.js"),
-            include_str!("../../templates/agent.js")
-        ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginBody {
-    email: String,
-    password: String,
-}
-
-async fn login(
-    state: web::Data<AppState>,
-    body: web::Json<LoginBody>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let token = sign_in(&state, &body, &req).await?;
-    Ok(HttpResponse::Ok().json(json!({"token": token})))
-}
-
-/// Checks the password; counts failures against the (email, client) rate limit.
-async fn sign_in(
-    state: &AppState,
-    body: &LoginBody,
-    req: &HttpRequest,
-) -> Result<String, ApiError> {
-    let key = format!(
-        "{}|{}",
-        body.email.trim().to_lowercase(),
-        state.login_limiter.client_key(req)
-    );
-    let now = now_ms() / 1000;
-    let store = state.assistant.store.as_ref();
-    match accounts::login(store, &body.email, &body.password)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
-        Some(token) => Ok(token),
-        None => {
-            // Only failures count, so a person who types the password right is never blocked.
-            if let Err(wait) = state.login_limiter.check(&key, now) {
-                return Err(ApiError {
-                    retry_after: Some(wait),
-                    ..ApiError::new(
-                        ErrorCode::RateLimited,
-                        "Too many failed sign-ins: wait a minute.",
-                    )
-                });
-            }
-            Err(ApiError::new(
-                ErrorCode::InvalidCredentials,
-                "Wrong email or password.",
-            ))
-        }
-    }
 }
 
 async fn load(state: &AppState, raw: &str) -> Result<ConversationRow, ApiError> {
@@ -441,45 +275,6 @@ async fn erase(
     state.assistant.hub.notify(&conv.id);
     state.assistant.hub.notify(QUEUE);
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-struct AuditQuery {
-    actor: Option<String>,
-    action: Option<String>,
-}
-
-/// The audit log with its verification, filterable by actor and action (admins only).
-async fn audit_log(
-    state: web::Data<AppState>,
-    AgentUser(user): AgentUser,
-    q: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ApiError> {
-    if accounts::Role::parse(&user.role) != Some(accounts::Role::Admin) {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "The audit log is for admins.",
-        ));
-    }
-    let entries = state
-        .assistant
-        .store
-        .audit_entries()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let verified = crate::audit::verify(&entries);
-    let shown: Vec<_> = entries
-        .iter()
-        .filter(|e| {
-            q.actor.as_ref().is_none_or(|a| &e.actor == a)
-                && q.action.as_ref().is_none_or(|a| &e.action == a)
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "chain_intact": verified.is_ok(),
-        "first_broken": verified.err(),
-        "entries": shown,
-    })))
 }
 
 #[derive(Deserialize)]

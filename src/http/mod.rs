@@ -9,6 +9,8 @@ pub mod agent;
 pub mod articles;
 /// Visitor and agent authentication extractors.
 pub mod auth;
+/// The console page, sign-in and sign-out.
+pub mod console;
 /// JSON extractor configuration routed through the one error format.
 pub mod json;
 /// Request ids and per-request logs.
@@ -66,6 +68,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(widget::routes)
             .configure(privacy::routes)
             .configure(agent::routes)
+            .configure(console::routes)
             .configure(review::routes)
             .configure(articles::routes)
             .configure(report::routes)

@@ -10,10 +10,12 @@ use crate::handoff::accounts::Role;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use serde_json::json;
 
 /// Registers `/api/v1/audit/report` and `/audit`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/audit/report", web::get().to(json_report))
+        .route("/api/v1/audit/log", web::get().to(audit_log))
         .route("/audit", web::get().to(page));
 }
 
@@ -137,4 +139,43 @@ async fn page(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+}
+
+/// The audit log with its verification, filterable by actor and action (admins only).
+async fn audit_log(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if Role::parse(&user.role) != Some(Role::Admin) {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "The audit log is for admins.",
+        ));
+    }
+    let entries = state
+        .assistant
+        .store
+        .audit_entries()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let verified = crate::audit::verify(&entries);
+    let shown: Vec<_> = entries
+        .iter()
+        .filter(|e| {
+            q.actor.as_ref().is_none_or(|a| &e.actor == a)
+                && q.action.as_ref().is_none_or(|a| &e.action == a)
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "chain_intact": verified.is_ok(),
+        "first_broken": verified.err(),
+        "entries": shown,
+    })))
 }

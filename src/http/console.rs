@@ -1,0 +1,179 @@
+//! The console page and signing in and out: API tokens for scripts, an HttpOnly
+//! SameSite=Strict session cookie with a double-submit CSRF token for the page.
+
+use super::auth::{AgentUser, CSRF_COOKIE, SESSION_COOKIE};
+use super::AppState;
+use crate::conversation::now_ms;
+use crate::error::{ApiError, ErrorCode};
+use crate::handoff::accounts;
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Registers the console page and the sign-in routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agent", web::get().to(console))
+        .route("/agent.js", web::get().to(console_js))
+        .route("/api/v1/auth/login", web::post().to(login))
+        .route("/api/v1/auth/session", web::post().to(session))
+        .route("/api/v1/auth/logout", web::post().to(logout));
+}
+
+#[derive(Template)]
+#[template(path = "agent.html")]
+struct ConsolePage {
+    /// Echoed by the console's script in `X-CSRF-Token` (double-submit cookie).
+    csrf: String,
+}
+
+/// A cookie only this site's pages can send (SameSite=Strict), invisible to scripts.
+fn cookie(
+    req: &HttpRequest,
+    name: &'static str,
+    value: String,
+    max_age_hours: i64,
+) -> Cookie<'static> {
+    let https = req.connection_info().scheme() == "https";
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(https)
+        .max_age(CookieDuration::hours(max_age_hours))
+        .finish()
+}
+
+async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let csrf = match req.cookie(CSRF_COOKIE) {
+        Some(c) if c.value().len() == 64 => c.value().to_string(),
+        _ => crate::conversation::VisitorToken::generate().0,
+    };
+    let html = ConsolePage { csrf: csrf.clone() }
+        .render()
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .cookie(cookie(&req, CSRF_COOKIE, csrf, 12))
+        .body(html))
+}
+
+/// Console sign-in: checks the CSRF token, then sets the session cookie.
+async fn session(
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let cookie_csrf = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
+    let header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok());
+    if cookie_csrf.is_none() || cookie_csrf.as_deref() != header {
+        return Err(ApiError::new(
+            ErrorCode::CsrfFailed,
+            "Missing or wrong CSRF token: reload the page.",
+        ));
+    }
+    let token = sign_in(&state, &body, &req).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(cookie(&req, SESSION_COOKIE, token, 12))
+        .json(json!({"signed_in": true})))
+}
+
+/// Ends the session: the token is revoked and the cookie cleared.
+async fn logout(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.assistant.store.as_ref();
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .or_else(|| {
+            req.headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(String::from)
+        });
+    if let Some(t) = token {
+        store
+            .delete_token(&crate::conversation::VisitorToken::hash(&t))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+    }
+    crate::audit::record(store, &user.email, "sign_out", &user.id, "")
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let mut gone = cookie(&req, SESSION_COOKIE, String::new(), 0);
+    gone.make_removal();
+    Ok(HttpResponse::Ok()
+        .cookie(gone)
+        .json(json!({"signed_in": false})))
+}
+
+async fn console_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .body(concat!(
+            "\"use strict\";\n",
+            include_str!("../../templates/sse-reader.js"),
+            include_str!("../../templates/agent.js")
+        ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let token = sign_in(&state, &body, &req).await?;
+    Ok(HttpResponse::Ok().json(json!({"token": token})))
+}
+
+/// Checks the password; counts failures against the (email, client) rate limit.
+async fn sign_in(
+    state: &AppState,
+    body: &LoginBody,
+    req: &HttpRequest,
+) -> Result<String, ApiError> {
+    let key = format!(
+        "{}|{}",
+        body.email.trim().to_lowercase(),
+        state.login_limiter.client_key(req)
+    );
+    let now = now_ms() / 1000;
+    let store = state.assistant.store.as_ref();
+    match accounts::login(store, &body.email, &body.password)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        Some(token) => Ok(token),
+        None => {
+            // Only failures count, so a person who types the password right is never blocked.
+            if let Err(wait) = state.login_limiter.check(&key, now) {
+                return Err(ApiError {
+                    retry_after: Some(wait),
+                    ..ApiError::new(
+                        ErrorCode::RateLimited,
+                        "Too many failed sign-ins: wait a minute.",
+                    )
+                });
+            }
+            Err(ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "Wrong email or password.",
+            ))
+        }
+    }
+}
