@@ -22,7 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/articles/{id}/versions/{v}/restore",
             web::post().to(restore),
-        );
+        )
+        .route("/api/v1/gaps", web::get().to(gaps))
+        .route("/api/v1/gaps/{key}/dismiss", web::post().to(dismiss_gap))
+        .route("/api/v1/gaps/{key}/link", web::post().to(link_gap));
 }
 
 fn article_json(row: &ArticleRow) -> Value {
@@ -241,4 +244,90 @@ async fn restore(
     .await?;
     announce(&state, &id);
     Ok(HttpResponse::Ok().json(json!({"id": id, "state": "published", "version": version})))
+}
+
+#[derive(Deserialize)]
+struct GapsQuery {
+    all: Option<bool>,
+}
+
+/// Declined questions grouped by shared words, most frequent first.
+async fn gaps(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+    q: web::Query<GapsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let a = &state.assistant;
+    let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, q.all.unwrap_or(false))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let out: Vec<Value> = list
+        .iter()
+        .map(|g| json!({"key": g.key, "lang": g.lang, "terms": g.terms, "count": g.count,
+                        "last_seen": rfc3339(g.last_seen), "examples": g.examples, "status": g.status}))
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn gap_action(
+    state: &AppState,
+    user: &crate::storage::User,
+    key: &str,
+    action: &str,
+    article: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    if key.len() != 16 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::new(ErrorCode::NotFound, "No such gap."));
+    }
+    let store = state.assistant.store.as_ref();
+    let now = crate::conversation::now_ms();
+    store
+        .save_gap_action(key, action, article, &user.email, now)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    crate::audit::record(
+        store,
+        &user.email,
+        &format!("gap_{action}"),
+        key,
+        article.unwrap_or(""),
+    )
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(HttpResponse::Ok().json(json!({"key": key, "status": article.map_or(action.to_string(), |a| format!("{action}:{a}"))})))
+}
+
+async fn dismiss_gap(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    gap_action(&state, &user, &key, "dismissed", None).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkBody {
+    article_id: String,
+}
+
+async fn link_gap(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    key: web::Path<String>,
+    body: web::Json<LinkBody>,
+) -> Result<HttpResponse, ApiError> {
+    let exists = state
+        .assistant
+        .store
+        .article(&body.article_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if exists.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "Link the gap to an article written in the console.",
+        ));
+    }
+    gap_action(&state, &user, &key, "linked", Some(&body.article_id)).await
 }

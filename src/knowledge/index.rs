@@ -194,6 +194,12 @@ impl KnowledgeIndex {
         self.state.read().expect("kb state lock").version.clone()
     }
 
+    /// The content terms (stems, stop words removed) of a text in a language.
+    pub fn content_terms_of(&self, text: &str, lang: Lang) -> Vec<String> {
+        let mut analyzer = self.analyzers[&lang].0.clone();
+        analysis::terms(&mut analyzer, text)
+    }
+
     /// Number of articles per language code.
     pub fn articles_per_lang(&self) -> std::collections::BTreeMap<String, usize> {
         let state = self.state.read().expect("kb state lock");

@@ -6,6 +6,8 @@ pub mod analysis;
 pub mod article;
 /// Live editing: versions, publish, unpublish, restore.
 pub mod editor;
+/// Unanswered questions grouped for operators.
+pub mod gaps;
 /// Tantivy index of passages, searched per language.
 pub mod index;
 /// Reads the knowledge dir, reporting bad files without stopping the others.

@@ -109,3 +109,62 @@ macro_rules! impl_article_store {
 }
 
 pub(crate) use impl_article_store;
+
+/// A question the assistant declined, from a conversation whose visitor consented.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DeclinedQuestion {
+    pub text: String,
+    pub locale: String,
+    pub at: i64,
+}
+
+/// Content gaps: declined questions, and what operators decided about each group.
+#[async_trait]
+pub trait GapStore: Send + Sync {
+    /// Declined questions of consented conversations, newest first (at most `limit`).
+    async fn declined_questions(&self, limit: i64) -> Result<Vec<DeclinedQuestion>, StoreError>;
+    /// (gap key, action, article id) for every group an operator dismissed or linked.
+    async fn gap_actions(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError>;
+    async fn save_gap_action(
+        &self,
+        key: &str,
+        action: &str,
+        article_id: Option<&str>,
+        actor: &str,
+        at: i64,
+    ) -> Result<(), StoreError>;
+}
+
+macro_rules! impl_gap_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::articles::GapStore for $store {
+            async fn declined_questions(&self, limit: i64) -> Result<Vec<$crate::storage::articles::DeclinedQuestion>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT v.text, c.locale, b.created_at AS at FROM messages b \
+                     JOIN conversations c ON c.id = b.conversation_id \
+                     JOIN messages v ON v.conversation_id = b.conversation_id AND v.seq = ( \
+                       SELECT MAX(p.seq) FROM messages p WHERE p.conversation_id = b.conversation_id \
+                       AND p.author = 'visitor' AND p.seq < b.seq) \
+                     WHERE b.author = 'bot' AND b.kind = 'no_answer' AND c.keep_transcript \
+                     ORDER BY b.seq DESC LIMIT $1",
+                ).bind(limit).fetch_all(&self.pool).await?)
+            }
+
+            async fn gap_actions(&self) -> Result<Vec<(String, String, Option<String>)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT gap_key, action, article_id FROM gap_actions").fetch_all(&self.pool).await?)
+            }
+
+            async fn save_gap_action(&self, key: &str, action: &str, article_id: Option<&str>, actor: &str, at: i64) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("DELETE FROM gap_actions WHERE gap_key = $1").bind(key).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO gap_actions (gap_key, action, article_id, actor, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(key).bind(action).bind(article_id).bind(actor).bind(at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_gap_store;

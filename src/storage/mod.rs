@@ -18,7 +18,7 @@ mod sql;
 pub mod sqlite;
 
 pub use agents::AgentStore;
-pub use articles::{ArticleRow, ArticleStore, ArticleVersion};
+pub use articles::{ArticleRow, ArticleStore, ArticleVersion, DeclinedQuestion, GapStore};
 use async_trait::async_trait;
 pub use audit::{
     AuditEntry, AuditStore, EquityStore, Figures, FiguresStore, ReviewItem, ReviewStore,
@@ -53,6 +53,7 @@ pub trait Store:
     + ReviewStore
     + EquityStore
     + ArticleStore
+    + GapStore
     + Send
     + Sync
 {

@@ -16,6 +16,7 @@ const MIGRATIONS: Migrations = &[
     (6, include_str!("migrations/postgres/0006_feedback.sql")),
     (7, include_str!("migrations/postgres/0007_review.sql")),
     (8, include_str!("migrations/postgres/0008_articles.sql")),
+    (9, include_str!("migrations/postgres/0009_gaps.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;
@@ -70,6 +71,7 @@ impl PgStore {
     }
 }
 
+super::articles::impl_gap_store!(PgStore);
 super::articles::impl_article_store!(PgStore);
 super::audit::impl_equity_store!(PgStore);
 super::audit::impl_review_store!(PgStore);

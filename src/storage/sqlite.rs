@@ -19,6 +19,7 @@ const MIGRATIONS: Migrations = &[
     (6, include_str!("migrations/sqlite/0006_feedback.sql")),
     (7, include_str!("migrations/sqlite/0007_review.sql")),
     (8, include_str!("migrations/sqlite/0008_articles.sql")),
+    (9, include_str!("migrations/sqlite/0009_gaps.sql")),
 ];
 
 /// The embedded store.
@@ -94,6 +95,7 @@ impl SqliteStore {
     }
 }
 
+super::articles::impl_gap_store!(SqliteStore);
 super::articles::impl_article_store!(SqliteStore);
 super::audit::impl_equity_store!(SqliteStore);
 super::audit::impl_review_store!(SqliteStore);

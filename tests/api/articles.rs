@@ -205,3 +205,79 @@ fn kb_import_then_export_then_import_is_identical() {
         );
     }
 }
+
+#[tokio::test]
+async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let operator = app.agent("Olga", "operator").await;
+        let questions = [
+            "Do you sell electric bikes?",
+            "Electric bikes for sale?",
+            "What's the weather tomorrow?",
+        ];
+        for (i, q) in questions.iter().enumerate() {
+            let c = app.create(Some("en")).await;
+            let url = app.url(&format!("/api/v1/conversations/{}/consent", c.id));
+            app.client
+                .put(&url)
+                .bearer_auth(&c.token)
+                .json(&json!({"keep_transcript": true}))
+                .send()
+                .await
+                .unwrap();
+            let r = app.ask(&c, q).await;
+            assert_eq!(r["reply"]["kind"], "no_answer", "{i}");
+        }
+        let private = app.create(Some("en")).await;
+        app.ask(&private, "Do you sell electric bikes?").await;
+
+        let gaps: Value = app
+            .client
+            .get(app.url("/api/v1/gaps"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let top = &gaps[0];
+        assert_eq!(top["count"], 2, "{backend:?} {gaps}");
+        assert!(top["examples"].to_string().contains("electric bikes"));
+        assert_eq!(gaps.as_array().unwrap().len(), 2);
+
+        let key = top["key"].as_str().unwrap();
+        let res = send(
+            &app,
+            &operator,
+            reqwest::Method::POST,
+            &format!("/api/v1/gaps/{key}/dismiss"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let open: Value = app
+            .client
+            .get(app.url("/api/v1/gaps"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(open.as_array().unwrap().len(), 1);
+        let all: Value = app
+            .client
+            .get(app.url("/api/v1/gaps?all=true"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(all.to_string().contains("\"status\":\"dismissed\""));
+    }
+}
