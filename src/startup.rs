@@ -53,6 +53,7 @@ impl Application {
             articles = edited,
             "edited articles loaded from the database"
         );
+        crate::knowledge::editor::load_synonyms(assistant.store.as_ref(), &assistant.index).await?;
         tokio::spawn(follow_knowledge(assistant.clone()));
         let summary = settings_summary(&settings, &assistant.disclosures.version);
         crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;

@@ -24,6 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(restore),
         )
         .route("/api/v1/gaps", web::get().to(gaps))
+        .route("/api/v1/synonyms", web::get().to(get_synonyms))
+        .route("/api/v1/synonyms", web::put().to(put_synonyms))
         .route("/api/v1/gaps/{key}/dismiss", web::post().to(dismiss_gap))
         .route("/api/v1/gaps/{key}/link", web::post().to(link_gap));
 }
@@ -330,4 +332,85 @@ async fn link_gap(
         ));
     }
     gap_action(&state, &user, &key, "linked", Some(&body.article_id)).await
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymRule {
+    lang: String,
+    /// A word or phrase visitors use ("money back").
+    phrase: String,
+    /// The words to search as well ("refund").
+    expansion: String,
+}
+
+async fn get_synonyms(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+) -> Result<HttpResponse, ApiError> {
+    let rules = state
+        .assistant
+        .store
+        .synonyms()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let out: Vec<SynonymRule> = rules
+        .into_iter()
+        .map(|(lang, phrase, expansion)| SynonymRule {
+            lang,
+            phrase,
+            expansion,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Replaces the operators' synonym rules; applied to the next question on every instance.
+async fn put_synonyms(
+    state: web::Data<AppState>,
+    OperatorUser(user): OperatorUser,
+    body: web::Json<Vec<SynonymRule>>,
+) -> Result<HttpResponse, ApiError> {
+    let mut rules = Vec::new();
+    for r in body.iter() {
+        let valid = crate::knowledge::Lang::parse(&r.lang).is_some()
+            && !r.phrase.trim().is_empty()
+            && r.phrase.len() <= 100
+            && !r.expansion.trim().is_empty()
+            && r.expansion.len() <= 200;
+        if !valid {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "Each rule needs lang fr|en, a phrase (≤ 100) and an expansion (≤ 200).",
+            ));
+        }
+        rules.push((
+            r.lang.clone(),
+            r.phrase.trim().to_lowercase(),
+            r.expansion.trim().to_string(),
+        ));
+    }
+    if rules.len() > 1000 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "At most 1,000 rules.",
+        ));
+    }
+    let store = state.assistant.store.as_ref();
+    store
+        .replace_synonyms(&rules)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    editor::load_synonyms(store, &state.assistant.index).await?;
+    crate::audit::record(
+        store,
+        &user.email,
+        "synonyms_replaced",
+        "synonyms",
+        &format!("{} rules", rules.len()),
+    )
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    state.assistant.hub.notify(crate::realtime::SYNONYMS);
+    Ok(HttpResponse::Ok().json(json!({"rules": rules.len()})))
 }

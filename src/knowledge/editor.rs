@@ -303,3 +303,15 @@ pub async fn export_dir(store: &dyn Store, dir: &std::path::Path) -> anyhow::Res
     }
     Ok(n)
 }
+
+/// Loads the operators' synonym rules from the database into this instance's index.
+pub async fn load_synonyms(store: &dyn Store, index: &KnowledgeIndex) -> Result<usize, EditError> {
+    let rules: Vec<super::query::Entry> = store
+        .synonyms()
+        .await?
+        .into_iter()
+        .filter_map(|(l, p, e)| super::Lang::parse(&l).map(|l| (l, p, e)))
+        .collect();
+    index.set_operator_synonyms(&rules);
+    Ok(rules.len())
+}

@@ -66,6 +66,8 @@ pub struct KnowledgeIndex {
     fields: Fields,
     state: RwLock<KbState>,
     analyzers: HashMap<Lang, (TextAnalyzer, TextAnalyzer)>,
+    /// Built-in synonyms plus the operator's, applied at query time.
+    lexicon: RwLock<Vec<query::Entry>>,
 }
 
 impl KnowledgeIndex {
@@ -106,6 +108,7 @@ impl KnowledgeIndex {
             fields,
             state: RwLock::new(KbState::default()),
             analyzers,
+            lexicon: RwLock::new(query::lexicon(&[])),
         };
         kb.load(articles, reuse)?;
         std::fs::write(&marker, &version)?;
@@ -194,6 +197,11 @@ impl KnowledgeIndex {
         self.state.read().expect("kb state lock").version.clone()
     }
 
+    /// Replaces the operator's synonym rules (the built-in ones stay).
+    pub fn set_operator_synonyms(&self, entries: &[query::Entry]) {
+        *self.lexicon.write().expect("lexicon lock") = query::lexicon(entries);
+    }
+
     /// The content terms (stems, stop words removed) of a text in a language.
     pub fn content_terms_of(&self, text: &str, lang: Lang) -> Vec<String> {
         let mut analyzer = self.analyzers[&lang].0.clone();
@@ -219,6 +227,7 @@ impl KnowledgeIndex {
     #[tracing::instrument(skip_all, fields(lang = lang.code()))]
     pub fn search(&self, question: &str, lang: Lang, limit: usize) -> anyhow::Result<Retrieval> {
         let searcher = self.reader.searcher();
+        let lexicon = self.lexicon.read().expect("lexicon lock").clone();
         let lf = self.fields.of(lang);
         let (mut content, mut all) = self.analyzers[&lang].clone();
         let (terms, kb_version) = {
@@ -236,7 +245,7 @@ impl KnowledgeIndex {
                 (body.max(title), n)
             };
             (
-                query::content_terms(&mut content, lang, question, vocab, df),
+                query::content_terms(&mut content, &lexicon, lang, question, vocab, df),
                 state.version.clone(),
             )
         };
@@ -250,7 +259,7 @@ impl KnowledgeIndex {
             return Ok(retrieval);
         }
         let all_terms = query::all_words(&mut all, question);
-        let synonyms = query::synonyms(&mut content, question, lang);
+        let synonyms = query::synonyms(&mut content, &lexicon, question, lang);
         let q = query::build(lf, &retrieval.terms, &synonyms, &all_terms);
         let hits = searcher.search(&q, &TopDocs::with_limit(HITS).order_by_score())?;
         let mut seen = HashSet::new();

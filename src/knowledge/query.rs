@@ -39,6 +39,19 @@ pub struct QueryTerm {
     pub alternatives: Vec<String>,
 }
 
+/// A synonym rule: in this language, a question containing `phrase` also searches `expansion`.
+pub type Entry = (Lang, String, String);
+
+/// The built-in rules plus the operator's.
+pub fn lexicon(operator: &[Entry]) -> Vec<Entry> {
+    let mut all: Vec<Entry> = SYNONYMS
+        .iter()
+        .map(|(l, p, e)| (*l, p.to_string(), e.to_string()))
+        .collect();
+    all.extend(operator.iter().cloned());
+    all
+}
+
 /// Built-in support vocabulary: a phrase in a question also searches these words.
 const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::Fr, "combien de temps", "délai jours"),
@@ -91,6 +104,7 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
 /// The content terms of a question, each with its IDF from `df(term) -> (df, docs)`.
 pub fn content_terms(
     analyzer: &mut TextAnalyzer,
+    lexicon: &[Entry],
     lang: Lang,
     question: &str,
     vocab: &Vocabulary,
@@ -108,7 +122,7 @@ pub fn content_terms(
             }
             let (freq, n) = df(&term);
             let idf = (1.0 + (n as f32 - freq as f32 + 0.5) / (freq as f32 + 0.5)).ln();
-            let alternatives = word_synonyms(analyzer, lang, resolved.unwrap_or(word));
+            let alternatives = word_synonyms(analyzer, lexicon, lang, resolved.unwrap_or(word));
             let known = freq > 0 || alternatives.iter().any(|a| df(a).0 > 0);
             out.push(QueryTerm {
                 word: word.to_string(),
@@ -124,9 +138,14 @@ pub fn content_terms(
 }
 
 /// Stems of the one-word synonyms of `word`.
-fn word_synonyms(analyzer: &mut TextAnalyzer, lang: Lang, word: &str) -> Vec<String> {
+fn word_synonyms(
+    analyzer: &mut TextAnalyzer,
+    lexicon: &[Entry],
+    lang: Lang,
+    word: &str,
+) -> Vec<String> {
     let folded = spelling::fold(word);
-    SYNONYMS
+    lexicon
         .iter()
         .filter(|(l, key, _)| *l == lang && !key.contains(' ') && spelling::fold(key) == folded)
         .flat_map(|(_, _, extra)| analysis::terms(analyzer, extra))
@@ -143,7 +162,12 @@ pub fn all_words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 }
 
 /// Synonym terms for the phrases of a question (not counted in coverage).
-pub fn synonyms(analyzer: &mut TextAnalyzer, question: &str, lang: Lang) -> Vec<String> {
+pub fn synonyms(
+    analyzer: &mut TextAnalyzer,
+    lexicon: &[Entry],
+    question: &str,
+    lang: Lang,
+) -> Vec<String> {
     let folded = format!(
         " {} ",
         spelling::words(question)
@@ -152,7 +176,7 @@ pub fn synonyms(analyzer: &mut TextAnalyzer, question: &str, lang: Lang) -> Vec<
             .join(" ")
     );
     let mut out = Vec::new();
-    for (l, phrase, extra) in SYNONYMS {
+    for (l, phrase, extra) in lexicon {
         if *l == lang && folded.contains(&format!(" {} ", spelling::fold(phrase))) {
             out.extend(analysis::terms(analyzer, extra));
         }
@@ -216,13 +240,19 @@ mod tests {
     fn support_phrases_bring_their_synonyms() {
         let mut a = analysis::analyzer(Lang::En);
         assert_eq!(
-            synonyms(&mut a, "I want my money back", Lang::En),
+            synonyms(&mut a, &lexicon(&[]), "I want my money back", Lang::En),
             vec!["refund"]
         );
         let mut f = analysis::analyzer(Lang::Fr);
         let delai = analysis::terms(&mut f, "délai").remove(0);
-        assert!(synonyms(&mut f, "Combien de temps pour la livraison", Lang::Fr).contains(&delai));
-        assert!(synonyms(&mut f, "rien à voir", Lang::Fr).is_empty());
+        assert!(synonyms(
+            &mut f,
+            &lexicon(&[]),
+            "Combien de temps pour la livraison",
+            Lang::Fr
+        )
+        .contains(&delai));
+        assert!(synonyms(&mut f, &lexicon(&[]), "rien à voir", Lang::Fr).is_empty());
     }
 
     #[test]

@@ -13,6 +13,8 @@ use tokio::sync::{broadcast, mpsc};
 
 /// Topic of queue-wide changes (a conversation joined or left the queue).
 pub const QUEUE: &str = "queue";
+/// Topic of changes to the operators' synonym rules.
+pub const SYNONYMS: &str = "synonyms";
 /// The PostgreSQL channel instances share.
 pub const PG_CHANNEL: &str = "candor_events";
 

@@ -118,9 +118,14 @@ pub struct DeclinedQuestion {
     pub at: i64,
 }
 
-/// Content gaps: declined questions, and what operators decided about each group.
+/// Content gaps (declined questions, and what operators decided about each group) and the
+/// operators' synonym rules.
 #[async_trait]
 pub trait GapStore: Send + Sync {
+    /// The operators' synonym rules: (language code, phrase, expansion).
+    async fn synonyms(&self) -> Result<Vec<(String, String, String)>, StoreError>;
+    /// Replaces every operator synonym rule at once.
+    async fn replace_synonyms(&self, rules: &[(String, String, String)]) -> Result<(), StoreError>;
     /// Declined questions of consented conversations, newest first (at most `limit`).
     async fn declined_questions(&self, limit: i64) -> Result<Vec<DeclinedQuestion>, StoreError>;
     /// (gap key, action, article id) for every group an operator dismissed or linked.
@@ -149,6 +154,21 @@ macro_rules! impl_gap_store {
                      WHERE b.author = 'bot' AND b.kind = 'no_answer' AND c.keep_transcript \
                      ORDER BY b.seq DESC LIMIT $1",
                 ).bind(limit).fetch_all(&self.pool).await?)
+            }
+
+            async fn synonyms(&self) -> Result<Vec<(String, String, String)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT lang, phrase, expansion FROM synonyms ORDER BY lang, phrase").fetch_all(&self.pool).await?)
+            }
+
+            async fn replace_synonyms(&self, rules: &[(String, String, String)]) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("DELETE FROM synonyms").execute(&mut *tx).await?;
+                for (lang, phrase, expansion) in rules {
+                    sqlx::query("INSERT INTO synonyms (lang, phrase, expansion) VALUES ($1, $2, $3) ON CONFLICT (lang, phrase) DO UPDATE SET expansion = excluded.expansion")
+                        .bind(lang).bind(phrase).bind(expansion).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn gap_actions(&self) -> Result<Vec<(String, String, Option<String>)>, $crate::storage::StoreError> {

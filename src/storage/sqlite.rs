@@ -20,6 +20,7 @@ const MIGRATIONS: Migrations = &[
     (7, include_str!("migrations/sqlite/0007_review.sql")),
     (8, include_str!("migrations/sqlite/0008_articles.sql")),
     (9, include_str!("migrations/sqlite/0009_gaps.sql")),
+    (10, include_str!("migrations/sqlite/0010_synonyms.sql")),
 ];
 
 /// The embedded store.

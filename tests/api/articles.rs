@@ -281,3 +281,56 @@ async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
         assert!(all.to_string().contains("\"status\":\"dismissed\""));
     }
 }
+
+#[tokio::test]
+async fn operator_synonyms_apply_to_the_next_question() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let operator = app.agent("Olga", "operator").await;
+        let agent = app.agent("Camille", "agent").await;
+        let question = "Until when can I spend my trinket?";
+        let c = app.create(Some("en")).await;
+        assert_ne!(
+            cited(&app.ask(&c, question).await).as_deref(),
+            Some("en-gift-cards")
+        );
+        let rules = json!([{"lang": "en", "phrase": "trinket", "expansion": "gift card validity"}]);
+        assert_eq!(
+            send(
+                &app,
+                &agent,
+                reqwest::Method::PUT,
+                "/api/v1/synonyms",
+                rules.clone()
+            )
+            .await
+            .status(),
+            403
+        );
+        let res = send(
+            &app,
+            &operator,
+            reqwest::Method::PUT,
+            "/api/v1/synonyms",
+            rules,
+        )
+        .await;
+        assert_eq!(res.status(), 200, "{backend:?}");
+        let c = app.create(Some("en")).await;
+        assert_eq!(
+            cited(&app.ask(&c, question).await).as_deref(),
+            Some("en-gift-cards")
+        );
+        let listed: Value = app
+            .client
+            .get(app.url("/api/v1/synonyms"))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(listed[0]["phrase"], "trinket");
+    }
+}
