@@ -1,0 +1,109 @@
+//! Knowledge-base scale: full indexing time, publish-to-answerable time, and decision latency
+//! on a large synthetic help centre.
+//!
+//!   cargo bench --bench kb [-- <articles>]        (default 10000)
+//!
+//! Articles are built from the sample help centre's own sentences, shuffled deterministically,
+//! so vocabulary and lengths are those of a real shop. One thread.
+
+use candor::answer;
+use candor::knowledge::{loader, Article, KnowledgeIndex, Lang};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn pct(v: &mut [u128], p: f64) -> f64 {
+    v.sort_unstable();
+    v[((v.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sample = loader::load_dir(&root.join("knowledge")).unwrap().articles;
+    let sentences: Vec<(Lang, String)> = sample
+        .iter()
+        .flat_map(|a| {
+            a.body
+                .split(". ")
+                .map(move |s| (a.lang, s.trim().to_string()))
+        })
+        .filter(|(_, s)| s.len() > 20 && !s.starts_with('#'))
+        .collect();
+    let mut seed: u64 = 42;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let mut articles: Vec<Article> = Vec::with_capacity(n);
+    for i in 0..n {
+        let (lang, _) = sentences[next() % sentences.len()];
+        let pick: Vec<&str> = (0..8)
+            .map(|_| sentences[next() % sentences.len()].1.as_str())
+            .collect();
+        let text = format!(
+            "---\nid: gen-{i}\ntitle: Topic {i} {}\nlang: {}\n---\n## Part one\n{}.\n\n## Part two\n{}.\n",
+            pick[0].split(' ').take(3).collect::<Vec<_>>().join(" "),
+            lang.code(),
+            pick[1..4].join(". "),
+            pick[4..8].join(". ")
+        );
+        articles.push(Article::parse(&text, 0).unwrap());
+    }
+    articles.extend(sample.iter().cloned());
+    let dir = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let index = KnowledgeIndex::open(&dir.path().join("index"), &articles).unwrap();
+    println!(
+        "full index of {} articles: {:.2} s",
+        articles.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    // Publish: upsert (delete + add + commit + reader reload), then the new text is searchable.
+    let mut visible = Vec::new();
+    for i in 0..50 {
+        let text = format!("---\nid: gen-{i}\ntitle: Topic {i}\nlang: en\n---\n## Fresh\nThe zorblax{i} policy changed today.\n");
+        let a = Article::parse(&text, 0).unwrap();
+        let t = Instant::now();
+        index.upsert(&a).unwrap();
+        let found = index
+            .search(&format!("zorblax{i} policy"), Lang::En, 3)
+            .unwrap();
+        visible.push(t.elapsed().as_micros());
+        assert_eq!(found.candidates[0].article_id, format!("gen-{i}"));
+    }
+    println!(
+        "publish to answerable: p50 {:.1} ms, p99 {:.1} ms (50 publishes)",
+        pct(&mut visible, 0.5),
+        pct(&mut visible, 0.99)
+    );
+
+    let qs: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(root.join("bench/dev/queries.json")).unwrap())
+            .unwrap();
+    let mut times = Vec::new();
+    for round in 0..3 {
+        for q in &qs {
+            let lang = Lang::parse(q["lang"].as_str().unwrap()).unwrap();
+            let t = Instant::now();
+            std::hint::black_box(
+                answer::decide(&index, q["text"].as_str().unwrap(), lang, 0.3).unwrap(),
+            );
+            if round > 0 {
+                times.push(t.elapsed().as_micros());
+            }
+        }
+    }
+    println!(
+        "decision on {} articles: p50 {:.2} ms, p99 {:.2} ms ({} decisions)",
+        articles.len(),
+        pct(&mut times, 0.5),
+        pct(&mut times, 0.99),
+        times.len()
+    );
+}
