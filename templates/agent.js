@@ -152,7 +152,20 @@ function show() {
   $("logout").hidden = false;
   refreshQueue();
   loadTools().catch((e) => { $("error").textContent = e.message; });
-  polling = setInterval(refreshQueue, 3000);
+  // Live: the server announces every queue change; a slow poll covers a lost connection.
+  followQueue();
+  polling = setInterval(refreshQueue, 15000);
+}
+let followingQueue = false;
+async function followQueue() {
+  if (followingQueue) return;
+  followingQueue = true;
+  while (!$("console").hidden) {
+    try { await readEvents("/api/v1/agent/events", null, () => refreshQueue(), () => !$("console").hidden); }
+    catch (_) { /* reconnect below */ }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  followingQueue = false;
 }
 $("logout").addEventListener("click", async () => {
   await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": CSRF } });

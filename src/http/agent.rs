@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 /// Registers the agent API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/agent/queue", web::get().to(queue))
+        .route("/api/v1/agent/events", web::get().to(queue_events))
         .route(
             "/api/v1/agent/conversations/{id}",
             web::get().to(conversation),
@@ -360,4 +361,9 @@ async fn team(
         })
         .collect();
     Ok(HttpResponse::Ok().json(people))
+}
+
+/// Live queue changes for the console (SSE): each `queue` event means "reload the queue".
+async fn queue_events(state: web::Data<AppState>, AgentUser(_): AgentUser) -> HttpResponse {
+    super::sse::queue_stream(&state)
 }

@@ -119,3 +119,37 @@ async fn produce(
         }
     }
 }
+
+/// The console's queue stream: an `event: queue` each time the queue changes (and every
+/// 15 s), so the waiting list updates live without polling.
+pub fn queue_stream(state: &web::Data<AppState>) -> HttpResponse {
+    let (tx, mut rx) = mpsc::channel::<Chunk>(8);
+    let mut sub = state.assistant.hub.subscribe();
+    tokio::spawn(async move {
+        loop {
+            if tx
+                .send(Ok(Bytes::from_static(b"event: queue\ndata: {}\n\n")))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            let changed = async {
+                loop {
+                    match sub.recv().await {
+                        Ok(topic) if topic == QUEUE => break,
+                        Ok(_) => continue,
+                        Err(_) => break,
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(15), changed).await;
+        }
+    });
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}

@@ -601,3 +601,32 @@ async fn operators_cannot_take_conversations_and_the_team_shows_each_load() {
         (json!(true), json!(1))
     );
 }
+
+#[tokio::test]
+async fn the_console_hears_about_a_new_escalation_live() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let agent = app.agent("Camille", "agent").await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/agent/events"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut body = res.bytes_stream();
+    let first = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: queue"));
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "human please").await;
+    let next = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .expect("a queue event right after the escalation, not after the 15 s refresh")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&next).contains("event: queue"));
+}
