@@ -218,14 +218,7 @@ async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
         ];
         for (i, q) in questions.iter().enumerate() {
             let c = app.create(Some("en")).await;
-            let url = app.url(&format!("/api/v1/conversations/{}/consent", c.id));
-            app.client
-                .put(&url)
-                .bearer_auth(&c.token)
-                .json(&json!({"keep_transcript": true}))
-                .send()
-                .await
-                .unwrap();
+            app.consent(&c, true).await;
             let r = app.ask(&c, q).await;
             assert_eq!(r["reply"]["kind"], "no_answer", "{i}");
         }

@@ -229,14 +229,7 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
         ];
         for (lang, question) in seeded {
             let c = app.create(Some(lang)).await;
-            let url = app.url(&format!("/api/v1/conversations/{}/consent", c.id));
-            app.client
-                .put(&url)
-                .bearer_auth(&c.token)
-                .json(&json!({"keep_transcript": true}))
-                .send()
-                .await
-                .unwrap();
+            app.consent(&c, true).await;
             app.ask(&c, question).await;
         }
         // Not consented: never counted.

@@ -107,6 +107,18 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Records the visitor's consent choice for a conversation.
+    pub async fn consent(&self, c: &Conv, keep: bool) -> reqwest::Response {
+        let url = self.url(&format!("/api/v1/conversations/{}/consent", c.id));
+        self.client
+            .put(url)
+            .bearer_auth(&c.token)
+            .json(&json!({"keep_transcript": keep}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The body of a public page.
     pub async fn page(&self, path: &str) -> String {
         let res = self.client.get(self.url(path)).send().await.unwrap();

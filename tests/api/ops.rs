@@ -73,14 +73,7 @@ async fn only_configured_sites_may_call_the_api_from_a_browser() {
 async fn the_transparency_page_counts_only_consented_conversations() {
     let app = spawn_app(Backend::Sqlite).await;
     let kept = app.create(Some("en")).await;
-    let url = app.url(&format!("/api/v1/conversations/{}/consent", kept.id));
-    app.client
-        .put(&url)
-        .bearer_auth(&kept.token)
-        .json(&serde_json::json!({"keep_transcript": true}))
-        .send()
-        .await
-        .unwrap();
+    app.consent(&kept, true).await;
     app.ask(&kept, "How long does delivery take?").await;
     app.ask(&kept, "Tell me a joke").await;
     let not_kept = app.create(Some("en")).await;
