@@ -12,6 +12,7 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidJson,
+    InvalidQuery,
     InvalidField,
     UnsupportedMediaType,
     PayloadTooLarge,
@@ -42,7 +43,7 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         use ErrorCode::*;
         match self {
-            InvalidJson => StatusCode::BAD_REQUEST,
+            InvalidJson | InvalidQuery => StatusCode::BAD_REQUEST,
             InvalidField | EmptyMessage | MessageTooLong | UnsupportedLocale | ConsentRequired
             | InvalidContact => StatusCode::UNPROCESSABLE_ENTITY,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

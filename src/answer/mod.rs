@@ -13,6 +13,8 @@ mod explain;
 pub mod intent;
 /// Guessing the language of a question.
 pub mod lang;
+/// Asking a question of a draft before it is published.
+pub mod trial;
 
 use crate::knowledge::{Candidate, KnowledgeIndex, Lang, Retrieval};
 pub use confidence::Signals;

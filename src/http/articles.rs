@@ -5,42 +5,56 @@ use super::auth::OperatorUser;
 use super::AppState;
 use crate::conversation::rfc3339;
 use crate::error::{ApiError, ErrorCode};
-use crate::knowledge::editor::{self, ArticleInput, EditError};
-use crate::storage::ArticleRow;
+use crate::knowledge::editor::{self, ArticleInput, Current, EditError, Filter};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// Largest article request: a 1 MiB document (the file limit) plus JSON escaping.
+const ARTICLE_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// Registers the articles routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/articles", web::get().to(list))
-        .route("/api/v1/articles", web::post().to(create))
-        .route("/api/v1/articles/{id}", web::get().to(get))
-        .route("/api/v1/articles/{id}", web::put().to(update))
-        .route("/api/v1/articles/{id}", web::delete().to(unpublish))
-        .route("/api/v1/articles/{id}/versions", web::get().to(versions))
-        .route(
-            "/api/v1/articles/{id}/versions/{v}/restore",
-            web::post().to(restore),
-        )
-        .route("/api/v1/gaps", web::get().to(gaps))
-        .route("/api/v1/synonyms", web::get().to(get_synonyms))
-        .route("/api/v1/synonyms", web::put().to(put_synonyms))
-        .route("/api/v1/gaps/{key}/dismiss", web::post().to(dismiss_gap))
-        .route("/api/v1/gaps/{key}/link", web::post().to(link_gap));
+    let big = || super::json::limited(ARTICLE_BODY_BYTES);
+    cfg.service(
+        web::resource("/api/v1/articles")
+            .app_data(big())
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    // Before `{id}`, which would otherwise take "preview" for an article id.
+    .service(
+        web::resource("/api/v1/articles/preview")
+            .app_data(big())
+            .route(web::post().to(preview)),
+    )
+    .service(
+        web::resource("/api/v1/articles/{id}")
+            .app_data(big())
+            .route(web::get().to(get))
+            .route(web::put().to(update))
+            .route(web::delete().to(unpublish)),
+    )
+    .route("/api/v1/articles/{id}/versions", web::get().to(versions))
+    .route(
+        "/api/v1/articles/{id}/versions/{v}/restore",
+        web::post().to(restore),
+    )
+    .route("/api/v1/gaps", web::get().to(gaps))
+    .route("/api/v1/synonyms", web::get().to(get_synonyms))
+    .route("/api/v1/synonyms", web::put().to(put_synonyms))
+    .route("/api/v1/gaps/{key}/dismiss", web::post().to(dismiss_gap))
+    .route("/api/v1/gaps/{key}/link", web::post().to(link_gap));
 }
 
-fn article_json(row: &ArticleRow) -> Value {
-    match editor::parse(&row.document, row.updated_at) {
-        Ok(a) => json!({
-            "id": a.id, "title": a.title, "lang": a.lang, "url": a.url, "tags": a.tags,
-            "questions": a.questions, "body": a.body, "state": row.state, "version": row.version,
-            "updated_at": rfc3339(row.updated_at), "updated_by": row.updated_by,
-        }),
-        Err(e) => {
-            json!({"id": row.id, "state": row.state, "version": row.version, "error": e.to_string()})
-        }
-    }
+/// The Article JSON of the API.
+pub fn article_json(c: &Current) -> Value {
+    let a = &c.input;
+    json!({
+        "id": a.id, "title": a.title, "lang": a.lang, "url": a.url, "tags": a.tags,
+        "questions": a.questions, "body": a.body, "state": c.state, "version": c.version,
+        "updated_at": rfc3339(c.updated_at), "updated_by": c.updated_by, "source": c.source,
+    })
 }
 
 impl From<EditError> for ApiError {
@@ -69,17 +83,16 @@ fn announce(state: &AppState, id: &str) {
     state.assistant.hub.notify(&format!("kb:{id}"));
 }
 
+/// Articles edited in the console and those only in the knowledge dir, filtered by
+/// `?q=` (words), `lang`, `tag` and `state`.
 async fn list(
     state: web::Data<AppState>,
     OperatorUser(_): OperatorUser,
+    filter: web::Query<Filter>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = state
-        .assistant
-        .store
-        .articles()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(HttpResponse::Ok().json(rows.iter().map(article_json).collect::<Vec<_>>()))
+    let a = &state.assistant;
+    let all = editor::list(a.store.as_ref(), &a.index, &filter).await?;
+    Ok(HttpResponse::Ok().json(all.iter().map(article_json).collect::<Vec<_>>()))
 }
 
 async fn get(
@@ -87,14 +100,10 @@ async fn get(
     OperatorUser(_): OperatorUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state
-        .assistant
-        .store
-        .article(&id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let row = row.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
-    Ok(HttpResponse::Ok().json(article_json(&row)))
+    let a = &state.assistant;
+    let current = editor::current(a.store.as_ref(), &a.index, &id).await?;
+    let current = current.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    Ok(HttpResponse::Ok().json(article_json(&current)))
 }
 
 /// The Article JSON, plus the version the edit started from and a reason for the history.
@@ -154,11 +163,8 @@ async fn save(
     )
     .await?;
     announce(state, &input.id);
-    let row = store
-        .article(&input.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(HttpResponse::Ok().json(row.as_ref().map(article_json)))
+    let current = editor::current(store, &state.assistant.index, &input.id).await?;
+    Ok(HttpResponse::Ok().json(current.as_ref().map(article_json)))
 }
 
 async fn create(
@@ -246,6 +252,57 @@ async fn restore(
     .await?;
     announce(&state, &id);
     Ok(HttpResponse::Ok().json(json!({"id": id, "state": "published", "version": version})))
+}
+
+/// A draft to preview, and optionally a question to try against it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewBody {
+    article: ArticleInput,
+    #[serde(default)]
+    question: Option<String>,
+}
+
+/// The draft rendered as HTML, the passages the assistant can quote from it and, for a
+/// question, the answer today and the answer with the draft published. Nothing is saved.
+async fn preview(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+    body: web::Json<PreviewBody>,
+) -> Result<HttpResponse, ApiError> {
+    let PreviewBody { article, question } = body.into_inner();
+    let draft = editor::draft_article(&article)?;
+    let passages: Vec<Value> = crate::knowledge::passages::split(&draft.body)
+        .iter()
+        .map(|p| json!({"heading": p.heading, "text": p.text}))
+        .collect();
+    let mut out = json!({
+        "html": crate::knowledge::markdown::to_html(&draft.body),
+        "passages": passages,
+    });
+    if let Some(q) = question.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > crate::conversation::MAX_MESSAGE_CHARS {
+            return Err(ApiError::new(
+                ErrorCode::MessageTooLong,
+                "The question is too long to try.",
+            ));
+        }
+        let a = state.assistant.clone();
+        let (question, draft) = (q.to_string(), draft.clone());
+        let trial = web::block(move || {
+            crate::answer::trial::against_draft(&a.index, &draft, &question, a.threshold, &a.rules)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::internal(&*e))?;
+        out["live"] = decision_json(&trial.live);
+        out["draft"] = decision_json(&trial.draft);
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+fn decision_json(d: &crate::answer::Decision) -> Value {
+    json!({"kind": d.kind, "passage": d.passage, "citations": d.citations, "why": d.why})
 }
 
 #[derive(Deserialize)]

@@ -146,6 +146,23 @@ impl FromRequest for OperatorUser {
     }
 }
 
+/// Anyone signed in to the console, whatever their role (signing out, for one).
+pub struct ConsoleUser(pub crate::storage::User);
+
+impl FromRequest for ConsoleUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let credentials = console_credentials(req);
+        Box::pin(async move {
+            use crate::handoff::accounts::Role;
+            let all = [Role::Agent, Role::Operator, Role::Admin];
+            Ok(ConsoleUser(console_user(credentials?, &all).await?))
+        })
+    }
+}
+
 /// The user behind console credentials, if their role is one of `allowed`; records presence.
 async fn console_user(
     (state, token): (web::Data<AppState>, String),

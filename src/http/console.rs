@@ -1,7 +1,7 @@
 //! The console page and signing in and out: API tokens for scripts, an HttpOnly
 //! SameSite=Strict session cookie with a double-submit CSRF token for the page.
 
-use super::auth::{AgentUser, CSRF_COOKIE, SESSION_COOKIE};
+use super::auth::{ConsoleUser, CSRF_COOKIE, SESSION_COOKIE};
 use super::AppState;
 use crate::conversation::now_ms;
 use crate::error::{ApiError, ErrorCode};
@@ -29,7 +29,7 @@ struct ConsolePage {
 }
 
 /// A cookie only this site's pages can send (SameSite=Strict), invisible to scripts.
-fn cookie(
+pub(super) fn cookie(
     req: &HttpRequest,
     name: &'static str,
     value: String,
@@ -45,18 +45,34 @@ fn cookie(
         .finish()
 }
 
-async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let csrf = match req.cookie(CSRF_COOKIE) {
+/// The page's CSRF token: the one the browser already has, or a new one.
+pub(super) fn csrf_token(req: &HttpRequest) -> String {
+    match req.cookie(CSRF_COOKIE) {
         Some(c) if c.value().len() == 64 => c.value().to_string(),
         _ => crate::conversation::VisitorToken::generate().0,
-    };
+    }
+}
+
+/// A console page: the HTML, with the CSRF cookie its script echoes.
+pub(super) fn page(
+    req: &HttpRequest,
+    status: actix_web::http::StatusCode,
+    csrf: String,
+    html: String,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("cache-control", "no-store"))
+        .cookie(cookie(req, CSRF_COOKIE, csrf, 12))
+        .body(html)
+}
+
+async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let csrf = csrf_token(&req);
     let html = ConsolePage { csrf: csrf.clone() }
         .render()
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .cookie(cookie(&req, CSRF_COOKIE, csrf, 12))
-        .body(html))
+    Ok(page(&req, actix_web::http::StatusCode::OK, csrf, html))
 }
 
 /// Console sign-in: checks the CSRF token, then sets the session cookie.
@@ -85,7 +101,7 @@ async fn session(
 /// Ends the session: the token is revoked and the cookie cleared.
 async fn logout(
     state: web::Data<AppState>,
-    AgentUser(user): AgentUser,
+    ConsoleUser(user): ConsoleUser,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.assistant.store.as_ref();

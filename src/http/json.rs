@@ -7,14 +7,19 @@ use actix_web::web::JsonConfig;
 
 /// The JSON extractor settings for every route.
 pub fn config() -> JsonConfig {
+    limited(super::MAX_BODY_BYTES)
+}
+
+/// JSON bodies of at most `bytes` (articles are larger than chat messages).
+pub fn limited(bytes: usize) -> JsonConfig {
     JsonConfig::default()
-        .limit(super::MAX_BODY_BYTES)
-        .error_handler(|err, _req| {
+        .limit(bytes)
+        .error_handler(move |err, _req| {
             let api = match &err {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
                     ErrorCode::PayloadTooLarge,
-                    "The request body is larger than 16 KiB.",
+                    format!("The request body is larger than {} KiB.", bytes / 1024),
                 ),
                 JsonPayloadError::ContentType => ApiError::new(
                     ErrorCode::UnsupportedMediaType,
@@ -31,4 +36,22 @@ pub fn config() -> JsonConfig {
             };
             api.into()
         })
+}
+
+/// Query strings: an unknown or malformed parameter is a 400 in the one error format.
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::new(
+            ErrorCode::InvalidQuery,
+            format!("The query string is not valid: {err}"),
+        )
+        .into()
+    })
+}
+
+/// Path parameters that do not parse (a version that is not a number) name nothing.
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default().error_handler(|_err, _req| {
+        ApiError::new(ErrorCode::NotFound, "There is nothing at this address.").into()
+    })
 }

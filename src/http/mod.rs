@@ -15,6 +15,8 @@ pub mod console;
 pub mod json;
 /// Request ids and per-request logs.
 pub mod logging;
+/// The operators' pages: articles, editor, history, gaps.
+pub mod operator;
 /// Health, metrics.
 pub mod ops;
 /// The demo store page and the widget script.
@@ -64,6 +66,8 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
     move |cfg| {
         cfg.app_data(state)
             .app_data(json::config())
+            .app_data(json::query_config())
+            .app_data(json::path_config())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .configure(widget::routes)
             .configure(privacy::routes)
@@ -71,6 +75,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(console::routes)
             .configure(review::routes)
             .configure(articles::routes)
+            .configure(operator::routes)
             .configure(report::routes)
             .configure(privacy::pages)
             .configure(pages::routes)

@@ -315,3 +315,131 @@ pub async fn load_synonyms(store: &dyn Store, index: &KnowledgeIndex) -> Result<
     index.set_operator_synonyms(&rules);
     Ok(rules.len())
 }
+
+/// Where an article's current text lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Saved in the console (the database): this wins over a file with the same id.
+    Editor,
+    /// Only in the knowledge dir; the first save in the console makes version 1.
+    Files,
+}
+
+/// An article as the editor shows it: its text and where it stands.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub input: ArticleInput,
+    /// 0 for an article that only exists as a file.
+    pub version: i64,
+    /// `published`, `draft` or `unpublished`.
+    pub state: String,
+    pub updated_at: i64,
+    pub updated_by: String,
+    pub source: Source,
+}
+
+impl Current {
+    fn of_row(row: &ArticleRow) -> Option<Current> {
+        let article = parse(&row.document, row.updated_at).ok()?;
+        let mut input = input_of(&article);
+        input.state = row.state.clone();
+        Some(Current {
+            input,
+            version: row.version,
+            state: row.state.clone(),
+            updated_at: row.updated_at,
+            updated_by: row.updated_by.clone(),
+            source: Source::Editor,
+        })
+    }
+
+    fn of_file(article: &Article) -> Current {
+        Current {
+            input: input_of(article),
+            version: 0,
+            state: published(),
+            updated_at: article.updated_at,
+            updated_by: "files".into(),
+            source: Source::Files,
+        }
+    }
+}
+
+/// What an operator searches the article list for. Empty fields do not filter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Words that must all appear in the id, title, tags, example questions or body.
+    pub q: Option<String>,
+    pub lang: Option<String>,
+    pub tag: Option<String>,
+    pub state: Option<String>,
+}
+
+impl Filter {
+    fn keeps(&self, c: &Current) -> bool {
+        fn set(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let a = &c.input;
+        if set(&self.lang).is_some_and(|l| !a.lang.eq_ignore_ascii_case(l))
+            || set(&self.state).is_some_and(|s| c.state != s)
+            || set(&self.tag).is_some_and(|t| !a.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
+        {
+            return false;
+        }
+        let Some(q) = set(&self.q) else { return true };
+        let haystack = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            a.id,
+            a.title,
+            a.tags.join(" "),
+            a.questions.join("\n"),
+            a.body
+        )
+        .to_lowercase();
+        q.to_lowercase()
+            .split_whitespace()
+            .all(|w| haystack.contains(w))
+    }
+}
+
+/// The current text of one article: the console's version, else the knowledge dir's.
+pub async fn current(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    id: &str,
+) -> Result<Option<Current>, EditError> {
+    if let Some(row) = store.article(id).await? {
+        return Ok(Current::of_row(&row));
+    }
+    Ok(index.live_article(id).as_ref().map(Current::of_file))
+}
+
+/// Every article — edited in the console in any state, or only in files — that passes the
+/// filter, sorted by id.
+pub async fn list(
+    store: &dyn Store,
+    index: &KnowledgeIndex,
+    filter: &Filter,
+) -> Result<Vec<Current>, EditError> {
+    let rows = store.articles().await?;
+    let edited: std::collections::HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut all: Vec<Current> = rows.iter().filter_map(Current::of_row).collect();
+    all.extend(
+        index
+            .live_articles()
+            .iter()
+            .filter(|a| !edited.contains(a.id.as_str()))
+            .map(Current::of_file),
+    );
+    all.retain(|c| filter.keeps(c));
+    all.sort_by(|a, b| a.input.id.cmp(&b.input.id));
+    Ok(all)
+}
+
+/// Checks a draft the way a save would, without saving it: the article the preview uses.
+pub fn draft_article(input: &ArticleInput) -> Result<Article, EditError> {
+    parse(&to_document(input), now_ms()).map_err(|e| EditError::Invalid(e.to_string()))
+}

@@ -56,6 +56,8 @@ struct KbState {
     passages: HashMap<Lang, u64>,
     /// id -> (version, language, passage count)
     articles: HashMap<String, (String, Lang, u64)>,
+    /// The live articles themselves: the editor lists them and previews drafts among them.
+    docs: HashMap<String, Article>,
     version: String,
 }
 
@@ -87,8 +89,21 @@ impl KnowledgeIndex {
                 Index::create_in_dir(dir, schema)?
             }
         };
+        let kb = KnowledgeIndex::over(index, fields, 50_000_000, query::lexicon(&[]))?;
+        kb.load(articles, reuse)?;
+        std::fs::write(&marker, &version)?;
+        tracing::info!(articles = articles.len(), kb_version = %version, reused = reuse, "knowledge index ready");
+        Ok(kb)
+    }
+
+    fn over(
+        index: Index,
+        fields: Fields,
+        writer_bytes: usize,
+        lexicon: Vec<query::Entry>,
+    ) -> anyhow::Result<KnowledgeIndex> {
         analysis::register(index.tokenizers());
-        let writer = index.writer_with_num_threads(1, 50_000_000)?;
+        let writer = index.writer_with_num_threads(1, writer_bytes)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -102,18 +117,54 @@ impl KnowledgeIndex {
                 )
             })
             .collect();
-        let kb = KnowledgeIndex {
+        Ok(KnowledgeIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
             state: RwLock::new(KbState::default()),
             analyzers,
-            lexicon: RwLock::new(query::lexicon(&[])),
+            lexicon: RwLock::new(lexicon),
+        })
+    }
+
+    /// A throw-away index in memory holding the live articles of the draft's language with
+    /// `draft` in place of its published version (or added, for a new article). Asking it a
+    /// question shows how the assistant would answer once the draft is published: same
+    /// competitors, same statistics, same synonyms — and the live index is not touched.
+    pub fn preview(&self, draft: &Article) -> anyhow::Result<KnowledgeIndex> {
+        let (schema, fields) = schema();
+        let lexicon = self.lexicon.read().expect("lexicon lock").clone();
+        let kb = KnowledgeIndex::over(Index::create_in_ram(schema), fields, 15_000_000, lexicon)?;
+        let mut articles: Vec<Article> = {
+            let state = self.state.read().expect("kb state lock");
+            state
+                .docs
+                .values()
+                .filter(|a| a.lang == draft.lang && a.id != draft.id)
+                .cloned()
+                .collect()
         };
-        kb.load(articles, reuse)?;
-        std::fs::write(&marker, &version)?;
-        tracing::info!(articles = articles.len(), kb_version = %version, reused = reuse, "knowledge index ready");
+        articles.push(draft.clone());
+        kb.load(&articles, false)?;
         Ok(kb)
+    }
+
+    /// Every article the assistant answers from now, sorted by id.
+    pub fn live_articles(&self) -> Vec<Article> {
+        let state = self.state.read().expect("kb state lock");
+        let mut all: Vec<Article> = state.docs.values().cloned().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// One live article by id.
+    pub fn live_article(&self, id: &str) -> Option<Article> {
+        self.state
+            .read()
+            .expect("kb state lock")
+            .docs
+            .get(id)
+            .cloned()
     }
 
     fn load(&self, articles: &[Article], already_indexed: bool) -> anyhow::Result<()> {
@@ -157,6 +208,7 @@ impl KnowledgeIndex {
         if let Some((_, lang, count)) = state.articles.remove(id) {
             *state.passages.entry(lang).or_default() -= count;
         }
+        state.docs.remove(id);
         state.version = kb_version_from(&state.articles);
         Ok(())
     }
@@ -355,6 +407,7 @@ fn remember(state: &mut KbState, article: &Article) {
     if let Some((_, old_lang, old_count)) = state.articles.insert(article.id.clone(), entry) {
         *state.passages.entry(old_lang).or_default() -= old_count;
     }
+    state.docs.insert(article.id.clone(), article.clone());
 }
 
 fn kb_version(articles: &[Article]) -> String {

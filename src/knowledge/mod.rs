@@ -4,6 +4,8 @@
 pub mod analysis;
 /// An article, its language and its front-matter block.
 pub mod article;
+/// Line diff between article versions.
+pub mod diff;
 /// Live editing: versions, publish, unpublish, restore.
 pub mod editor;
 /// Unanswered questions grouped for operators.
@@ -12,6 +14,8 @@ pub mod gaps;
 pub mod index;
 /// Reads the knowledge dir, reporting bad files without stopping the others.
 pub mod loader;
+/// Markdown to safe HTML for the editor's preview.
+pub mod markdown;
 /// Splits an article body into answerable passages.
 pub mod passages;
 /// From a question to index terms and a Tantivy query.

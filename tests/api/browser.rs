@@ -57,3 +57,63 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
         assert!(shots.join(shot).exists(), "screenshot {shot} saved");
     }
 }
+
+#[tokio::test]
+async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_browser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if let Some(why) = missing_tools(&dir) {
+        eprintln!("SKIPPED browser test: {why}");
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    app.agent("Olga", "operator").await;
+    let gap = "Do you sell electric bicycles?";
+    let c = app.create(Some("en")).await;
+    app.consent(&c, true).await;
+    assert_ne!(app.ask(&c, gap).await["reply"]["kind"], "answer");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let (address, shots_dir) = (app.address.clone(), shots.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(dir.join("operator.mjs"))
+            .arg(&address)
+            .arg(&shots_dir)
+            .args(["olga@shop.example", "correct horse battery", gap])
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("operator checks passed"));
+
+    // What the operator did is live for visitors: the restored first edit, and the new article.
+    let c = app.create(Some("fr")).await;
+    let reply = app.ask(&c, "Livrez-vous en vélo cargo ?").await;
+    assert!(
+        reply["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("le jour même"),
+        "{reply}"
+    );
+    let c = app.create(Some("en")).await;
+    let reply = app.ask(&c, gap).await;
+    assert_eq!(
+        crate::helpers::cited(&reply).as_deref(),
+        Some("en-bicycles")
+    );
+    for shot in [
+        "operator-list.png",
+        "operator-editor.png",
+        "operator-history.png",
+    ] {
+        assert!(shots.join(shot).exists(), "screenshot {shot} saved");
+    }
+}

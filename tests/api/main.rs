@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod browser;
 mod conversations;
+mod editor;
 mod handoff;
 mod helpers;
 mod instances;

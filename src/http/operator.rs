@@ -1,0 +1,519 @@
+//! The operators' pages at `/operator`: article list with search and filters, the editor
+//! with a Markdown preview and "try a question", version history with diffs and restore,
+//! and the content gaps. Server-rendered; the small script only calls the JSON API, with
+//! the same session cookie and CSRF token as the agent console.
+
+use super::auth::OperatorUser;
+use super::console::{csrf_token, page};
+use super::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::knowledge::editor::{self, ArticleInput, Current, Filter};
+use crate::knowledge::{diff, markdown};
+use crate::storage::User;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+/// Registers the operator pages and their script.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/operator", web::get().to(list))
+        .route("/operator/articles/new", web::get().to(new_article))
+        .route("/operator/articles/{id}", web::get().to(edit))
+        .route("/operator/articles/{id}/history", web::get().to(history))
+        .route("/operator/gaps", web::get().to(gaps))
+        .route("/operator.js", web::get().to(script));
+}
+
+/// "2026-11-29 15:40 UTC": the dates operators read.
+fn when(ms: i64) -> String {
+    let t = crate::conversation::rfc3339(ms);
+    format!("{} UTC", t.get(..16).unwrap_or(&t).replace('T', " "))
+}
+
+#[derive(Template)]
+#[template(path = "operator/signin.html")]
+struct SignIn {
+    csrf: String,
+    email: String,
+    message: String,
+}
+
+/// The signed-in operator, or the page to show instead: the sign-in form (401) or a
+/// polite refusal for agents (403).
+fn gate(
+    req: &HttpRequest,
+    user: Result<OperatorUser, ApiError>,
+) -> Result<User, Box<HttpResponse>> {
+    let err = match user {
+        Ok(OperatorUser(u)) => return Ok(u),
+        Err(e) => e,
+    };
+    let (status, message) = match err.code {
+        ErrorCode::Forbidden => (
+            StatusCode::FORBIDDEN,
+            "Your account is not an operator account: the knowledge base is edited by operators and admins. Agents work at /agent.",
+        ),
+        ErrorCode::MissingToken | ErrorCode::InvalidToken => (StatusCode::UNAUTHORIZED, ""),
+        _ => return Err(Box::new(HttpResponse::from_error(err))),
+    };
+    let csrf = csrf_token(req);
+    let html = SignIn {
+        csrf: csrf.clone(),
+        email: String::new(),
+        message: message.into(),
+    }
+    .render();
+    Err(Box::new(match html {
+        Ok(html) => page(req, status, csrf, html),
+        Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
+    }))
+}
+
+/// Renders a page for a signed-in operator.
+fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpResponse {
+    match t.render() {
+        Ok(html) => page(req, StatusCode::OK, csrf, html),
+        Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
+    }
+}
+
+/// One row of the article list.
+struct Row {
+    id: String,
+    title: String,
+    lang: String,
+    tags: String,
+    state: String,
+    version: i64,
+    updated: String,
+    updated_by: String,
+    source: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "operator/list.html")]
+struct ListPage {
+    csrf: String,
+    email: String,
+    q: String,
+    lang: String,
+    tag: String,
+    state: String,
+    tags: Vec<String>,
+    rows: Vec<Row>,
+    total: usize,
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<OperatorUser, ApiError>,
+    filter: web::Query<Filter>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let a = &state.assistant;
+    let everything = editor::list(a.store.as_ref(), &a.index, &Filter::default()).await?;
+    let mut tags: Vec<String> = everything
+        .iter()
+        .flat_map(|c| c.input.tags.iter().map(|t| t.to_lowercase()))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    let shown = editor::list(a.store.as_ref(), &a.index, &filter).await?;
+    let rows = shown
+        .iter()
+        .map(|c| Row {
+            id: c.input.id.clone(),
+            title: c.input.title.clone(),
+            lang: c.input.lang.clone(),
+            tags: c.input.tags.join(", "),
+            state: c.state.clone(),
+            version: c.version,
+            updated: when(c.updated_at),
+            updated_by: c.updated_by.clone(),
+            source: match c.source {
+                editor::Source::Editor => "console",
+                editor::Source::Files => "files",
+            },
+        })
+        .collect();
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let csrf = csrf_token(&req);
+    let t = ListPage {
+        csrf: csrf.clone(),
+        email: user.email,
+        q: value(&filter.q),
+        lang: value(&filter.lang),
+        tag: value(&filter.tag),
+        state: value(&filter.state),
+        tags,
+        rows,
+        total: everything.len(),
+    };
+    Ok(show(&req, &t, csrf))
+}
+
+#[derive(Template)]
+#[template(path = "operator/edit.html")]
+struct EditPage {
+    csrf: String,
+    email: String,
+    is_new: bool,
+    id: String,
+    title: String,
+    lang: String,
+    url: String,
+    tags: String,
+    questions: String,
+    body: String,
+    state: String,
+    version: i64,
+    source: &'static str,
+    updated: String,
+    updated_by: String,
+    /// Safe HTML of the body (raw HTML escaped by the renderer).
+    preview: String,
+    /// The content gap this new article answers, linked to it once saved.
+    gap: String,
+}
+
+impl EditPage {
+    fn of(csrf: String, email: String, c: &Current, is_new: bool, gap: String) -> EditPage {
+        let a = &c.input;
+        EditPage {
+            csrf,
+            email,
+            is_new,
+            id: a.id.clone(),
+            title: a.title.clone(),
+            lang: a.lang.clone(),
+            url: a.url.clone().unwrap_or_default(),
+            tags: a.tags.join(", "),
+            questions: a.questions.join("\n"),
+            body: a.body.clone(),
+            state: c.state.clone(),
+            version: c.version,
+            source: match c.source {
+                editor::Source::Editor => "console",
+                editor::Source::Files => "files",
+            },
+            updated: if is_new {
+                String::new()
+            } else {
+                when(c.updated_at)
+            },
+            updated_by: c.updated_by.clone(),
+            preview: markdown::to_html(&a.body),
+            gap,
+        }
+    }
+}
+
+/// Pre-filled from a content gap: its language, and its questions as example questions.
+struct NewQuery {
+    gap: Option<String>,
+    lang: Option<String>,
+    q: Vec<String>,
+}
+
+async fn new_article(
+    req: HttpRequest,
+    user: Result<OperatorUser, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    // Repeated `q=` parameters: serde_urlencoded cannot collect them, so parse by hand.
+    let mut query = NewQuery {
+        gap: None,
+        lang: None,
+        q: vec![],
+    };
+    for (k, v) in url_pairs(req.query_string()) {
+        match k.as_str() {
+            "gap" => query.gap = Some(v),
+            "lang" => query.lang = Some(v),
+            "q" if query.q.len() < 10 => query.q.push(v),
+            _ => {}
+        }
+    }
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(crate::knowledge::Lang::parse)
+        .unwrap_or(crate::knowledge::Lang::Fr);
+    let current = Current {
+        input: ArticleInput {
+            id: String::new(),
+            title: query.q.first().cloned().unwrap_or_default(),
+            lang: lang.code().into(),
+            url: None,
+            tags: vec![],
+            questions: query.q.clone(),
+            body: String::new(),
+            state: "draft".into(),
+        },
+        version: 0,
+        state: "draft".into(),
+        updated_at: 0,
+        updated_by: String::new(),
+        source: editor::Source::Editor,
+    };
+    let gap = query
+        .gap
+        .filter(|g| g.len() == 16 && g.chars().all(|c| c.is_ascii_hexdigit()))
+        .unwrap_or_default();
+    let csrf = csrf_token(&req);
+    let t = EditPage::of(csrf.clone(), user.email, &current, true, gap);
+    Ok(show(&req, &t, csrf))
+}
+
+/// Decoded `key=value` pairs of a query string, in order.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let bytes = s.replace('+', " ").into_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'%', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<OperatorUser, ApiError>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let a = &state.assistant;
+    let current = editor::current(a.store.as_ref(), &a.index, &id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    let csrf = csrf_token(&req);
+    let t = EditPage::of(csrf.clone(), user.email, &current, false, String::new());
+    Ok(show(&req, &t, csrf))
+}
+
+/// One line of a diff, ready for the template.
+struct DiffLine {
+    kind: &'static str,
+    sign: &'static str,
+    text: String,
+}
+
+/// One version in the history, with its changes against the version before it.
+struct VersionView {
+    version: i64,
+    state: String,
+    author: String,
+    reason: String,
+    created: String,
+    added: usize,
+    removed: usize,
+    lines: Vec<DiffLine>,
+}
+
+#[derive(Template)]
+#[template(path = "operator/history.html")]
+struct HistoryPage {
+    csrf: String,
+    email: String,
+    id: String,
+    title: String,
+    current: i64,
+    versions: Vec<VersionView>,
+}
+
+async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<OperatorUser, ApiError>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let a = &state.assistant;
+    let current = editor::current(a.store.as_ref(), &a.index, &id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    let saved = a
+        .store
+        .article_versions(&id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let mut versions = Vec::with_capacity(saved.len());
+    let mut before = "";
+    for v in &saved {
+        let lines = diff::lines(before, &v.document);
+        let (added, removed) = diff::counts(&lines);
+        versions.push(VersionView {
+            version: v.version,
+            state: v.state.clone(),
+            author: v.author.clone(),
+            reason: v.reason.clone(),
+            created: when(v.created_at),
+            added,
+            removed,
+            lines: lines
+                .iter()
+                .map(|l| DiffLine {
+                    kind: l.kind(),
+                    sign: match l {
+                        diff::Line::Same(_) => " ",
+                        diff::Line::Added(_) => "+",
+                        diff::Line::Removed(_) => "−",
+                    },
+                    text: l.text().to_string(),
+                })
+                .collect(),
+        });
+        before = &v.document;
+    }
+    versions.reverse();
+    let csrf = csrf_token(&req);
+    let t = HistoryPage {
+        csrf: csrf.clone(),
+        email: user.email,
+        id: id.into_inner(),
+        title: current.input.title,
+        current: current.version,
+        versions,
+    };
+    Ok(show(&req, &t, csrf))
+}
+
+/// A gap as the page shows it, with the link that starts an article from it.
+struct GapView {
+    key: String,
+    lang: String,
+    terms: String,
+    count: usize,
+    last_seen: String,
+    examples: Vec<String>,
+    status: String,
+    write_link: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/gaps.html")]
+struct GapsPage {
+    csrf: String,
+    email: String,
+    all: bool,
+    gaps: Vec<GapView>,
+}
+
+#[derive(Deserialize)]
+struct GapsQuery {
+    all: Option<bool>,
+}
+
+async fn gaps(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<OperatorUser, ApiError>,
+    q: web::Query<GapsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let a = &state.assistant;
+    let all = q.all.unwrap_or(false);
+    let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, all)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let gaps = list
+        .into_iter()
+        .map(|g| {
+            let mut link = format!("/operator/articles/new?gap={}&lang={}", g.key, g.lang);
+            for e in &g.examples {
+                link.push_str("&q=");
+                link.push_str(&percent(e));
+            }
+            GapView {
+                key: g.key,
+                lang: g.lang,
+                terms: g.terms.join(", "),
+                count: g.count,
+                last_seen: when(g.last_seen),
+                examples: g.examples,
+                status: g.status,
+                write_link: link,
+            }
+        })
+        .collect();
+    let csrf = csrf_token(&req);
+    let t = GapsPage {
+        csrf: csrf.clone(),
+        email: user.email,
+        all,
+        gaps,
+    };
+    Ok(show(&req, &t, csrf))
+}
+
+/// Percent-encodes a query value.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .body(include_str!("../../templates/operator/operator.js"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percent, url_pairs};
+
+    #[test]
+    fn query_values_round_trip() {
+        let q = "Où est mon colis ? 100% & co";
+        let pairs = url_pairs(&format!("gap=ab&q={}&q=x+y", percent(q)));
+        assert_eq!(pairs[1], ("q".into(), q.into()));
+        assert_eq!(pairs[2], ("q".into(), "x y".into()));
+    }
+}

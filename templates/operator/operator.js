@@ -1,0 +1,206 @@
+"use strict";
+// The operator pages' behaviour: every change goes through the JSON API with the session
+// cookie and the CSRF token; pages are server-rendered, so this only adds actions.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+  async function api(method, url, body) {
+    const res = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let data = null;
+    try { data = await res.json(); } catch (_) { data = null; }
+    if (!res.ok) {
+      const err = new Error(data && data.error ? data.error.message : "HTTP " + res.status);
+      err.status = res.status;
+      err.code = data && data.error ? data.error.code : "";
+      throw err;
+    }
+    return data;
+  }
+
+  const signin = $("signin");
+  if (signin) {
+    signin.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        await api("POST", "/api/v1/auth/session", { email: $("email").value, password: $("password").value });
+        location.reload();
+      } catch (e) { $("signin-error").textContent = e.message; }
+    });
+  }
+
+  const logout = $("logout");
+  if (logout) {
+    logout.addEventListener("click", async () => {
+      try { await api("POST", "/api/v1/auth/logout"); } finally { location.href = "/operator"; }
+    });
+  }
+
+  const editor = $("editor");
+  if (editor) setUpEditor(editor);
+
+  function setUpEditor(form) {
+    const isNew = form.dataset.new === "true";
+    let version = Number(form.dataset.version);
+    const gap = form.dataset.gap;
+    const lines = (s) => s.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const article = (state) => ({
+      id: $("a-id").value.trim() || "new-article",
+      title: $("a-title").value.trim(),
+      lang: $("a-lang").value,
+      url: $("a-url").value.trim() || null,
+      tags: $("a-tags").value.split(",").map((t) => t.trim()).filter(Boolean),
+      questions: lines($("a-questions").value),
+      body: $("a-body").value,
+      state: state || "published",
+    });
+
+    let timer = null;
+    const refresh = async () => {
+      try {
+        const data = await api("POST", "/api/v1/articles/preview", { article: article() });
+        $("preview").innerHTML = data.html; // rendered by the server with raw HTML escaped
+        $("passages").textContent = data.passages.length + " passage(s) the assistant can quote from this text.";
+      } catch (e) { $("passages").textContent = "Preview: " + e.message; }
+    };
+    form.addEventListener("input", (ev) => {
+      if (ev.target.id === "try-q" || ev.target.id === "a-reason") return;
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 350);
+    });
+    refresh();
+
+    const showDecision = (label, d) => {
+      const box = document.createElement("div");
+      const h = document.createElement("h3");
+      h.textContent = label;
+      box.appendChild(h);
+      const reply = document.createElement("div");
+      const why = d.why;
+      if (d.kind === "answer") {
+        reply.className = "answer";
+        reply.textContent = d.passage;
+      } else {
+        reply.className = "answer declined";
+        reply.textContent = d.kind === "handoff" ? "Hands the conversation to a person." : "Declines: it finds no reliable answer and offers a person.";
+      }
+      box.appendChild(reply);
+      const facts = document.createElement("p");
+      facts.className = "muted";
+      const cited = d.citations.length ? "From “" + d.citations[0].title + "” (" + d.citations[0].article_id + "). " : "";
+      const matched = why.candidates.length ? " Matched words: " + (why.candidates[0].matched_terms.join(", ") || "none") + "." : "";
+      facts.textContent = cited + "Confidence " + Math.round(why.confidence * 100) + " % (threshold " +
+        Math.round(why.threshold * 100) + " %), rule " + why.rule + "." + matched + " " + why.explanation;
+      box.appendChild(facts);
+      return box;
+    };
+
+    $("try").addEventListener("click", async () => {
+      const out = $("try-result");
+      const question = $("try-q").value.trim();
+      if (!question) { out.textContent = "Type a question first."; return; }
+      out.textContent = "Asking…";
+      try {
+        const data = await api("POST", "/api/v1/articles/preview", { article: article(), question });
+        out.textContent = "";
+        out.appendChild(showDecision("Today", data.live));
+        out.appendChild(showDecision("With this draft published", data.draft));
+      } catch (e) { out.textContent = e.message; }
+    });
+    $("try-q").addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); $("try").click(); }
+    });
+
+    const save = async (state) => {
+      $("save-error").textContent = "";
+      $("save-status").textContent = "Saving…";
+      const body = Object.assign(article(state), { reason: $("a-reason").value.trim() || null });
+      if (!$("a-id").value.trim()) {
+        $("save-status").textContent = "";
+        $("save-error").textContent = "Give the article an id first.";
+        $("a-id").focus();
+        return;
+      }
+      try {
+        let saved;
+        if (isNew) {
+          saved = await api("POST", "/api/v1/articles", body);
+          if (gap) await api("POST", "/api/v1/gaps/" + gap + "/link", { article_id: saved.id });
+          location.href = reloadUrl(saved);
+          return;
+        }
+        body.version = version;
+        saved = await api("PUT", "/api/v1/articles/" + encodeURIComponent(body.id), body);
+        if (version === 0) {
+          // A file article's first save: reload to show its history link and new source.
+          location.href = reloadUrl(saved);
+          return;
+        }
+        version = saved.version;
+        if ($("version-label")) $("version-label").textContent = version;
+        if ($("state-badge")) { $("state-badge").textContent = saved.state; $("state-badge").className = "state " + saved.state; }
+        $("save-status").textContent = statusText(version, saved.state);
+      } catch (e) {
+        $("save-status").textContent = "";
+        $("save-error").textContent = e.code === "version_conflict"
+          ? e.message + " Your text is still here: copy it, then reload the page."
+          : e.message;
+      }
+    };
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); save("published"); });
+    $("save-draft").addEventListener("click", () => save("draft"));
+    const unpublish = $("unpublish");
+    if (unpublish) {
+      unpublish.addEventListener("click", async () => {
+        if (!confirm("Unpublish this article? Visitors will no longer get answers from it; its history stays.")) return;
+        try {
+          const r = await api("DELETE", "/api/v1/articles/" + encodeURIComponent($("a-id").value));
+          version = r.version;
+          $("save-status").textContent = "Unpublished (version " + r.version + ").";
+          if ($("state-badge")) { $("state-badge").textContent = "unpublished"; $("state-badge").className = "state unpublished"; }
+        } catch (e) { $("save-error").textContent = e.message; }
+      });
+    }
+    const params = new URLSearchParams(location.search);
+    const saved = params.get("saved");
+    if (saved) $("save-status").textContent = statusText(saved, params.get("state"));
+  }
+
+  function reloadUrl(saved) {
+    return "/operator/articles/" + encodeURIComponent(saved.id) + "?saved=" + saved.version + "&state=" + saved.state;
+  }
+
+  function statusText(version, state) {
+    return state === "published"
+      ? "Published as version " + version + ": the next visitor question uses it."
+      : "Saved as draft, version " + version + ": visitors still get the published text.";
+  }
+
+  const history = $("history");
+  if (history) {
+    history.addEventListener("click", async (ev) => {
+      const button = ev.target.closest("button.restore");
+      if (!button) return;
+      try {
+        const id = encodeURIComponent(history.dataset.id);
+        await api("POST", "/api/v1/articles/" + id + "/versions/" + button.dataset.version + "/restore");
+        location.reload();
+      } catch (e) { $("history-error").textContent = e.message; }
+    });
+  }
+
+  document.querySelectorAll("button.dismiss").forEach((b) => {
+    b.addEventListener("click", async () => {
+      try {
+        await api("POST", "/api/v1/gaps/" + b.dataset.key + "/dismiss");
+        const row = document.getElementById("gap-" + b.dataset.key);
+        if (row) row.remove();
+      } catch (e) { $("gaps-error").textContent = e.message; }
+    });
+  });
+})();

@@ -1,0 +1,301 @@
+//! The operators' editor: every article (console or files) listed and filtered, a draft
+//! previewed and tried against a question without being published, and the `/operator`
+//! pages — sign-in, list, editor, history with diff, gaps with "write an article".
+
+use crate::helpers::{backends, cited, spawn_app, TestApp};
+use serde_json::{json, Value};
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (
+        res.status().as_u16(),
+        res.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn page(app: &TestApp, token: Option<&str>, path: &str) -> (u16, String) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn loyalty(body: &str, state: &str) -> Value {
+    json!({"id": "en-loyalty", "title": "Loyalty programme", "lang": "en", "tags": ["loyalty"],
+           "body": body, "state": state})
+}
+
+const POINTS: &str = "How many points does the loyalty programme give?";
+const V1: &str =
+    "## Earning points\nEvery euro spent gives 1 loyalty point; 100 points give a €5 voucher.";
+
+#[tokio::test]
+async fn the_list_holds_file_and_console_articles_and_filters_them() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let op = app.agent("Olga", "operator").await;
+        let (status, all) = get_json(&app, &op, "/api/v1/articles").await;
+        assert_eq!(status, 200);
+        assert_eq!(all.as_array().unwrap().len(), 34, "the sample help centre");
+        let shipping = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "en-shipping")
+            .expect("file article listed")
+            .clone();
+        assert_eq!(
+            (
+                &shipping["source"],
+                &shipping["version"],
+                &shipping["state"]
+            ),
+            (&json!("files"), &json!(0), &json!("published"))
+        );
+
+        let created = app
+            .agent_post(&op, "/api/v1/articles", loyalty(V1, "draft"))
+            .await;
+        assert_eq!(created.status(), 200, "{backend:?}");
+        let (_, drafts) = get_json(&app, &op, "/api/v1/articles?state=draft").await;
+        assert_eq!(ids(&drafts), ["en-loyalty"]);
+        let (_, found) = get_json(&app, &op, "/api/v1/articles?q=VOUCHER%20euro").await;
+        assert_eq!(ids(&found), ["en-loyalty"], "all words, any case");
+        let (_, fr) = get_json(&app, &op, "/api/v1/articles?lang=fr").await;
+        assert_eq!(fr.as_array().unwrap().len(), 17);
+        assert!(fr.as_array().unwrap().iter().all(|a| a["lang"] == "fr"));
+        let (_, tagged) = get_json(&app, &op, "/api/v1/articles?tag=Livraison&lang=fr").await;
+        assert!(ids(&tagged).contains(&"fr-livraison".to_string()));
+        assert!(tagged
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["tags"].as_array().unwrap().contains(&json!("livraison"))));
+        assert!(ids(&tagged).len() < 17);
+        let (status, _) = get_json(&app, &op, "/api/v1/articles?colour=red").await;
+        assert_eq!(status, 400, "unknown filters are refused, not ignored");
+
+        // Saving a file article from the console: version 0 → 1, and the console wins.
+        let mut edit = shipping.clone();
+        for k in ["source", "updated_at", "updated_by"] {
+            edit.as_object_mut().unwrap().remove(k);
+        }
+        edit["body"] =
+            json!("## Delivery\nEvery parcel ships the same day by electric cargo bike.");
+        edit["reason"] = json!("new carrier");
+        let saved = put(&app, &op, "/api/v1/articles/en-shipping", edit).await;
+        assert_eq!(saved.status(), 200, "{backend:?}");
+        let saved: Value = saved.json().await.unwrap();
+        assert_eq!(
+            (&saved["version"], &saved["source"]),
+            (&json!(1), &json!("editor"))
+        );
+        let c = app.create(Some("en")).await;
+        let reply = app.ask(&c, "Do you ship by electric cargo bike?").await;
+        assert_eq!(cited(&reply).as_deref(), Some("en-shipping"));
+        assert!(reply["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("cargo bike"));
+    }
+}
+
+#[tokio::test]
+async fn a_draft_is_tried_against_a_question_without_reaching_visitors() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let op = app.agent("Olga", "operator").await;
+        let agent = app.agent("Camille", "agent").await;
+        let body = json!({"article": loyalty(V1, "draft"), "question": POINTS});
+        let denied = app
+            .agent_post(&agent, "/api/v1/articles/preview", body.clone())
+            .await;
+        assert_eq!(denied.status(), 403);
+
+        let res = app.agent_post(&op, "/api/v1/articles/preview", body).await;
+        assert_eq!(res.status(), 200, "{backend:?}");
+        let preview: Value = res.json().await.unwrap();
+        assert!(preview["html"]
+            .as_str()
+            .unwrap()
+            .contains("<h2>Earning points</h2>"));
+        assert_eq!(preview["passages"].as_array().unwrap().len(), 1);
+        assert_ne!(preview["live"]["kind"], "answer", "no loyalty article yet");
+        assert_eq!(preview["draft"]["kind"], "answer");
+        assert_eq!(preview["draft"]["citations"][0]["article_id"], "en-loyalty");
+        assert!(preview["draft"]["passage"]
+            .as_str()
+            .unwrap()
+            .contains("1 loyalty point"));
+        assert!(preview["draft"]["why"]["candidates"][0]["matched_terms"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty()));
+
+        // Nothing was published: visitors still get no loyalty answer, and nothing was saved.
+        let c = app.create(Some("en")).await;
+        assert_ne!(
+            cited(&app.ask(&c, POINTS).await).as_deref(),
+            Some("en-loyalty")
+        );
+        let (status, _) = get_json(&app, &op, "/api/v1/articles/en-loyalty").await;
+        assert_eq!(status, 404);
+
+        // A draft of an existing article replaces its live text in the trial only.
+        let draft = json!({"article": {"id": "en-shipping", "title": "Delivery times and shipping costs",
+            "lang": "en", "body": "## How long delivery takes\nDelivery takes one hour: parcels travel by carrier pigeon."},
+            "question": "How long does delivery take?"});
+        let p: Value = app
+            .agent_post(&op, "/api/v1/articles/preview", draft)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(p["draft"]["passage"].as_str().unwrap().contains("pigeon"));
+        assert!(!p["live"]["passage"].as_str().unwrap().contains("pigeon"));
+
+        // Raw HTML is shown as text, and a broken draft gets the save's error.
+        let xss = json!({"article": loyalty("## Hi\n<script>alert(1)</script> text", "draft")});
+        let p: Value = app
+            .agent_post(&op, "/api/v1/articles/preview", xss)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(!p["html"].as_str().unwrap().contains("<script"));
+        let mut broken = loyalty(V1, "draft");
+        broken["title"] = json!("");
+        let res = app
+            .agent_post(&op, "/api/v1/articles/preview", json!({"article": broken}))
+            .await;
+        assert_eq!(res.status(), 422);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "invalid_field");
+    }
+}
+
+#[tokio::test]
+async fn articles_larger_than_a_chat_message_save_and_oversize_ones_get_a_clear_error() {
+    let app = spawn_app(backends()[0]).await;
+    let op = app.agent("Olga", "operator").await;
+    let long = format!("## Long\n{}", "Our lamps are made in Lyon. ".repeat(2000));
+    let res = app
+        .agent_post(&op, "/api/v1/articles", loyalty(&long, "published"))
+        .await;
+    assert_eq!(res.status(), 200, "a 56 KB article is a normal article");
+    let huge = format!("## Huge\n{}", "x".repeat(1_100_000));
+    let res = app
+        .agent_post(
+            &op,
+            "/api/v1/articles",
+            json!({"id": "en-huge", "title": "Huge", "lang": "en", "body": huge}),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "invalid_field");
+    let (status, _) = get_json(&app, &op, "/api/v1/articles/en-huge").await;
+    assert_eq!(status, 404, "nothing half-saved");
+}
+
+#[tokio::test]
+async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let (status, html) = page(&app, None, "/operator").await;
+        assert_eq!(status, 401);
+        assert!(html.contains("Operator sign-in"));
+        let agent = app.agent("Camille", "agent").await;
+        let (status, html) = page(&app, Some(&agent), "/operator").await;
+        assert_eq!(status, 403);
+        assert!(html.contains("not an operator account"));
+
+        let op = app.agent("Olga", "operator").await;
+        let (status, html) = page(&app, Some(&op), "/operator?lang=fr&q=colis").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Délais et frais de livraison"), "{html}");
+        assert!(!html.contains("Delivery times and shipping costs"));
+
+        app.agent_post(&op, "/api/v1/articles", loyalty(V1, "published"))
+            .await;
+        let v2 = V1.replace("1 loyalty point", "2 loyalty points");
+        let mut edit = loyalty(&v2, "published");
+        edit["version"] = json!(1);
+        edit["reason"] = json!("double points");
+        assert_eq!(
+            put(&app, &op, "/api/v1/articles/en-loyalty", edit)
+                .await
+                .status(),
+            200
+        );
+
+        let (status, html) = page(&app, Some(&op), "/operator/articles/en-loyalty").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("2 loyalty points"));
+        assert!(
+            html.contains("<h2>Earning points</h2>"),
+            "server-rendered preview"
+        );
+        let (status, html) = page(&app, Some(&op), "/operator/articles/en-loyalty/history").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Version 2") && html.contains("double points"));
+        assert!(html.contains("olga@shop.example"));
+        let removed = html.find("class=\"removed\"").expect("a removed line");
+        let added = html.find("class=\"added\"").expect("an added line");
+        assert!(
+            html[removed..].contains("1 loyalty point")
+                && html[added..].contains("2 loyalty points")
+        );
+        assert!(
+            html.contains("data-version=\"1\""),
+            "version 1 can be restored"
+        );
+
+        // A declined question from a consenting visitor becomes a gap with a shortcut.
+        let c = app.create(Some("en")).await;
+        app.consent(&c, true).await;
+        let q = "Do you sell electric bicycles?";
+        assert_ne!(app.ask(&c, q).await["reply"]["kind"], "answer");
+        let (status, html) = page(&app, Some(&op), "/operator/gaps").await;
+        assert_eq!(status, 200);
+        assert!(html.contains(q), "{html}");
+        let start = html
+            .find("/operator/articles/new?gap=")
+            .expect("write link");
+        let link = &html[start..html[start..].find('"').unwrap() + start]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let (status, html) = page(&app, Some(&op), link).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains(&format!("value=\"{q}\"")),
+            "title pre-filled from {link}: {html}"
+        );
+        assert!(html.contains("data-gap=\""));
+    }
+}

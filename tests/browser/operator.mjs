@@ -1,0 +1,107 @@
+// Drives the operator pages in headless Chromium like an operator would: sign in, search,
+// edit an article, try a question against the draft, publish, read the history and restore,
+// then answer a content gap with a new article. Runs axe-core on the list and the editor.
+//   node operator.mjs <base url> <screenshot dir> <operator email> <password> <gap question>
+// Exits non-zero with a message on the first failed check.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const [base, shots, email, password, gapQuestion] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+function check(condition, message) {
+  if (!condition) {
+    console.error("FAILED: " + message);
+    process.exit(1);
+  }
+}
+
+async function axe(page, what) {
+  const results = await page.evaluate(async (src) => {
+    // eslint-disable-next-line no-eval
+    eval(src);
+    return await window.axe.run(document, { resultTypes: ["violations"] });
+  }, axeSource);
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  check(bad.length === 0, `axe on ${what}: ` + bad.map((v) => `${v.id} (${v.impact})`).join("; "));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+page.on("pageerror", (e) => check(false, "page error: " + e.message));
+page.on("dialog", (d) => d.accept());
+
+await page.goto(base + "/operator");
+await page.fill("#email", email);
+await page.fill("#password", password);
+await page.click("#signin button[type=submit]");
+await page.locator("table tbody tr").first().waitFor();
+
+// Search and filter.
+await page.fill("#q", "colis");
+await page.selectOption("#f-lang", "fr");
+await page.click("form.filters button[type=submit]");
+await page.waitForURL(/q=colis/);
+const rows = await page.locator("table tbody tr").allInnerTexts();
+check(rows.length > 0 && rows.every((r) => /\bfr\b/.test(r)), "the filtered list shows French articles only");
+check(rows.some((r) => r.includes("Délais et frais de livraison")), "the delivery article matches 'colis'");
+await axe(page, "the article list");
+await page.screenshot({ path: `${shots}/operator-list.png` });
+
+// Edit, preview, try a question against the draft, publish.
+await page.click("text=Délais et frais de livraison");
+await page.locator("#a-body").waitFor();
+const question = "Livrez-vous en vélo cargo ?";
+const body = await page.inputValue("#a-body");
+await page.fill("#a-body", body + "\n\n## Vélo cargo\n\nÀ Lyon, nous livrons aussi en vélo cargo électrique le jour même.");
+await page.locator("#preview >> text=Vélo cargo").first().waitFor();
+await page.fill("#try-q", question);
+await page.click("#try");
+await page.locator("#try-result h3").nth(1).waitFor();
+const trial = await page.locator("#try-result").innerText();
+const [today, withDraft] = trial.split("With this draft published");
+check(!today.includes("vélo cargo électrique"), "today's answer does not have the draft's text");
+check(withDraft.includes("vélo cargo électrique"), "the draft's answer quotes the new passage: " + trial);
+check(/Confidence \d+ %/.test(withDraft), "the trial shows the confidence");
+await axe(page, "the editor");
+await page.screenshot({ path: `${shots}/operator-editor.png` });
+await page.fill("#a-reason", "livraison à vélo");
+await page.click("#publish");
+await page.locator("#save-status >> text=Published as version 1").waitFor();
+
+// A second edit, then restore the first from the history.
+await page.fill("#a-body", (await page.inputValue("#a-body")).replace("le jour même", "en deux heures"));
+await page.click("#publish");
+await page.locator("#save-status >> text=Published as version 2").waitFor();
+await page.click("a[href$='/history']");
+await page.locator("text=Version 2").first().waitFor();
+const diff = await page.locator(".diff").first().innerText();
+check(diff.includes("en deux heures") && diff.includes("le jour même"), "the diff shows the changed line");
+await page.click("button.restore[data-version='1']");
+await page.locator("text=restored version 1").first().waitFor();
+await page.screenshot({ path: `${shots}/operator-history.png` });
+
+// Answer a content gap with a new article.
+await page.goto(base + "/operator/gaps");
+await page.locator(`text=${gapQuestion}`).waitFor();
+await page.click("text=Write an article");
+await page.locator("#a-body").waitFor();
+check((await page.inputValue("#a-questions")).includes(gapQuestion), "the gap's question is pre-filled as an example question");
+await page.selectOption("#a-lang", "en");
+await page.fill("#a-id", "en-bicycles");
+await page.fill("#a-title", "Do you sell bicycles?");
+await page.fill("#a-body", "## Bicycles\n\nWe sell lamps only: no bicycles, electric or not.");
+await page.click("#publish");
+await page.waitForURL(/\/operator\/articles\/en-bicycles\?saved=1/);
+await page.locator("#save-status >> text=Published as version 1").waitFor();
+await page.goto(base + "/operator/gaps");
+check(!(await page.locator("body").innerText()).includes(gapQuestion), "the answered gap leaves the list");
+
+await browser.close();
+console.log("operator checks passed");
