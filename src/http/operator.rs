@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/operator/articles/{id}", web::get().to(edit))
         .route("/operator/articles/{id}/history", web::get().to(history))
         .route("/operator/gaps", web::get().to(gaps))
+        .route("/operator/synonyms", web::get().to(synonyms))
         .route("/operator.js", web::get().to(script));
 }
 
@@ -483,6 +484,39 @@ async fn gaps(
         email: user.email,
         all,
         gaps,
+    };
+    Ok(show(&req, &t, csrf))
+}
+
+#[derive(Template)]
+#[template(path = "operator/synonyms.html")]
+struct SynonymsPage {
+    csrf: String,
+    email: String,
+    /// (language, phrase, expansion)
+    rules: Vec<(String, String, String)>,
+}
+
+async fn synonyms(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<OperatorUser, ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let rules = state
+        .assistant
+        .store
+        .synonyms()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let csrf = csrf_token(&req);
+    let t = SynonymsPage {
+        csrf: csrf.clone(),
+        email: user.email,
+        rules,
     };
     Ok(show(&req, &t, csrf))
 }

@@ -194,6 +194,40 @@
     });
   }
 
+  const synonyms = $("synonyms");
+  if (synonyms) {
+    const body = $("rules");
+    $("add-rule").addEventListener("click", () => {
+      const first = body.querySelector("tr");
+      const row = document.createElement("tr");
+      row.innerHTML = '<td><select aria-label="Language" class="s-lang"><option value="fr">Français</option><option value="en">English</option></select></td>' +
+        '<td><input aria-label="Visitors write" class="s-phrase" maxlength="100"></td>' +
+        '<td><input aria-label="Also search" class="s-expansion" maxlength="200" style="width: 100%"></td>' +
+        '<td><button type="button" class="remove">Remove</button></td>';
+      if (first) row.querySelector(".s-lang").value = first.querySelector(".s-lang").value;
+      body.appendChild(row);
+      row.querySelector(".s-phrase").focus();
+    });
+    body.addEventListener("click", (ev) => {
+      if (ev.target.matches("button.remove")) ev.target.closest("tr").remove();
+    });
+    synonyms.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      $("syn-error").textContent = "";
+      const rules = Array.from(body.querySelectorAll("tr"))
+        .map((tr) => ({
+          lang: tr.querySelector(".s-lang").value,
+          phrase: tr.querySelector(".s-phrase").value.trim(),
+          expansion: tr.querySelector(".s-expansion").value.trim(),
+        }))
+        .filter((r) => r.phrase || r.expansion);
+      try {
+        const r = await api("PUT", "/api/v1/synonyms", rules);
+        $("syn-status").textContent = r.rules + " rule(s) saved: the next question uses them.";
+      } catch (e) { $("syn-error").textContent = e.message; }
+    });
+  }
+
   document.querySelectorAll("button.dismiss").forEach((b) => {
     b.addEventListener("click", async () => {
       try {

@@ -103,6 +103,9 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
             .contains("le jour même"),
         "{reply}"
     );
+    let rules = app.store.synonyms().await.unwrap();
+    let saved = ("fr".to_string(), "biclou".to_string(), "vélo".to_string());
+    assert_eq!(rules, [saved], "the rule saved in the page is stored");
     let c = app.create(Some("en")).await;
     let reply = app.ask(&c, gap).await;
     assert_eq!(

@@ -299,3 +299,19 @@ async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
         assert!(html.contains("data-gap=\""));
     }
 }
+
+#[tokio::test]
+async fn the_synonyms_page_shows_the_rules_to_operators_only() {
+    let app = spawn_app(backends()[0]).await;
+    let op = app.agent("Olga", "operator").await;
+    let rules = json!([{"lang": "fr", "phrase": "paquet", "expansion": "colis"}]);
+    assert_eq!(
+        put(&app, &op, "/api/v1/synonyms", rules).await.status(),
+        200
+    );
+    let (status, html) = page(&app, Some(&op), "/operator/synonyms").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"paquet\"") && html.contains("value=\"colis\""));
+    let agent = app.agent("Camille", "agent").await;
+    assert_eq!(page(&app, Some(&agent), "/operator/synonyms").await.0, 403);
+}

@@ -103,5 +103,17 @@ await page.locator("#save-status >> text=Published as version 1").waitFor();
 await page.goto(base + "/operator/gaps");
 check(!(await page.locator("body").innerText()).includes(gapQuestion), "the answered gap leaves the list");
 
+// Add a synonym rule; it survives a reload.
+await page.goto(base + "/operator/synonyms");
+await page.click("#add-rule");
+await page.selectOption("#rules tr:last-child .s-lang", "fr");
+await page.fill("#rules tr:last-child .s-phrase", "biclou");
+await page.fill("#rules tr:last-child .s-expansion", "vélo");
+await page.click("#synonyms button[type=submit]");
+await page.locator("#syn-status >> text=1 rule(s) saved").waitFor();
+await axe(page, "the synonyms page");
+await page.reload();
+check((await page.inputValue("#rules tr:last-child .s-phrase")) === "biclou", "the rule is kept");
+
 await browser.close();
 console.log("operator checks passed");
