@@ -26,6 +26,7 @@ pub enum ErrorCode {
     CsrfFailed,
     AlreadyClaimed,
     VersionConflict,
+    DuplicateId,
     NotHolder,
     ConversationNotFound,
     MessageNotFound,
@@ -50,7 +51,7 @@ impl ErrorCode {
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             MissingToken | InvalidToken | InvalidCredentials => StatusCode::UNAUTHORIZED,
             Forbidden | CsrfFailed => StatusCode::FORBIDDEN,
-            AlreadyClaimed | NotHolder | VersionConflict => StatusCode::CONFLICT,
+            AlreadyClaimed | NotHolder | VersionConflict | DuplicateId => StatusCode::CONFLICT,
             ConversationNotFound | MessageNotFound | NotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ConversationClosed => StatusCode::CONFLICT,
@@ -67,6 +68,9 @@ pub struct ApiError {
     pub message: String,
     /// Seconds the client should wait (rate limits).
     pub retry_after: Option<u64>,
+    /// The newer version of what the client tried to change (conflicts), so nothing it
+    /// typed is lost: it can merge and send again.
+    pub current: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -76,6 +80,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            current: None,
         }
     }
 
@@ -111,6 +116,8 @@ struct Body<'a> {
 struct Inner<'a> {
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a serde_json::Value>,
 }
 
 impl ResponseError for ApiError {
@@ -127,6 +134,7 @@ impl ResponseError for ApiError {
             error: Inner {
                 code: self.code,
                 message: &self.message,
+                current: self.current.as_ref(),
             },
         })
     }

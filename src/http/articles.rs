@@ -65,13 +65,18 @@ impl From<EditError> for ApiError {
                 ApiError::new(ErrorCode::NotFound, "No such article or version.")
             }
             EditError::Conflict(current) => {
-                let newer = current.map(|c| c.version).unwrap_or_default();
-                ApiError::new(
-                    ErrorCode::VersionConflict,
-                    format!(
-                        "Someone saved version {newer} first: reload it, merge, and save again."
-                    ),
-                )
+                let current = current.and_then(|row| Current::of_row(&row));
+                let (newer, by) = current
+                    .as_ref()
+                    .map(|c| (c.version, c.updated_by.clone()))
+                    .unwrap_or_default();
+                ApiError {
+                    current: current.as_ref().map(article_json),
+                    ..ApiError::new(
+                        ErrorCode::VersionConflict,
+                        format!("{by} saved version {newer} first: your text was not saved; merge it with theirs (in \"current\") and save again."),
+                    )
+                }
             }
             other => ApiError::internal(&other),
         }
@@ -173,6 +178,23 @@ async fn create(
     body: web::Json<SaveBody>,
 ) -> Result<HttpResponse, ApiError> {
     let mut body = body.into_inner();
+    let a = &state.assistant;
+    if let Some(existing) = editor::current(a.store.as_ref(), &a.index, &body.id).await? {
+        let place = match existing.source {
+            editor::Source::Files => "in the knowledge dir",
+            editor::Source::Editor => "in the console",
+        };
+        return Err(ApiError {
+            current: Some(article_json(&existing)),
+            ..ApiError::new(
+                ErrorCode::DuplicateId,
+                format!(
+                    "An article with the id '{}' already exists {place}: choose another id, or edit that one.",
+                    body.id
+                ),
+            )
+        });
+    }
     body.version = Some(0);
     save(&state, &user, body).await
 }

@@ -340,7 +340,8 @@ pub struct Current {
 }
 
 impl Current {
-    fn of_row(row: &ArticleRow) -> Option<Current> {
+    /// The current state of an article saved in the console.
+    pub fn of_row(row: &ArticleRow) -> Option<Current> {
         let article = parse(&row.document, row.updated_at).ok()?;
         let mut input = input_of(&article);
         input.state = row.state.clone();

@@ -315,3 +315,58 @@ async fn the_synonyms_page_shows_the_rules_to_operators_only() {
     let agent = app.agent("Camille", "agent").await;
     assert_eq!(page(&app, Some(&agent), "/operator/synonyms").await.0, 403);
 }
+
+#[tokio::test]
+async fn duplicate_ids_and_stale_saves_are_refused_with_the_current_article() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let op = app.agent("Olga", "operator").await;
+        let mut copy = loyalty(V1, "published");
+        copy["id"] = json!("en-shipping");
+        let res = app.agent_post(&op, "/api/v1/articles", copy).await;
+        assert_eq!(res.status(), 409, "a file article's id is taken");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "duplicate_id");
+        assert_eq!(err["error"]["current"]["source"], "files");
+        let c = app.create(Some("en")).await;
+        let reply = app.ask(&c, "How long does delivery take?").await;
+        assert!(
+            !reply["reply"]["text"].as_str().unwrap().contains("loyalty"),
+            "the file article is untouched"
+        );
+
+        app.agent_post(&op, "/api/v1/articles", loyalty(V1, "published"))
+            .await;
+        let again = app
+            .agent_post(
+                &op,
+                "/api/v1/articles",
+                loyalty("## Other\nOther text.", "published"),
+            )
+            .await;
+        assert_eq!(again.status(), 409, "{backend:?}");
+
+        let mut first = loyalty("## Points\nTwo points per euro.", "published");
+        first["version"] = json!(1);
+        assert_eq!(
+            put(&app, &op, "/api/v1/articles/en-loyalty", first)
+                .await
+                .status(),
+            200
+        );
+        let mut stale = loyalty("## Points\nThree points per euro.", "published");
+        stale["version"] = json!(1);
+        let res = put(&app, &op, "/api/v1/articles/en-loyalty", stale).await;
+        assert_eq!(res.status(), 409);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "version_conflict");
+        assert_eq!(
+            err["error"]["current"]["version"], 2,
+            "the newer version comes back to merge"
+        );
+        assert!(err["error"]["current"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Two points"));
+    }
+}
