@@ -6,6 +6,8 @@ COPY src ./src
 COPY templates ./templates
 COPY benches ./benches
 COPY tests ./tests
+COPY embed ./embed
+COPY examples ./examples
 RUN cargo build --release --locked --bin candor
 
 FROM debian:bookworm-slim

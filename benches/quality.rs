@@ -2,6 +2,7 @@
 //! over HTTP and scores the replies.
 //!
 //!   cargo bench --bench quality -- <set> [val|test] [--threshold X] [--dump FILE]
+//!       [--embedding MODEL_DIR [--consult-below X] [--answer-from X]]
 //!
 //! `<set>` is `clinc150` or `banking77` (from ../shared/bench-data, converted to Markdown
 //! articles), `dev` (tuning questions for the sample knowledge/) or `heldout` (questions for
@@ -185,6 +186,18 @@ async fn main() {
     settings.rate_limit = 0;
     if let Some(t) = flag("--threshold") {
         settings.threshold = t.parse().unwrap();
+    }
+    if let Some(dir) = flag("--embedding") {
+        settings.embedding.model_dir = Some(dir.into());
+    }
+    if let Some(v) = flag("--consult-below") {
+        settings.embedding.consult_below = v.parse().unwrap();
+    }
+    if let Some(v) = flag("--answer-from") {
+        settings.embedding.answer_from = v.parse().unwrap();
+    }
+    if let Some(v) = flag("--answer-from-alone") {
+        settings.embedding.answer_from_alone = v.parse().unwrap();
     }
     let threshold = settings.threshold as f64;
     let app = Application::build(settings).await.unwrap();

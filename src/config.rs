@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "CANDOR_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Directory of the optional embedding model (model.safetensors + vocab.txt of
+    /// all-MiniLM-L6-v2); unset or missing: lexical search only.
+    #[arg(long, env = "CANDOR_EMBEDDING_MODEL")]
+    pub embedding_model: Option<PathBuf>,
 }
 
 /// The TOML file: the same settings as the flags, plus the operator's disclosure texts.
@@ -155,6 +159,34 @@ pub struct FileSettings {
     pub canned_replies: Option<Vec<CannedReply>>,
     /// Points of answer rate below the best group that raise an equity warning.
     pub disparity_points: Option<f64>,
+    pub embedding: Option<EmbeddingSettings>,
+}
+
+/// The optional embedding model (`[embedding]`): consulted only when the lexical search is
+/// unsure, for English questions.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddingSettings {
+    /// Directory with `model.safetensors` and `vocab.txt`.
+    pub model_dir: Option<PathBuf>,
+    /// Lexical confidence under which the model is asked (chosen on validation data).
+    pub consult_below: f32,
+    /// Similarity from which the model's closest article is answered when the words point
+    /// at the same article (chosen on validation data); below it the assistant declines.
+    pub answer_from: f32,
+    /// The same when the words point elsewhere or nowhere: the model alone must be surer.
+    pub answer_from_alone: f32,
+}
+
+impl Default for EmbeddingSettings {
+    fn default() -> Self {
+        EmbeddingSettings {
+            model_dir: None,
+            consult_below: 0.7,
+            answer_from: 0.5,
+            answer_from_alone: 0.56,
+        }
+    }
 }
 
 /// A ready-made reply for agents, in both languages.
@@ -210,6 +242,7 @@ pub struct Settings {
     pub handoff: crate::answer::escalation::HandoffRules,
     pub canned_replies: Vec<CannedReply>,
     pub disparity_points: f64,
+    pub embedding: EmbeddingSettings,
 }
 
 /// Default confidence threshold, chosen on validation data (see BENCHMARKS.md).
@@ -278,6 +311,11 @@ impl ServeArgs {
             handoff: file.handoff.unwrap_or_default(),
             canned_replies: file.canned_replies.unwrap_or_else(default_canned_replies),
             disparity_points: file.disparity_points.unwrap_or(15.0),
+            embedding: {
+                let mut e = file.embedding.unwrap_or_default();
+                e.model_dir = self.embedding_model.or(e.model_dir);
+                e
+            },
         }
     }
 }

@@ -54,6 +54,7 @@ impl Application {
             "edited articles loaded from the database"
         );
         crate::knowledge::editor::load_synonyms(assistant.store.as_ref(), &assistant.index).await?;
+        load_embedding_model(&settings.embedding, &assistant.index).await?;
         tokio::spawn(follow_knowledge(assistant.clone()));
         let summary = settings_summary(&settings, &assistant.disclosures.version);
         crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;
@@ -133,9 +134,17 @@ async fn follow_knowledge(assistant: Arc<Assistant>) {
 /// The settings that shape what visitors get, as recorded in the audit log.
 fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
     let r = &s.retention;
+    let e = &s.embedding;
+    let embedding = match &e.model_dir {
+        Some(_) => format!(
+            " embedding=consult_below:{}/answer_from:{}/{}",
+            e.consult_below, e.answer_from, e.answer_from_alone
+        ),
+        None => String::new(),
+    };
     format!(
         "threshold={} disclosure={} after_declines={} handoff_tags={:?} handoff_articles={:?} \
-         retention_days={}/{}/{}/{} redaction_disabled={:?} redaction_patterns={} disparity_points={}",
+         retention_days={}/{}/{}/{} redaction_disabled={:?} redaction_patterns={} disparity_points={}{embedding}",
         s.threshold,
         disclosure_version,
         s.handoff.after_declines,
@@ -149,6 +158,30 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
         s.redaction.patterns.len(),
         s.disparity_points
     )
+}
+
+/// Turns on the optional embedding model; a configured but missing directory is reported
+/// and the assistant runs on lexical search alone.
+async fn load_embedding_model(
+    settings: &crate::config::EmbeddingSettings,
+    index: &Arc<KnowledgeIndex>,
+) -> anyhow::Result<()> {
+    let Some(dir) = settings.model_dir.clone() else {
+        return Ok(());
+    };
+    if !dir.join("model.safetensors").exists() {
+        tracing::warn!(dir = %dir.display(), "no embedding model there (model.safetensors): lexical search only");
+        return Ok(());
+    }
+    let (index, settings) = (index.clone(), settings.clone());
+    tokio::task::spawn_blocking(move || {
+        let semantic = crate::knowledge::semantic::Semantic::load(&dir)
+            .with_context(|| format!("loading the embedding model from {}", dir.display()))?
+            .with_rule(&settings);
+        index.set_semantic(semantic);
+        anyhow::Ok(())
+    })
+    .await?
 }
 
 async fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeIndex>> {

@@ -115,6 +115,7 @@ mod tests {
             signals: Signals::default(),
             readings: vec![],
             example_question: None,
+            semantic: None,
             human_reviewed: false,
         };
         let citations = vec![Citation {

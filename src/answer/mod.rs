@@ -52,6 +52,28 @@ pub enum Rule {
     DeclinedRepeatedly,
     /// The visitor marked the previous answer "not helpful" and asked again.
     NotHelpful,
+    /// The words were not conclusive; the embedding model found an article close in meaning.
+    SemanticMatch,
+    /// The words were not conclusive and no article is close in meaning.
+    SemanticMismatch,
+}
+
+/// What the optional embedding model said about an uncertain question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SemanticCheck {
+    pub model: String,
+    /// The article closest in meaning, and its line closest to the question.
+    pub article_id: String,
+    pub line: String,
+    /// Cosine similarity of the question and that line (-1..1).
+    pub similarity: f32,
+    /// Whether the words' best article is the same one.
+    pub words_agree: bool,
+    /// From this similarity the model's article is answered (higher when the words
+    /// point elsewhere).
+    pub answer_from: f32,
+    /// The lexical confidence that made the assistant ask the model.
+    pub lexical_confidence: f32,
 }
 
 /// Similarity from which a question counts as the same as an example question.
@@ -107,6 +129,9 @@ pub struct WhyRecord {
     pub signals: Signals,
     pub readings: Vec<Reading>,
     pub example_question: Option<ExampleMatch>,
+    /// Present when the embedding model was consulted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticCheck>,
     /// Always false for bot replies: no person reviewed the answer before it was sent.
     pub human_reviewed: bool,
 }
@@ -155,12 +180,19 @@ pub fn decide(
         .as_ref()
         .map_or(0.0, |m| m.similarity)
         .max(signals.confidence());
+    // Uncertain words: ask the embedding model, when there is one, which then decides.
+    let semantic = match example {
+        None => consult_model(index, question, lang, confidence, &mut retrieval),
+        Some(_) => None,
+    };
     let best = retrieval.candidates.first();
-    let (kind, rule) = match (best, &example) {
-        (None, _) => (Kind::NoAnswer, Rule::NoMatch),
-        (Some(_), _) if confidence < threshold => (Kind::NoAnswer, Rule::BelowThreshold),
-        (Some(_), Some(_)) => (Kind::Answer, Rule::ExampleQuestion),
-        (Some(_), None) => (Kind::Answer, Rule::AboveThreshold),
+    let (kind, rule) = match (best, &example, &semantic) {
+        (_, _, Some((_, true))) => (Kind::Answer, Rule::SemanticMatch),
+        (_, _, Some((_, false))) => (Kind::NoAnswer, Rule::SemanticMismatch),
+        (None, _, None) => (Kind::NoAnswer, Rule::NoMatch),
+        (Some(_), _, None) if confidence < threshold => (Kind::NoAnswer, Rule::BelowThreshold),
+        (Some(_), Some(_), None) => (Kind::Answer, Rule::ExampleQuestion),
+        (Some(_), None, None) => (Kind::Answer, Rule::AboveThreshold),
     };
     let kb_version = retrieval.kb_version.clone();
     let mut why = record(
@@ -174,6 +206,11 @@ pub fn decide(
     );
     why.signals = signals;
     why.example_question = example.filter(|_| kind == Kind::Answer);
+    if let Some((check, _)) = semantic {
+        let title = best.map(|c| c.title.as_str()).unwrap_or_default();
+        why.explanation = explain::semantic(lang, kind, &check, title, threshold);
+        why.semantic = Some(check);
+    }
     let (passage, citations, cited_tags) = match (kind, best) {
         (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)], c.tags.clone()),
         _ => (String::new(), vec![], vec![]),
@@ -185,6 +222,53 @@ pub fn decide(
         why,
         cited_tags,
     })
+}
+
+/// Asks the embedding model about a question the words left uncertain (English only).
+/// Returns what it said and whether its article should be answered; when it should, that
+/// article's closest passage becomes the first candidate.
+fn consult_model(
+    index: &KnowledgeIndex,
+    question: &str,
+    lang: Lang,
+    lexical: f32,
+    retrieval: &mut Retrieval,
+) -> Option<(SemanticCheck, bool)> {
+    let model = index.semantic()?;
+    if lang != Lang::En || lexical >= model.consult_below {
+        return None;
+    }
+    let hit = model
+        .nearest(&model.embed(question), 1)
+        .into_iter()
+        .next()?;
+    let words_agree = retrieval
+        .candidates
+        .first()
+        .is_some_and(|c| c.article_id == hit.article_id);
+    let answer_from = if words_agree {
+        model.answer_from
+    } else {
+        model.answer_from_alone
+    };
+    let check = SemanticCheck {
+        model: crate::knowledge::semantic::MODEL.to_string(),
+        article_id: hit.article_id.clone(),
+        line: hit.line.clone(),
+        similarity: (hit.similarity * 1000.0).round() / 1000.0,
+        words_agree,
+        answer_from,
+        lexical_confidence: (lexical * 1000.0).round() / 1000.0,
+    };
+    let candidate = index.candidate_for(&hit);
+    let answer = hit.similarity >= answer_from && candidate.is_some();
+    if let Some(c) = candidate.filter(|_| answer) {
+        retrieval
+            .candidates
+            .retain(|x| x.article_id != c.article_id);
+        retrieval.candidates.insert(0, c);
+    }
+    Some((check, answer))
 }
 
 /// Moves the candidate whose example question matches the visitor's best to the front.
@@ -255,6 +339,7 @@ fn record(
         signals: Signals::default(),
         readings,
         example_question: None,
+        semantic: None,
         human_reviewed: false,
     }
 }

@@ -10,11 +10,12 @@ use super::article::{Article, Lang};
 use super::passages;
 use super::query::{self, QueryTerm};
 use super::schema::{schema, Fields, SCHEMA_VERSION};
+use super::semantic::{Hit, Semantic};
 use super::spelling::Vocabulary;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::collector::TopDocs;
 use tantivy::schema::{Field, Value};
 use tantivy::tokenizer::TextAnalyzer;
@@ -70,6 +71,8 @@ pub struct KnowledgeIndex {
     analyzers: HashMap<Lang, (TextAnalyzer, TextAnalyzer)>,
     /// Built-in synonyms plus the operator's, applied at query time.
     lexicon: RwLock<Vec<query::Entry>>,
+    /// The optional embedding model and the vectors of the articles it reads.
+    semantic: RwLock<Option<Arc<Semantic>>>,
 }
 
 impl KnowledgeIndex {
@@ -124,6 +127,7 @@ impl KnowledgeIndex {
             state: RwLock::new(KbState::default()),
             analyzers,
             lexicon: RwLock::new(lexicon),
+            semantic: RwLock::new(None),
         })
     }
 
@@ -146,7 +150,48 @@ impl KnowledgeIndex {
         };
         articles.push(draft.clone());
         kb.load(&articles, false)?;
+        if let Some(semantic) = self.semantic() {
+            let fork = semantic.fork();
+            fork.upsert(draft);
+            *kb.semantic.write().expect("semantic lock") = Some(Arc::new(fork));
+        }
         Ok(kb)
+    }
+
+    /// Turns on the embedding model: embeds every live article it can read, then consults
+    /// it for uncertain questions.
+    pub fn set_semantic(&self, semantic: Semantic) {
+        let started = std::time::Instant::now();
+        semantic.upsert_all(&self.live_articles());
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            model = super::semantic::MODEL,
+            "embedding model ready"
+        );
+        *self.semantic.write().expect("semantic lock") = Some(Arc::new(semantic));
+    }
+
+    /// The embedding model, when one is configured.
+    pub fn semantic(&self) -> Option<Arc<Semantic>> {
+        self.semantic.read().expect("semantic lock").clone()
+    }
+
+    /// A live article's passage as a candidate answer (for an answer found by meaning).
+    pub fn candidate_for(&self, hit: &Hit) -> Option<Candidate> {
+        let state = self.state.read().expect("kb state lock");
+        let a = state.docs.get(&hit.article_id)?;
+        Some(Candidate {
+            article_id: a.id.clone(),
+            title: a.title.clone(),
+            url: a.url.clone(),
+            version: a.version.clone(),
+            heading: hit.heading.clone(),
+            passage: hit.passage.clone(),
+            score: 0.0,
+            matched: Vec::new(),
+            example_question: None,
+            tags: a.tags.clone(),
+        })
     }
 
     /// Every article the assistant answers from now, sorted by id.
@@ -187,6 +232,9 @@ impl KnowledgeIndex {
 
     /// Replaces one article's passages; the next question sees the change.
     pub fn upsert(&self, article: &Article) -> anyhow::Result<()> {
+        if let Some(semantic) = self.semantic() {
+            semantic.upsert(article);
+        }
         let mut writer = self.writer.lock().expect("index writer lock");
         writer.delete_term(Term::from_field_text(self.fields.article_id, &article.id));
         self.add_documents(&writer, article)?;
@@ -200,6 +248,9 @@ impl KnowledgeIndex {
 
     /// Removes an article's passages (unpublished); the next question no longer finds it.
     pub fn remove(&self, id: &str) -> anyhow::Result<()> {
+        if let Some(semantic) = self.semantic() {
+            semantic.remove(id);
+        }
         let mut writer = self.writer.lock().expect("index writer lock");
         writer.delete_term(Term::from_field_text(self.fields.article_id, id));
         writer.commit()?;

