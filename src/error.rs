@@ -101,6 +101,20 @@ impl ApiError {
     }
 }
 
+/// A storage failure is never the caller's fault: logged, answered with `internal`.
+impl From<crate::storage::StoreError> for ApiError {
+    fn from(e: crate::storage::StoreError) -> ApiError {
+        ApiError::internal(&e)
+    }
+}
+
+/// A page that fails to render is a bug of ours, never the caller's.
+impl From<askama::Error> for ApiError {
+    fn from(e: askama::Error) -> ApiError {
+        ApiError::internal(&e)
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}: {}", self.code, self.message)

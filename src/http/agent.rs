@@ -60,8 +60,7 @@ async fn load(state: &AppState, raw: &str) -> Result<ConversationRow, ApiError> 
         .assistant
         .store
         .conversation(id.as_str())
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+        .await?
         .ok_or_else(|| ApiError::new(ErrorCode::ConversationNotFound, "No such conversation."))
 }
 
@@ -77,16 +76,11 @@ async fn queue(
     q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.assistant.store.as_ref();
-    let mut waiting = store
-        .waiting_queue()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let mut waiting = store.waiting_queue().await?;
     if let Some(lang) = &q.lang {
         waiting.retain(|c| &c.locale == lang);
     }
-    let estimate = agent::estimated_wait(store)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let estimate = agent::estimated_wait(store).await?;
     let now = now_ms();
     let items: Vec<Value> = waiting
         .iter()
@@ -110,14 +104,8 @@ async fn conversation(
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
     let store = state.assistant.store.as_ref();
-    let messages = store
-        .messages(&conv.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let whys = store
-        .why_records(&conv.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let messages = store.messages(&conv.id).await?;
+    let whys = store.why_records(&conv.id).await?;
     let mut out: Vec<Value> = messages.iter().map(message_json).collect();
     for m in out.iter_mut() {
         if let Some((_, w)) = whys.iter().find(|(id, _)| m["id"] == *id) {
@@ -152,9 +140,7 @@ async fn claim(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    let won = agent::claim(state.assistant.store.as_ref(), &conv, &user)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let won = agent::claim(state.assistant.store.as_ref(), &conv, &user).await?;
     if !won {
         return Err(ApiError::new(
             ErrorCode::AlreadyClaimed,
@@ -181,9 +167,7 @@ async fn reply(
     let conv = load(&state, &path).await?;
     let text = MessageText::parse(&body.text)
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let sent = agent::reply(state.assistant.store.as_ref(), &conv, &user, &text)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let sent = agent::reply(state.assistant.store.as_ref(), &conv, &user, &text).await?;
     let m = sent.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotHolder,
@@ -200,10 +184,7 @@ async fn release(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    if !agent::release(state.assistant.store.as_ref(), &conv, &user)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
+    if !agent::release(state.assistant.store.as_ref(), &conv, &user).await? {
         return Err(ApiError::new(
             ErrorCode::NotHolder,
             "Only the person holding the conversation can hand it back.",
@@ -234,10 +215,7 @@ async fn close(
         ));
     }
     let resolution = state.assistant.redactor.redact(resolution).text;
-    if !agent::close(state.assistant.store.as_ref(), &conv, &user, &resolution)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
+    if !agent::close(state.assistant.store.as_ref(), &conv, &user, &resolution).await? {
         return Err(ApiError::new(
             ErrorCode::NotHolder,
             "Only the person holding the conversation can close it.",
@@ -270,9 +248,7 @@ async fn erase(
     let conv = load(&state, &path).await?;
     let reason = state.assistant.redactor.redact(reason).text;
     let store = state.assistant.store.as_ref();
-    crate::privacy::rights::erase(store, &conv.id, now_ms(), &user.email, &reason)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    crate::privacy::rights::erase(store, &conv.id, now_ms(), &user.email, &reason).await?;
     state.assistant.hub.notify(&conv.id);
     state.assistant.hub.notify(QUEUE);
     Ok(HttpResponse::NoContent().finish())
@@ -294,14 +270,10 @@ async fn transfer(
     let store = state.assistant.store.as_ref();
     let to = store
         .user_by_id(&body.agent_id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+        .await?
         .filter(|u| u.role != "operator")
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidField, "No agent with this id."))?;
-    if !agent::transfer(store, &conv, &user, &to)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
+    if !agent::transfer(store, &conv, &user, &to).await? {
         return Err(ApiError::new(
             ErrorCode::NotHolder,
             "Only the person holding the conversation can transfer it.",
@@ -322,9 +294,7 @@ async fn note(
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
     let text = MessageText::parse(&state.assistant.redactor.redact(text.as_str()).text)
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let m = agent::note(state.assistant.store.as_ref(), &conv, &user, &text)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let m = agent::note(state.assistant.store.as_ref(), &conv, &user, &text).await?;
     state.assistant.hub.notify(&conv.id);
     Ok(HttpResponse::Ok().json(message_json(&m)))
 }
@@ -339,18 +309,8 @@ async fn team(
     state: web::Data<AppState>,
     AgentUser(_): AgentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let users = state
-        .assistant
-        .store
-        .users()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let load = state
-        .assistant
-        .store
-        .load_by_agent()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let users = state.assistant.store.users().await?;
+    let load = state.assistant.store.load_by_agent().await?;
     let online_since = now_ms() - 60_000;
     let people: Vec<Value> = users
         .iter()

@@ -242,12 +242,7 @@ async fn versions(
     OperatorUser(_): OperatorUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let all = state
-        .assistant
-        .store
-        .article_versions(&id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let all = state.assistant.store.article_versions(&id).await?;
     let out: Vec<Value> = all
         .iter()
         .map(|v| {
@@ -339,9 +334,8 @@ async fn gaps(
     q: web::Query<GapsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let a = &state.assistant;
-    let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, q.all.unwrap_or(false))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let list =
+        crate::knowledge::gaps::list(a.store.as_ref(), &a.index, q.all.unwrap_or(false)).await?;
     let out: Vec<Value> = list
         .iter()
         .map(|g| json!({"key": g.key, "lang": g.lang, "terms": g.terms, "count": g.count,
@@ -364,8 +358,7 @@ async fn gap_action(
     let now = crate::conversation::now_ms();
     store
         .save_gap_action(key, action, article, &user.email, now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+        .await?;
     crate::audit::record(
         store,
         &user.email,
@@ -373,8 +366,7 @@ async fn gap_action(
         key,
         article.unwrap_or(""),
     )
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"key": key, "status": article.map_or(action.to_string(), |a| format!("{action}:{a}"))})))
 }
 
@@ -398,12 +390,7 @@ async fn link_gap(
     key: web::Path<String>,
     body: web::Json<LinkBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let exists = state
-        .assistant
-        .store
-        .article(&body.article_id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let exists = state.assistant.store.article(&body.article_id).await?;
     if exists.is_none() {
         return Err(ApiError::new(
             ErrorCode::InvalidField,
@@ -427,12 +414,7 @@ async fn get_synonyms(
     state: web::Data<AppState>,
     OperatorUser(_): OperatorUser,
 ) -> Result<HttpResponse, ApiError> {
-    let rules = state
-        .assistant
-        .store
-        .synonyms()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let rules = state.assistant.store.synonyms().await?;
     let out: Vec<SynonymRule> = rules
         .into_iter()
         .map(|(lang, phrase, expansion)| SynonymRule {
@@ -476,10 +458,7 @@ async fn put_synonyms(
         ));
     }
     let store = state.assistant.store.as_ref();
-    store
-        .replace_synonyms(&rules)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    store.replace_synonyms(&rules).await?;
     editor::load_synonyms(store, &state.assistant.index).await?;
     crate::audit::record(
         store,
@@ -488,8 +467,7 @@ async fn put_synonyms(
         "synonyms",
         &format!("{} rules", rules.len()),
     )
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .await?;
     state.assistant.hub.notify(crate::realtime::SYNONYMS);
     Ok(HttpResponse::Ok().json(json!({"rules": rules.len()})))
 }

@@ -38,8 +38,7 @@ impl FromRequest for VisitorConversation {
                 .assistant
                 .store
                 .conversation(id.as_str())
-                .await
-                .map_err(|e| ApiError::internal(&e))?
+                .await?
                 .ok_or_else(unknown)?;
             if row.token_hash != VisitorToken::hash(&token) {
                 return Err(unknown());
@@ -170,8 +169,7 @@ async fn console_user(
 ) -> Result<crate::storage::User, ApiError> {
     let store = state.assistant.store.as_ref();
     let user = crate::handoff::accounts::authenticate(store, &token)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidToken,
@@ -188,10 +186,7 @@ async fn console_user(
     // Presence: at most one write per user every 20 s.
     let now = crate::conversation::now_ms();
     if user.last_seen_at < now - 20_000 {
-        store
-            .touch_user(&user.id, now)
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
+        store.touch_user(&user.id, now).await?;
     }
     Ok(user)
 }

@@ -69,9 +69,7 @@ pub(super) fn page(
 
 async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let csrf = csrf_token(&req);
-    let html = ConsolePage { csrf: csrf.clone() }
-        .render()
-        .map_err(|e| ApiError::internal(&e))?;
+    let html = ConsolePage { csrf: csrf.clone() }.render()?;
     Ok(page(&req, actix_web::http::StatusCode::OK, csrf, html))
 }
 
@@ -118,12 +116,9 @@ async fn logout(
     if let Some(t) = token {
         store
             .delete_token(&crate::conversation::VisitorToken::hash(&t))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
+            .await?;
     }
-    crate::audit::record(store, &user.email, "sign_out", &user.id, "")
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    crate::audit::record(store, &user.email, "sign_out", &user.id, "").await?;
     let mut gone = cookie(&req, SESSION_COOKIE, String::new(), 0);
     gone.make_removal();
     Ok(HttpResponse::Ok()
@@ -170,10 +165,7 @@ async fn sign_in(
     );
     let now = now_ms() / 1000;
     let store = state.assistant.store.as_ref();
-    match accounts::login(store, &body.email, &body.password)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
+    match accounts::login(store, &body.email, &body.password).await? {
         Some(token) => Ok(token),
         None => {
             // Only failures count, so a person who types the password right is never blocked.

@@ -371,11 +371,7 @@ async fn history(
     let current = editor::current(a.store.as_ref(), &a.index, &id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
-    let saved = a
-        .store
-        .article_versions(&id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let saved = a.store.article_versions(&id).await?;
     let mut versions = Vec::with_capacity(saved.len());
     let mut before = "";
     for v in &saved {
@@ -455,9 +451,7 @@ async fn gaps(
     };
     let a = &state.assistant;
     let all = q.all.unwrap_or(false);
-    let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, all)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, all).await?;
     let gaps = list
         .into_iter()
         .map(|g| {
@@ -506,12 +500,7 @@ async fn synonyms(
         Ok(u) => u,
         Err(page) => return Ok(*page),
     };
-    let rules = state
-        .assistant
-        .store
-        .synonyms()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let rules = state.assistant.store.synonyms().await?;
     let csrf = csrf_token(&req);
     let t = SynonymsPage {
         csrf: csrf.clone(),

@@ -19,12 +19,7 @@ async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers and the knowledge base is loaded.
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state
-        .assistant
-        .store
-        .ping()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    state.assistant.store.ping().await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "ready",
         "articles": state.assistant.index.article_count(),
@@ -36,10 +31,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let now = crate::conversation::now_ms();
     let store = state.assistant.store.as_ref();
-    let rows = store
-        .equity_rows(now - 30 * 86_400_000, now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let rows = store.equity_rows(now - 30 * 86_400_000, now).await?;
     let articles = state.assistant.index.articles_per_lang();
     let report = crate::audit::equity::build(&rows, &articles, state.disparity_points);
     let body = format!(

@@ -40,9 +40,7 @@ async fn consent(
     body: web::Json<ConsentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.assistant.store.as_ref();
-    let receipt = rights::set_consent(store, &conv, body.keep_transcript)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let receipt = rights::set_consent(store, &conv, body.keep_transcript).await?;
     Ok(HttpResponse::Ok().json(json!({
         "keep_transcript": receipt.keep_transcript,
         "notice_version": receipt.notice_version,
@@ -70,9 +68,7 @@ async fn export(
     VisitorConversation(conv): VisitorConversation,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let data = rights::export(state.assistant.store.as_ref(), &conv)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let data = rights::export(state.assistant.store.as_ref(), &conv).await?;
     let disposition =
         |ext: &str| format!("attachment; filename=\"conversation-{}.{ext}\"", conv.id);
     match q.format.as_deref() {
@@ -97,7 +93,7 @@ async fn export(
                 export: data,
                 whys,
             };
-            let html = page.render().map_err(|e| ApiError::internal(&e))?;
+            let html = page.render()?;
             Ok(HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .insert_header(("Content-Disposition", disposition("html")))
@@ -123,8 +119,7 @@ async fn erase(
         "visitor",
         reason,
     )
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -143,9 +138,7 @@ async fn contact(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let store = state.assistant.store.as_ref();
-    let saved = rights::leave_contact(store, &conv, b.email, b.phone, b.consent)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let saved = rights::leave_contact(store, &conv, b.email, b.phone, b.consent).await?;
     match saved {
         Ok(c) => Ok(HttpResponse::Created().json(json!({
             "email": c.email, "phone": c.phone, "purpose": c.purpose,

@@ -52,12 +52,7 @@ async fn build(
     }
     let to = instant(&period.to, now_ms())?;
     let from = instant(&period.from, to - 30 * 86_400_000)?;
-    let rows = state
-        .assistant
-        .store
-        .equity_rows(from, to)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let rows = state.assistant.store.equity_rows(from, to).await?;
     let articles = state.assistant.index.articles_per_lang();
     Ok((
         equity::build(&rows, &articles, state.disparity_points),
@@ -135,7 +130,7 @@ async fn page(
         helpful_bars,
         chart_height,
     };
-    let html = page.render().map_err(|e| ApiError::internal(&e))?;
+    let html = page.render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
@@ -159,12 +154,7 @@ async fn audit_log(
             "The audit log is for admins.",
         ));
     }
-    let entries = state
-        .assistant
-        .store
-        .audit_entries()
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let entries = state.assistant.store.audit_entries().await?;
     let verified = crate::audit::verify(&entries);
     let shown: Vec<_> = entries
         .iter()

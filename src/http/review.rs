@@ -29,12 +29,7 @@ async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let open_only = !q.all.unwrap_or(false);
-    let items = state
-        .assistant
-        .store
-        .review_items(open_only)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let items = state.assistant.store.review_items(open_only).await?;
     let out: Vec<Value> = items
         .iter()
         .map(|i| {
@@ -84,16 +79,13 @@ async fn resolve(
     let now = now_ms();
     if !store
         .resolve_review(&path, &resolution, &user.email, now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+        .await?
     {
         return Err(ApiError::new(
             ErrorCode::MessageNotFound,
             "No open 'not helpful' vote on this reply.",
         ));
     }
-    crate::audit::record(store, &user.email, "review_resolved", &path, &resolution)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    crate::audit::record(store, &user.email, "review_resolved", &path, &resolution).await?;
     Ok(HttpResponse::Ok().json(json!({"resolution": resolution, "resolved_at": rfc3339(now)})))
 }

@@ -146,14 +146,8 @@ async fn transcript(
     VisitorConversation(conv): VisitorConversation,
 ) -> Result<HttpResponse, ApiError> {
     let store = &state.assistant.store;
-    let messages = store
-        .messages(&conv.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let position = store
-        .queue_position(&conv.id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let messages = store.messages(&conv.id).await?;
+    let position = store.queue_position(&conv.id).await?;
     let d = &state.assistant.disclosures;
     let lang = Lang::parse(&conv.locale).unwrap_or(Lang::En);
     let mut disclosure =
@@ -188,8 +182,7 @@ async fn why(
         .assistant
         .store
         .why_record(&conv.id, &message_id)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+        .await?;
     let record = record.ok_or_else(|| {
         ApiError::new(
             ErrorCode::MessageNotFound,
@@ -230,8 +223,7 @@ async fn handoff(
         now,
         state.assistant.rules.hours.as_ref(),
     )
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "waiting_for_agent",
         "queue_position": position,
@@ -282,8 +274,7 @@ async fn feedback(
     let store = state.assistant.store.as_ref();
     let saved = store
         .save_feedback(&conv.id, &message_id, body.helpful, comment.as_deref(), now)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+        .await?;
     if !saved {
         return Err(ApiError::new(
             ErrorCode::MessageNotFound,
