@@ -3,7 +3,7 @@
 //! and the content gaps. Server-rendered; the small script only calls the JSON API, with
 //! the same session cookie and CSRF token as the agent console.
 
-use super::auth::OperatorUser;
+use super::auth::{ConsoleUser, OperatorUser};
 use super::console::{csrf_token, page};
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
@@ -37,6 +37,7 @@ fn when(ms: i64) -> String {
 struct SignIn {
     csrf: String,
     email: String,
+    admin: bool,
     message: String,
 }
 
@@ -58,21 +59,46 @@ fn gate(
         ErrorCode::MissingToken | ErrorCode::InvalidToken => (StatusCode::UNAUTHORIZED, ""),
         _ => return Err(Box::new(HttpResponse::from_error(err))),
     };
+    Err(Box::new(sign_in_page(req, status, message)))
+}
+
+/// The sign-in form, with a message (a refusal) or without.
+fn sign_in_page(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
     let csrf = csrf_token(req);
     let html = SignIn {
         csrf: csrf.clone(),
         email: String::new(),
+        admin: false,
         message: message.into(),
     }
     .render();
-    Err(Box::new(match html {
+    match html {
         Ok(html) => page(req, status, csrf, html),
         Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
-    }))
+    }
+}
+
+/// The signed-in admin, or the page to show instead (sign-in form, or a refusal).
+pub(super) fn admin_gate(
+    req: &HttpRequest,
+    user: Result<ConsoleUser, ApiError>,
+) -> Result<User, Box<HttpResponse>> {
+    match user {
+        Ok(ConsoleUser(u)) if u.role == "admin" => Ok(u),
+        Ok(_) => Err(Box::new(sign_in_page(
+            req,
+            StatusCode::FORBIDDEN,
+            "This page is for admins: sign in with an admin account.",
+        ))),
+        Err(e) if matches!(e.code, ErrorCode::MissingToken | ErrorCode::InvalidToken) => {
+            Err(Box::new(sign_in_page(req, StatusCode::UNAUTHORIZED, "")))
+        }
+        Err(e) => Err(Box::new(HttpResponse::from_error(e))),
+    }
 }
 
 /// Renders a page for a signed-in operator.
-fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpResponse {
+pub(super) fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpResponse {
     match t.render() {
         Ok(html) => page(req, StatusCode::OK, csrf, html),
         Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
@@ -97,6 +123,8 @@ struct Row {
 struct ListPage {
     csrf: String,
     email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
     q: String,
     lang: String,
     tag: String,
@@ -146,6 +174,7 @@ async fn list(
     let csrf = csrf_token(&req);
     let t = ListPage {
         csrf: csrf.clone(),
+        admin: user.role == "admin",
         email: user.email,
         q: value(&filter.q),
         lang: value(&filter.lang),
@@ -163,6 +192,8 @@ async fn list(
 struct EditPage {
     csrf: String,
     email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
     is_new: bool,
     id: String,
     title: String,
@@ -183,11 +214,12 @@ struct EditPage {
 }
 
 impl EditPage {
-    fn of(csrf: String, email: String, c: &Current, is_new: bool, gap: String) -> EditPage {
+    fn of(csrf: String, user: &User, c: &Current, is_new: bool, gap: String) -> EditPage {
         let a = &c.input;
         EditPage {
             csrf,
-            email,
+            email: user.email.clone(),
+            admin: user.role == "admin",
             is_new,
             id: a.id.clone(),
             title: a.title.clone(),
@@ -270,7 +302,7 @@ async fn new_article(
         .filter(|g| g.len() == 16 && g.chars().all(|c| c.is_ascii_hexdigit()))
         .unwrap_or_default();
     let csrf = csrf_token(&req);
-    let t = EditPage::of(csrf.clone(), user.email, &current, true, gap);
+    let t = EditPage::of(csrf.clone(), &user, &current, true, gap);
     Ok(show(&req, &t, csrf))
 }
 
@@ -323,7 +355,7 @@ async fn edit(
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
     let csrf = csrf_token(&req);
-    let t = EditPage::of(csrf.clone(), user.email, &current, false, String::new());
+    let t = EditPage::of(csrf.clone(), &user, &current, false, String::new());
     Ok(show(&req, &t, csrf))
 }
 
@@ -351,6 +383,8 @@ struct VersionView {
 struct HistoryPage {
     csrf: String,
     email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
     id: String,
     title: String,
     current: i64,
@@ -404,6 +438,7 @@ async fn history(
     let csrf = csrf_token(&req);
     let t = HistoryPage {
         csrf: csrf.clone(),
+        admin: user.role == "admin",
         email: user.email,
         id: id.into_inner(),
         title: current.input.title,
@@ -430,6 +465,8 @@ struct GapView {
 struct GapsPage {
     csrf: String,
     email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
     all: bool,
     gaps: Vec<GapView>,
 }
@@ -475,6 +512,7 @@ async fn gaps(
     let csrf = csrf_token(&req);
     let t = GapsPage {
         csrf: csrf.clone(),
+        admin: user.role == "admin",
         email: user.email,
         all,
         gaps,
@@ -487,6 +525,8 @@ async fn gaps(
 struct SynonymsPage {
     csrf: String,
     email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
     /// (language, phrase, expansion)
     rules: Vec<(String, String, String)>,
 }
@@ -504,6 +544,7 @@ async fn synonyms(
     let csrf = csrf_token(&req);
     let t = SynonymsPage {
         csrf: csrf.clone(),
+        admin: user.role == "admin",
         email: user.email,
         rules,
     };

@@ -1,13 +1,14 @@
 //! The equity report for compliance officers (admins): JSON, and an HTML page whose charts
 //! are SVG drawn on the server (no chart library, no CDN).
 
-use super::auth::AgentUser;
+use super::auth::{AgentUser, ConsoleUser};
+use super::operator::{admin_gate, show};
 use super::AppState;
 use crate::audit::equity::{self, Report};
 use crate::conversation::now_ms;
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::accounts::Role;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 use serde_json::json;
@@ -16,7 +17,8 @@ use serde_json::json;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/audit/report", web::get().to(json_report))
         .route("/api/v1/audit/log", web::get().to(audit_log))
-        .route("/audit", web::get().to(page));
+        .route("/audit", web::get().to(page))
+        .route("/audit/log", web::get().to(log_page));
 }
 
 #[derive(Deserialize)]
@@ -114,10 +116,15 @@ fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) ->
 }
 
 async fn page(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    AgentUser(user): AgentUser,
+    user: Result<ConsoleUser, ApiError>,
     q: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
+    let user = match admin_gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
     let (report, from, to) = build(&state, &user, &q).await?;
     let answer_bars = bars(&report, |g| g.answer_rate);
     let helpful_bars = bars(&report, |g| g.helpful_rate);
@@ -168,4 +175,78 @@ async fn audit_log(
         "first_broken": verified.err(),
         "entries": shown,
     })))
+}
+
+/// One audit entry as the page shows it.
+struct EntryView {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/audit_log.html")]
+struct LogPage {
+    csrf: String,
+    email: String,
+    admin: bool,
+    actor: String,
+    action: String,
+    /// `None` when the hash chain is intact; else the first altered entry.
+    broken: Option<i64>,
+    total: usize,
+    entries: Vec<EntryView>,
+}
+
+/// Most entries the page lists (newest first); the JSON API has them all.
+const LOG_PAGE_ROWS: usize = 500;
+
+/// The audit log for admins and the DPO's reading: newest first, filterable, with the result
+/// of the hash-chain check at the top.
+async fn log_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: Result<ConsoleUser, ApiError>,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = match admin_gate(&req, user) {
+        Ok(u) => u,
+        Err(page) => return Ok(*page),
+    };
+    let all = state.assistant.store.audit_entries().await?;
+    let broken = crate::audit::verify(&all).err().map(|b| b.seq);
+    let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    let (actor, action) = (set(&q.actor), set(&q.action));
+    let entries: Vec<EntryView> = all
+        .iter()
+        .rev()
+        .filter(|e| {
+            actor.as_ref().is_none_or(|a| &e.actor == a)
+                && action.as_ref().is_none_or(|a| &e.action == a)
+        })
+        .take(LOG_PAGE_ROWS)
+        .map(|e| EntryView {
+            seq: e.seq,
+            at: crate::conversation::rfc3339(e.at),
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            summary: e.summary.clone(),
+        })
+        .collect();
+    let csrf = super::console::csrf_token(&req);
+    let t = LogPage {
+        csrf: csrf.clone(),
+        email: user.email,
+        admin: true,
+        actor: actor.unwrap_or_default(),
+        action: action.unwrap_or_default(),
+        broken,
+        total: all.len(),
+        entries,
+    };
+    Ok(show(&req, &t, csrf))
 }

@@ -370,3 +370,35 @@ async fn duplicate_ids_and_stale_saves_are_refused_with_the_current_article() {
             .contains("Two points"));
     }
 }
+
+#[tokio::test]
+async fn admins_read_the_audit_log_page_with_the_chain_check_and_others_are_refused() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Ada", "admin").await;
+        let op = app.agent("Olga", "operator").await;
+        app.agent_post(&op, "/api/v1/articles", loyalty(V1, "published"))
+            .await;
+        let (status, html) = page(&app, None, "/audit/log").await;
+        assert_eq!(status, 401);
+        assert!(html.contains("sign-in"));
+        let (status, html) = page(&app, Some(&op), "/audit/log").await;
+        assert_eq!(status, 403, "operators do not read the audit log");
+        assert!(html.contains("for admins"));
+        assert_eq!(page(&app, Some(&op), "/audit").await.0, 403);
+        let (status, html) = page(&app, Some(&op), "/operator").await;
+        assert_eq!(status, 200);
+        assert!(
+            !html.contains("href=\"/audit/log\""),
+            "no admin links for operators"
+        );
+
+        let (status, html) = page(&app, Some(&admin), "/audit/log?action=article_published").await;
+        assert_eq!(status, 200, "{backend:?}");
+        assert!(html.contains("Hash chain intact"));
+        assert!(html.contains("olga@shop.example") && html.contains("en-loyalty"));
+        assert!(!html.contains("<code>sign_in</code>"), "filtered by action");
+        let (_, html) = page(&app, Some(&admin), "/operator").await;
+        assert!(html.contains("href=\"/audit/log\""));
+    }
+}
