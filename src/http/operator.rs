@@ -10,10 +10,15 @@ use crate::error::{ApiError, ErrorCode};
 use crate::knowledge::editor::{self, ArticleInput, Current, Filter};
 use crate::knowledge::{diff, markdown};
 use crate::storage::User;
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
+use actix_web::FromRequest;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Registers the operator pages and their script.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -41,29 +46,67 @@ struct SignIn {
     message: String,
 }
 
-/// The signed-in operator, or the page to show instead: the sign-in form (401) or a
-/// polite refusal for agents (403).
-fn gate(
-    req: &HttpRequest,
-    user: Result<OperatorUser, ApiError>,
-) -> Result<User, Box<HttpResponse>> {
-    let err = match user {
-        Ok(OperatorUser(u)) => return Ok(u),
-        Err(e) => e,
-    };
-    let (status, message) = match err.code {
-        ErrorCode::Forbidden => (
-            StatusCode::FORBIDDEN,
-            "Your account is not an operator account: the knowledge base is edited by operators and admins. Agents work at /agent.",
-        ),
-        ErrorCode::MissingToken | ErrorCode::InvalidToken => (StatusCode::UNAUTHORIZED, ""),
-        _ => return Err(Box::new(HttpResponse::from_error(err))),
-    };
-    Err(Box::new(sign_in_page(req, status, message)))
+/// A signed-in operator or admin, on a page: without a session the answer is the sign-in
+/// form (401), and agents get a polite refusal (403) — HTML, not the API's JSON error.
+pub struct OperatorPage(pub User);
+
+impl FromRequest for OperatorPage {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = OperatorUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            match user.await {
+                Ok(OperatorUser(u)) => Ok(OperatorPage(u)),
+                Err(e) if e.code == ErrorCode::Forbidden => Err(refusal(
+                    &req,
+                    StatusCode::FORBIDDEN,
+                    "Your account is not an operator account: the knowledge base is edited by operators and admins. Agents work at /agent.",
+                )),
+                Err(e) => Err(signed_out(&req, e)),
+            }
+        })
+    }
 }
 
-/// The sign-in form, with a message (a refusal) or without.
-fn sign_in_page(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+/// A signed-in admin, on a page (the equity report, the audit log).
+pub struct AdminPage(pub User);
+
+impl FromRequest for AdminPage {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = ConsoleUser::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            match user.await {
+                Ok(ConsoleUser(u)) if u.role == "admin" => Ok(AdminPage(u)),
+                Ok(_) => Err(refusal(
+                    &req,
+                    StatusCode::FORBIDDEN,
+                    "This page is for admins: sign in with an admin account.",
+                )),
+                Err(e) => Err(signed_out(&req, e)),
+            }
+        })
+    }
+}
+
+/// The sign-in form for a missing or expired session; any other failure as JSON.
+fn signed_out(req: &HttpRequest, e: ApiError) -> actix_web::Error {
+    match e.code {
+        ErrorCode::MissingToken | ErrorCode::InvalidToken => {
+            refusal(req, StatusCode::UNAUTHORIZED, "")
+        }
+        _ => e.into(),
+    }
+}
+
+/// The sign-in form, with a message (a refusal) or without, as an extractor's error.
+fn refusal(req: &HttpRequest, status: StatusCode, message: &str) -> actix_web::Error {
     let csrf = csrf_token(req);
     let html = SignIn {
         csrf: csrf.clone(),
@@ -72,29 +115,11 @@ fn sign_in_page(req: &HttpRequest, status: StatusCode, message: &str) -> HttpRes
         message: message.into(),
     }
     .render();
-    match html {
+    let response = match html {
         Ok(html) => page(req, status, csrf, html),
         Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
-    }
-}
-
-/// The signed-in admin, or the page to show instead (sign-in form, or a refusal).
-pub(super) fn admin_gate(
-    req: &HttpRequest,
-    user: Result<ConsoleUser, ApiError>,
-) -> Result<User, Box<HttpResponse>> {
-    match user {
-        Ok(ConsoleUser(u)) if u.role == "admin" => Ok(u),
-        Ok(_) => Err(Box::new(sign_in_page(
-            req,
-            StatusCode::FORBIDDEN,
-            "This page is for admins: sign in with an admin account.",
-        ))),
-        Err(e) if matches!(e.code, ErrorCode::MissingToken | ErrorCode::InvalidToken) => {
-            Err(Box::new(sign_in_page(req, StatusCode::UNAUTHORIZED, "")))
-        }
-        Err(e) => Err(Box::new(HttpResponse::from_error(e))),
-    }
+    };
+    InternalError::from_response("sign-in required", response).into()
 }
 
 /// Renders a page for a signed-in operator.
@@ -137,13 +162,9 @@ struct ListPage {
 async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let a = &state.assistant;
     let everything = editor::list(a.store.as_ref(), &a.index, &Filter::default()).await?;
     let mut tags: Vec<String> = everything
@@ -255,12 +276,8 @@ struct NewQuery {
 
 async fn new_article(
     req: HttpRequest,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     // Repeated `q=` parameters: serde_urlencoded cannot collect them, so parse by hand.
     let mut query = NewQuery {
         gap: None,
@@ -343,20 +360,21 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
 async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
-    let a = &state.assistant;
-    let current = editor::current(a.store.as_ref(), &a.index, &id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    let current = article(&state, &id).await?;
     let csrf = csrf_token(&req);
     let t = EditPage::of(csrf.clone(), &user, &current, false, String::new());
     Ok(show(&req, &t, csrf))
+}
+
+/// The current text of an article, or 404.
+async fn article(state: &AppState, id: &str) -> Result<Current, ApiError> {
+    let a = &state.assistant;
+    editor::current(a.store.as_ref(), &a.index, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))
 }
 
 /// One line of a diff, ready for the template.
@@ -394,17 +412,11 @@ struct HistoryPage {
 async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let a = &state.assistant;
-    let current = editor::current(a.store.as_ref(), &a.index, &id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such article."))?;
+    let current = article(&state, &id).await?;
     let saved = a.store.article_versions(&id).await?;
     let mut versions = Vec::with_capacity(saved.len());
     let mut before = "";
@@ -479,13 +491,9 @@ struct GapsQuery {
 async fn gaps(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
     q: web::Query<GapsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let a = &state.assistant;
     let all = q.all.unwrap_or(false);
     let list = crate::knowledge::gaps::list(a.store.as_ref(), &a.index, all).await?;
@@ -534,12 +542,8 @@ struct SynonymsPage {
 async fn synonyms(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<OperatorUser, ApiError>,
+    OperatorPage(user): OperatorPage,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let rules = state.assistant.store.synonyms().await?;
     let csrf = csrf_token(&req);
     let t = SynonymsPage {

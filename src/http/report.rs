@@ -1,8 +1,8 @@
 //! The equity report for compliance officers (admins): JSON, and an HTML page whose charts
 //! are SVG drawn on the server (no chart library, no CDN).
 
-use super::auth::{AgentUser, ConsoleUser};
-use super::operator::{admin_gate, show};
+use super::auth::AgentUser;
+use super::operator::{show, AdminPage};
 use super::AppState;
 use crate::audit::equity::{self, Report};
 use crate::conversation::now_ms;
@@ -116,15 +116,10 @@ fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) ->
 }
 
 async fn page(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<ConsoleUser, ApiError>,
+    AdminPage(user): AdminPage,
     q: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match admin_gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let (report, from, to) = build(&state, &user, &q).await?;
     let answer_bars = bars(&report, |g| g.answer_rate);
     let helpful_bars = bars(&report, |g| g.helpful_rate);
@@ -209,13 +204,9 @@ const LOG_PAGE_ROWS: usize = 500;
 async fn log_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: Result<ConsoleUser, ApiError>,
+    AdminPage(user): AdminPage,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = match admin_gate(&req, user) {
-        Ok(u) => u,
-        Err(page) => return Ok(*page),
-    };
     let all = state.assistant.store.audit_entries().await?;
     let broken = crate::audit::verify(&all).err().map(|b| b.seq);
     let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());

@@ -2,8 +2,8 @@
 //! (Playwright + axe-core). Skipped, with a message saying why, where Chromium, Node or the
 //! npm packages are missing; `.ci/run` installs them.
 
-use crate::helpers::{spawn_app, Backend};
-use std::path::Path;
+use crate::helpers::{spawn_app, Backend, TestApp};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn missing_tools(dir: &Path) -> Option<String> {
@@ -22,37 +22,45 @@ fn missing_tools(dir: &Path) -> Option<String> {
     None
 }
 
-#[tokio::test]
-async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible() {
+/// Runs a browser script against a test server: `node <script> <address> <screenshot dir>
+/// <args…>`. Returns the screenshot dir, or None (with a message) when tools are missing.
+async fn run_script(app: &TestApp, script: &str, args: &[&str], passed: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     if let Some(why) = missing_tools(&dir) {
         eprintln!("SKIPPED browser test: {why}");
-        return;
+        return None;
     }
-    let app = spawn_app(Backend::Sqlite).await;
-    app.agent("Camille", "agent").await;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let address = app.address.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("widget.mjs"))
-            .arg(&address)
-            .arg(&shots)
-            .args(["camille@shop.example", "correct horse battery"])
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("run node");
+    let mut command = Command::new("node");
+    command
+        .arg(dir.join(script))
+        .arg(&app.address)
+        .arg(&shots)
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
         "browser test failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("browser checks passed"));
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    assert!(stdout.contains(passed), "{stdout}");
+    Some(shots)
+}
+
+#[tokio::test]
+async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.agent("Camille", "agent").await;
+    let account = ["camille@shop.example", "correct horse battery"];
+    let Some(shots) = run_script(&app, "widget.mjs", &account, "browser checks passed").await
+    else {
+        return;
+    };
     for shot in ["widget-fr.png", "console.png"] {
         assert!(shots.join(shot).exists(), "screenshot {shot} saved");
     }
@@ -60,38 +68,17 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
 
 #[tokio::test]
 async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_browser() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if let Some(why) = missing_tools(&dir) {
-        eprintln!("SKIPPED browser test: {why}");
-        return;
-    }
     let app = spawn_app(Backend::Sqlite).await;
     app.agent("Olga", "operator").await;
     let gap = "Do you sell electric bicycles?";
     let c = app.create(Some("en")).await;
     app.consent(&c, true).await;
     assert_ne!(app.ask(&c, gap).await["reply"]["kind"], "answer");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let (address, shots_dir) = (app.address.clone(), shots.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("operator.mjs"))
-            .arg(&address)
-            .arg(&shots_dir)
-            .args(["olga@shop.example", "correct horse battery", gap])
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("operator checks passed"));
+    let args = ["olga@shop.example", "correct horse battery", gap];
+    let Some(shots) = run_script(&app, "operator.mjs", &args, "operator checks passed").await
+    else {
+        return;
+    };
 
     // What the operator did is live for visitors: the restored first edit, and the new article.
     let c = app.create(Some("fr")).await;

@@ -3,36 +3,16 @@
 // then answer a content gap with a new article. Runs axe-core on the list and the editor.
 //   node operator.mjs <base url> <screenshot dir> <operator email> <password> <gap question>
 // Exits non-zero with a message on the first failed check.
-import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { axeViolations, check, launch } from "./lib.mjs";
 
 const [base, shots, email, password, gapQuestion] = process.argv.slice(2);
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-function check(condition, message) {
-  if (!condition) {
-    console.error("FAILED: " + message);
-    process.exit(1);
-  }
-}
 
 async function axe(page, what) {
-  const results = await page.evaluate(async (src) => {
-    // eslint-disable-next-line no-eval
-    eval(src);
-    return await window.axe.run(document, { resultTypes: ["violations"] });
-  }, axeSource);
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(bad.length === 0, `axe on ${what}: ` + bad.map((v) => `${v.id} (${v.impact})`).join("; "));
+  const bad = await axeViolations(page);
+  check(bad.length === 0, `axe on ${what}: ` + bad.join("; "));
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on("pageerror", (e) => check(false, "page error: " + e.message));
 page.on("dialog", (d) => d.accept());

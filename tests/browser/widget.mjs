@@ -4,26 +4,10 @@
 // With an agent account, a second page signs in to the console, claims the conversation and
 // replies; the widget must show the reply live, labelled as a person.
 // Exits non-zero with a message on the first failed check.
-import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { axeViolations, check, launch } from "./lib.mjs";
 
 const [base, shots, agentEmail, agentPassword] = process.argv.slice(2);
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-function check(condition, message) {
-  if (!condition) {
-    console.error("FAILED: " + message);
-    process.exit(1);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
 const external = [];
 page.on("request", (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
@@ -87,23 +71,13 @@ if (agentEmail) {
   const agentText = await agentMsg.innerText();
   check(agentText.includes("Camille") && agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
   check(/personne/i.test(agentText), "the person's reply is labelled as a person");
-  const consoleAxe = await consolePage.evaluate(async (src) => {
-    // eslint-disable-next-line no-eval
-    eval(src);
-    return await window.axe.run(document, { resultTypes: ["violations"] });
-  }, axeSource);
-  const bad = consoleAxe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(bad.length === 0, "axe on the console: " + bad.map((v) => `${v.id} (${v.impact})`).join("; "));
+  const bad = await axeViolations(consolePage);
+  check(bad.length === 0, "axe on the console: " + bad.join("; "));
   await consolePage.screenshot({ path: `${shots}/console.png` });
 }
 
-const results = await page.evaluate(async (src) => {
-  // eslint-disable-next-line no-eval
-  eval(src);
-  return await window.axe.run(document, { resultTypes: ["violations"] });
-}, axeSource);
-const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-check(serious.length === 0, "axe: " + serious.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes`).join("; "));
+const serious = await axeViolations(page);
+check(serious.length === 0, "axe: " + serious.join("; "));
 await page.screenshot({ path: `${shots}/widget-fr.png` });
 
 await page.getByRole("button", { name: "Effacer la conversation" }).click();

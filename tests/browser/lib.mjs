@@ -1,0 +1,35 @@
+// What the browser scripts share: the check that stops at the first failure, Chromium
+// launched the way this machine allows, and axe-core's serious/critical violations.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export function check(condition, message) {
+  if (!condition) {
+    console.error("FAILED: " + message);
+    process.exit(1);
+  }
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+// Serious and critical axe-core violations on the page, as "id (impact): n nodes".
+export async function axeViolations(page) {
+  const results = await page.evaluate(async (src) => {
+    // eslint-disable-next-line no-eval
+    eval(src);
+    return await window.axe.run(document, { resultTypes: ["violations"] });
+  }, axeSource);
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes`);
+}
