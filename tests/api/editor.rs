@@ -2,41 +2,8 @@
 //! previewed and tried against a question without being published, and the `/operator`
 //! pages — sign-in, list, editor, history with diff, gaps with "write an article".
 
-use crate::helpers::{backends, cited, spawn_app, TestApp};
+use crate::helpers::{backends, cited, spawn_app};
 use serde_json::{json, Value};
-
-async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (
-        res.status().as_u16(),
-        res.json().await.unwrap_or(Value::Null),
-    )
-}
-
-async fn page(app: &TestApp, token: Option<&str>, path: &str) -> (u16, String) {
-    let mut req = app.client.get(app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -60,7 +27,7 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
     for backend in backends() {
         let app = spawn_app(backend).await;
         let op = app.agent("Olga", "operator").await;
-        let (status, all) = get_json(&app, &op, "/api/v1/articles").await;
+        let (status, all) = app.agent_get(&op, "/api/v1/articles").await;
         assert_eq!(status, 200);
         assert_eq!(all.as_array().unwrap().len(), 34, "the sample help centre");
         let shipping = all
@@ -83,14 +50,18 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
             .agent_post(&op, "/api/v1/articles", loyalty(V1, "draft"))
             .await;
         assert_eq!(created.status(), 200, "{backend:?}");
-        let (_, drafts) = get_json(&app, &op, "/api/v1/articles?state=draft").await;
+        let (_, drafts) = app.agent_get(&op, "/api/v1/articles?state=draft").await;
         assert_eq!(ids(&drafts), ["en-loyalty"]);
-        let (_, found) = get_json(&app, &op, "/api/v1/articles?q=VOUCHER%20euro").await;
+        let (_, found) = app
+            .agent_get(&op, "/api/v1/articles?q=VOUCHER%20euro")
+            .await;
         assert_eq!(ids(&found), ["en-loyalty"], "all words, any case");
-        let (_, fr) = get_json(&app, &op, "/api/v1/articles?lang=fr").await;
+        let (_, fr) = app.agent_get(&op, "/api/v1/articles?lang=fr").await;
         assert_eq!(fr.as_array().unwrap().len(), 17);
         assert!(fr.as_array().unwrap().iter().all(|a| a["lang"] == "fr"));
-        let (_, tagged) = get_json(&app, &op, "/api/v1/articles?tag=Livraison&lang=fr").await;
+        let (_, tagged) = app
+            .agent_get(&op, "/api/v1/articles?tag=Livraison&lang=fr")
+            .await;
         assert!(ids(&tagged).contains(&"fr-livraison".to_string()));
         assert!(tagged
             .as_array()
@@ -98,7 +69,7 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
             .iter()
             .all(|a| a["tags"].as_array().unwrap().contains(&json!("livraison"))));
         assert!(ids(&tagged).len() < 17);
-        let (status, _) = get_json(&app, &op, "/api/v1/articles?colour=red").await;
+        let (status, _) = app.agent_get(&op, "/api/v1/articles?colour=red").await;
         assert_eq!(status, 400, "unknown filters are refused, not ignored");
 
         // Saving a file article from the console: version 0 → 1, and the console wins.
@@ -109,7 +80,9 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
         edit["body"] =
             json!("## Delivery\nEvery parcel ships the same day by electric cargo bike.");
         edit["reason"] = json!("new carrier");
-        let saved = put(&app, &op, "/api/v1/articles/en-shipping", edit).await;
+        let saved = app
+            .agent_put(&op, "/api/v1/articles/en-shipping", edit)
+            .await;
         assert_eq!(saved.status(), 200, "{backend:?}");
         let saved: Value = saved.json().await.unwrap();
         assert_eq!(
@@ -163,7 +136,7 @@ async fn a_draft_is_tried_against_a_question_without_reaching_visitors() {
             cited(&app.ask(&c, POINTS).await).as_deref(),
             Some("en-loyalty")
         );
-        let (status, _) = get_json(&app, &op, "/api/v1/articles/en-loyalty").await;
+        let (status, _) = app.agent_get(&op, "/api/v1/articles/en-loyalty").await;
         assert_eq!(status, 404);
 
         // A draft of an existing article replaces its live text in the trial only.
@@ -219,7 +192,7 @@ async fn articles_larger_than_a_chat_message_save_and_oversize_ones_get_a_clear_
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["error"]["code"], "invalid_field");
-    let (status, _) = get_json(&app, &op, "/api/v1/articles/en-huge").await;
+    let (status, _) = app.agent_get(&op, "/api/v1/articles/en-huge").await;
     assert_eq!(status, 404, "nothing half-saved");
 }
 
@@ -227,16 +200,18 @@ async fn articles_larger_than_a_chat_message_save_and_oversize_ones_get_a_clear_
 async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let (status, html) = page(&app, None, "/operator").await;
+        let (status, html) = app.console_page(None, "/operator").await;
         assert_eq!(status, 401);
         assert!(html.contains("Operator sign-in"));
         let agent = app.agent("Camille", "agent").await;
-        let (status, html) = page(&app, Some(&agent), "/operator").await;
+        let (status, html) = app.console_page(Some(&agent), "/operator").await;
         assert_eq!(status, 403);
         assert!(html.contains("not an operator account"));
 
         let op = app.agent("Olga", "operator").await;
-        let (status, html) = page(&app, Some(&op), "/operator?lang=fr&q=colis").await;
+        let (status, html) = app
+            .console_page(Some(&op), "/operator?lang=fr&q=colis")
+            .await;
         assert_eq!(status, 200);
         assert!(html.contains("Délais et frais de livraison"), "{html}");
         assert!(!html.contains("Delivery times and shipping costs"));
@@ -248,20 +223,24 @@ async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
         edit["version"] = json!(1);
         edit["reason"] = json!("double points");
         assert_eq!(
-            put(&app, &op, "/api/v1/articles/en-loyalty", edit)
+            app.agent_put(&op, "/api/v1/articles/en-loyalty", edit)
                 .await
                 .status(),
             200
         );
 
-        let (status, html) = page(&app, Some(&op), "/operator/articles/en-loyalty").await;
+        let (status, html) = app
+            .console_page(Some(&op), "/operator/articles/en-loyalty")
+            .await;
         assert_eq!(status, 200);
         assert!(html.contains("2 loyalty points"));
         assert!(
             html.contains("<h2>Earning points</h2>"),
             "server-rendered preview"
         );
-        let (status, html) = page(&app, Some(&op), "/operator/articles/en-loyalty/history").await;
+        let (status, html) = app
+            .console_page(Some(&op), "/operator/articles/en-loyalty/history")
+            .await;
         assert_eq!(status, 200);
         assert!(html.contains("Version 2") && html.contains("double points"));
         assert!(html.contains("olga@shop.example"));
@@ -281,7 +260,7 @@ async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
         app.consent(&c, true).await;
         let q = "Do you sell electric bicycles?";
         assert_ne!(app.ask(&c, q).await["reply"]["kind"], "answer");
-        let (status, html) = page(&app, Some(&op), "/operator/gaps").await;
+        let (status, html) = app.console_page(Some(&op), "/operator/gaps").await;
         assert_eq!(status, 200);
         assert!(html.contains(q), "{html}");
         let start = html
@@ -290,7 +269,7 @@ async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
         let link = &html[start..html[start..].find('"').unwrap() + start]
             .replace("&#38;", "&")
             .replace("&amp;", "&");
-        let (status, html) = page(&app, Some(&op), link).await;
+        let (status, html) = app.console_page(Some(&op), link).await;
         assert_eq!(status, 200);
         assert!(
             html.contains(&format!("value=\"{q}\"")),
@@ -306,14 +285,17 @@ async fn the_synonyms_page_shows_the_rules_to_operators_only() {
     let op = app.agent("Olga", "operator").await;
     let rules = json!([{"lang": "fr", "phrase": "paquet", "expansion": "colis"}]);
     assert_eq!(
-        put(&app, &op, "/api/v1/synonyms", rules).await.status(),
+        app.agent_put(&op, "/api/v1/synonyms", rules).await.status(),
         200
     );
-    let (status, html) = page(&app, Some(&op), "/operator/synonyms").await;
+    let (status, html) = app.console_page(Some(&op), "/operator/synonyms").await;
     assert_eq!(status, 200);
     assert!(html.contains("value=\"paquet\"") && html.contains("value=\"colis\""));
     let agent = app.agent("Camille", "agent").await;
-    assert_eq!(page(&app, Some(&agent), "/operator/synonyms").await.0, 403);
+    assert_eq!(
+        app.console_page(Some(&agent), "/operator/synonyms").await.0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -349,14 +331,16 @@ async fn duplicate_ids_and_stale_saves_are_refused_with_the_current_article() {
         let mut first = loyalty("## Points\nTwo points per euro.", "published");
         first["version"] = json!(1);
         assert_eq!(
-            put(&app, &op, "/api/v1/articles/en-loyalty", first)
+            app.agent_put(&op, "/api/v1/articles/en-loyalty", first)
                 .await
                 .status(),
             200
         );
         let mut stale = loyalty("## Points\nThree points per euro.", "published");
         stale["version"] = json!(1);
-        let res = put(&app, &op, "/api/v1/articles/en-loyalty", stale).await;
+        let res = app
+            .agent_put(&op, "/api/v1/articles/en-loyalty", stale)
+            .await;
         assert_eq!(res.status(), 409);
         let err: Value = res.json().await.unwrap();
         assert_eq!(err["error"]["code"], "version_conflict");
@@ -379,26 +363,28 @@ async fn admins_read_the_audit_log_page_with_the_chain_check_and_others_are_refu
         let op = app.agent("Olga", "operator").await;
         app.agent_post(&op, "/api/v1/articles", loyalty(V1, "published"))
             .await;
-        let (status, html) = page(&app, None, "/audit/log").await;
+        let (status, html) = app.console_page(None, "/audit/log").await;
         assert_eq!(status, 401);
         assert!(html.contains("sign-in"));
-        let (status, html) = page(&app, Some(&op), "/audit/log").await;
+        let (status, html) = app.console_page(Some(&op), "/audit/log").await;
         assert_eq!(status, 403, "operators do not read the audit log");
         assert!(html.contains("for admins"));
-        assert_eq!(page(&app, Some(&op), "/audit").await.0, 403);
-        let (status, html) = page(&app, Some(&op), "/operator").await;
+        assert_eq!(app.console_page(Some(&op), "/audit").await.0, 403);
+        let (status, html) = app.console_page(Some(&op), "/operator").await;
         assert_eq!(status, 200);
         assert!(
             !html.contains("href=\"/audit/log\""),
             "no admin links for operators"
         );
 
-        let (status, html) = page(&app, Some(&admin), "/audit/log?action=article_published").await;
+        let (status, html) = app
+            .console_page(Some(&admin), "/audit/log?action=article_published")
+            .await;
         assert_eq!(status, 200, "{backend:?}");
         assert!(html.contains("Hash chain intact"));
         assert!(html.contains("olga@shop.example") && html.contains("en-loyalty"));
         assert!(!html.contains("<code>sign_in</code>"), "filtered by action");
-        let (_, html) = page(&app, Some(&admin), "/operator").await;
+        let (_, html) = app.console_page(Some(&admin), "/operator").await;
         assert!(html.contains("href=\"/audit/log\""));
     }
 }

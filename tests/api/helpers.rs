@@ -219,6 +219,42 @@ impl TestApp {
             .to_string()
     }
 
+    /// GET a console route with a token: the status and the JSON body (Null if not JSON).
+    pub async fn agent_get(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// PUT to a console route with a token.
+    pub async fn agent_put(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A console page (HTML), signed in with a token or not: the status and the body.
+    pub async fn console_page(&self, token: Option<&str>, path: &str) -> (u16, String) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
     /// POST to an agent route with a token.
     pub async fn agent_post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
         self.client
