@@ -277,14 +277,15 @@ struct NewQuery {
 async fn new_article(
     req: HttpRequest,
     OperatorPage(user): OperatorPage,
+    pairs: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
-    // Repeated `q=` parameters: serde_urlencoded cannot collect them, so parse by hand.
+    // Pairs, not a struct: `q=` repeats, once per question of the gap.
     let mut query = NewQuery {
         gap: None,
         lang: None,
         q: vec![],
     };
-    for (k, v) in url_pairs(req.query_string()) {
+    for (k, v) in pairs.into_inner() {
         match k.as_str() {
             "gap" => query.gap = Some(v),
             "lang" => query.lang = Some(v),
@@ -321,40 +322,6 @@ async fn new_article(
     let csrf = csrf_token(&req);
     let t = EditPage::of(csrf.clone(), &user, &current, true, gap);
     Ok(show(&req, &t, csrf))
-}
-
-/// Decoded `key=value` pairs of a query string, in order.
-fn url_pairs(query: &str) -> Vec<(String, String)> {
-    fn decode(s: &str) -> String {
-        let bytes = s.replace('+', " ").into_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (bytes[i], hex) {
-                (b'%', Some(b)) => {
-                    out.push(b);
-                    i += 3;
-                }
-                (c, _) => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 async fn edit(
@@ -500,11 +467,10 @@ async fn gaps(
     let gaps = list
         .into_iter()
         .map(|g| {
-            let mut link = format!("/operator/articles/new?gap={}&lang={}", g.key, g.lang);
-            for e in &g.examples {
-                link.push_str("&q=");
-                link.push_str(&percent(e));
-            }
+            let mut pairs = vec![("gap", g.key.as_str()), ("lang", g.lang.as_str())];
+            pairs.extend(g.examples.iter().map(|e| ("q", e.as_str())));
+            let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+            let link = format!("/operator/articles/new?{query}");
             GapView {
                 key: g.key,
                 lang: g.lang,
@@ -555,33 +521,8 @@ async fn synonyms(
     Ok(show(&req, &t, csrf))
 }
 
-/// Percent-encodes a query value.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/javascript; charset=utf-8")
         .body(include_str!("../../templates/operator/operator.js"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{percent, url_pairs};
-
-    #[test]
-    fn query_values_round_trip() {
-        let q = "Où est mon colis ? 100% & co";
-        let pairs = url_pairs(&format!("gap=ab&q={}&q=x+y", percent(q)));
-        assert_eq!(pairs[1], ("q".into(), q.into()));
-        assert_eq!(pairs[2], ("q".into(), "x y".into()));
-    }
 }
