@@ -54,7 +54,7 @@ impl Application {
             "edited articles loaded from the database"
         );
         crate::knowledge::editor::load_synonyms(assistant.store.as_ref(), &assistant.index).await?;
-        load_embedding_model(&settings.embedding, &assistant.index).await?;
+        load_embedding_model(&settings.embedding, &settings.data_dir, &assistant.index).await?;
         tokio::spawn(follow_knowledge(assistant.clone()));
         let summary = settings_summary(&settings, &assistant.disclosures.version);
         crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;
@@ -164,8 +164,10 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
 /// and the assistant runs on lexical search alone.
 async fn load_embedding_model(
     settings: &crate::config::EmbeddingSettings,
+    data_dir: &std::path::Path,
     index: &Arc<KnowledgeIndex>,
 ) -> anyhow::Result<()> {
+    let cache = data_dir.join("embeddings");
     let Some(dir) = settings.model_dir.clone() else {
         return Ok(());
     };
@@ -177,6 +179,7 @@ async fn load_embedding_model(
     tokio::task::spawn_blocking(move || {
         let semantic = crate::knowledge::semantic::Semantic::load(&dir)
             .with_context(|| format!("loading the embedding model from {}", dir.display()))?
+            .with_cache(&cache, &dir)?
             .with_rule(&settings);
         index.set_semantic(semantic);
         anyhow::Ok(())

@@ -4,8 +4,9 @@
 
 use super::{passages, Article, Lang};
 use candor_embed::{similarity, Encoder};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 /// The model's name, shown in why records.
@@ -31,9 +32,49 @@ pub struct Hit {
     pub passage: String,
 }
 
+/// Where computed vectors are kept between starts: one file per article text, named by a
+/// hash of the model's identity and the exact lines embedded.
+struct Cache {
+    dir: PathBuf,
+    model_key: String,
+}
+
+impl Cache {
+    fn file(&self, texts: &[(String, String, String)]) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(self.model_key.as_bytes());
+        for (_, _, text) in texts {
+            h.update(text.as_bytes());
+            h.update([0u8]);
+        }
+        let name: String = h.finalize()[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.dir.join(format!("{name}.f32"))
+    }
+}
+
+/// Vectors read back from a cache file, if it holds exactly `lines` of them.
+fn read_vectors(path: &Path, lines: usize) -> Option<Vec<Vec<f32>>> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() != lines * DIMENSIONS * 4 {
+        return None;
+    }
+    let floats: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    Some(floats.chunks(DIMENSIONS).map(<[f32]>::to_vec).collect())
+}
+
+/// Length of the model's vectors.
+const DIMENSIONS: usize = 384;
+
 /// The encoder, the vectors of every English article, and when to consult them.
 pub struct Semantic {
     encoder: Arc<Encoder>,
+    cache: Option<Arc<Cache>>,
     vectors: RwLock<HashMap<String, Arc<Vec<Line>>>>,
     /// Lexical confidence under which the model is asked.
     pub consult_below: f32,
@@ -50,11 +91,28 @@ impl Semantic {
         let defaults = crate::config::EmbeddingSettings::default();
         Ok(Semantic {
             encoder: Arc::new(Encoder::load(dir)?),
+            cache: None,
             vectors: RwLock::new(HashMap::new()),
             consult_below: defaults.consult_below,
             answer_from: defaults.answer_from,
             answer_from_alone: defaults.answer_from_alone,
         })
+    }
+
+    /// Keeps computed vectors in `dir` between starts (the model in `model_dir` names them).
+    pub fn with_cache(mut self, dir: &Path, model_dir: &Path) -> anyhow::Result<Semantic> {
+        std::fs::create_dir_all(dir)?;
+        let size = |f: &str| std::fs::metadata(model_dir.join(f)).map_or(0, |m| m.len());
+        self.cache = Some(Arc::new(Cache {
+            dir: dir.to_path_buf(),
+            model_key: format!(
+                "{}:{}:{}",
+                MODEL,
+                size("model.safetensors"),
+                size("vocab.txt")
+            ),
+        }));
+        Ok(self)
     }
 
     /// Sets when the model is consulted and when its answer is trusted.
@@ -69,6 +127,8 @@ impl Semantic {
     pub fn fork(&self) -> Semantic {
         Semantic {
             encoder: self.encoder.clone(),
+            // A draft's vectors are not worth keeping.
+            cache: None,
             vectors: RwLock::new(self.vectors.read().expect("vectors lock").clone()),
             consult_below: self.consult_below,
             answer_from: self.answer_from,
@@ -82,21 +142,16 @@ impl Semantic {
     }
 
     fn lines(&self, a: &Article) -> Vec<Line> {
-        let mut out = Vec::new();
+        let mut texts: Vec<(String, String, String)> = Vec::new();
         let parts = passages::split(&a.body);
-        let first = parts.first();
         let mut push = |heading: &str, passage: &str, text: &str| {
             let text = text.trim();
             if !text.is_empty() {
-                out.push(Line {
-                    heading: heading.to_string(),
-                    passage: passage.to_string(),
-                    text: text.to_string(),
-                    vector: self.encoder.embed(text),
-                });
+                texts.push((heading.into(), passage.into(), text.into()));
             }
         };
         // Title and example questions point at the article's first passage.
+        let first = parts.first();
         let (h0, p0) = first.map_or(("", ""), |p| (p.heading.as_str(), p.text.as_str()));
         push(h0, p0, &a.title);
         for q in &a.questions {
@@ -107,7 +162,39 @@ impl Semantic {
                 push(&p.heading, &p.text, line);
             }
         }
-        out
+        let vectors = self.vectors_of(&texts);
+        texts
+            .into_iter()
+            .zip(vectors)
+            .map(|((heading, passage, text), vector)| Line {
+                heading,
+                passage,
+                text,
+                vector,
+            })
+            .collect()
+    }
+
+    /// The vectors of these lines: from the cache when this model already embedded exactly
+    /// these texts (a restart, an unchanged article), else computed and cached.
+    fn vectors_of(&self, texts: &[(String, String, String)]) -> Vec<Vec<f32>> {
+        let file = self.cache.as_ref().map(|c| c.file(texts));
+        if let Some(v) = file.as_ref().and_then(|f| read_vectors(f, texts.len())) {
+            return v;
+        }
+        let vectors: Vec<Vec<f32>> = texts.iter().map(|t| self.encoder.embed(&t.2)).collect();
+        if let Some(f) = file {
+            let bytes: Vec<u8> = vectors
+                .iter()
+                .flatten()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            // A failed write only costs the next start some time.
+            if let Err(e) = std::fs::write(&f, bytes) {
+                tracing::warn!(path = %f.display(), error = %e, "embedding cache not written");
+            }
+        }
+        vectors
     }
 
     /// Embeds an article (English only: the model does not read French).
@@ -174,5 +261,62 @@ impl Semantic {
         hits.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
         hits.truncate(k);
         hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With the real model (`CANDOR_TEST_EMBEDDING_MODEL`): a second start reads the vectors
+    /// back from the cache instead of computing them, and a changed article gets new ones.
+    #[test]
+    fn vectors_are_cached_between_starts_and_follow_edits() {
+        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return;
+        };
+        let model = Path::new(&model);
+        let cache = tempfile::tempdir().unwrap();
+        let doc = |body: &str| {
+            Article::parse(
+                &format!("---\nid: en-a\ntitle: Delivery\nlang: en\n---\n## When\n{body}\n"),
+                0,
+            )
+            .unwrap()
+        };
+        let first = Semantic::load(model)
+            .unwrap()
+            .with_cache(cache.path(), model)
+            .unwrap();
+        first.upsert(&doc("Parcels arrive in two days."));
+        let files = || std::fs::read_dir(cache.path()).unwrap().count();
+        assert_eq!(files(), 1);
+        let file = std::fs::read_dir(cache.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+
+        let again = Semantic::load(model)
+            .unwrap()
+            .with_cache(cache.path(), model)
+            .unwrap();
+        again.upsert(&doc("Parcels arrive in two days."));
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().modified().unwrap(),
+            written
+        );
+        let q = again.embed("when will my parcel arrive");
+        let (a, b) = (first.nearest(&q, 1), again.nearest(&q, 1));
+        assert_eq!(
+            a[0].similarity, b[0].similarity,
+            "the cached vectors are the computed ones"
+        );
+
+        again.upsert(&doc("Parcels arrive tomorrow by bike."));
+        assert_eq!(files(), 2, "an edited article is embedded again");
     }
 }
