@@ -351,6 +351,52 @@ struct DiffLine {
     text: String,
 }
 
+/// Unchanged lines shown around each change; longer unchanged runs fold into one line.
+const CONTEXT: usize = 2;
+
+/// The diff as the page shows it: changes with a little context, the rest folded.
+fn with_context(lines: &[diff::Line]) -> Vec<DiffLine> {
+    let changed: Vec<usize> = (0..lines.len())
+        .filter(|&i| !matches!(lines[i], diff::Line::Same(_)))
+        .collect();
+    let near = |i: usize| changed.iter().any(|&c| c.abs_diff(i) <= CONTEXT);
+    let mut out = Vec::new();
+    let mut folded = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if !near(i) {
+            folded += 1;
+            continue;
+        }
+        if folded > 0 {
+            out.push(DiffLine::folded(folded));
+            folded = 0;
+        }
+        out.push(DiffLine {
+            kind: l.kind(),
+            sign: match l {
+                diff::Line::Same(_) => " ",
+                diff::Line::Added(_) => "+",
+                diff::Line::Removed(_) => "−",
+            },
+            text: l.text().to_string(),
+        });
+    }
+    if folded > 0 {
+        out.push(DiffLine::folded(folded));
+    }
+    out
+}
+
+impl DiffLine {
+    fn folded(n: usize) -> DiffLine {
+        DiffLine {
+            kind: "folded",
+            sign: "…",
+            text: format!("{n} unchanged line{}", if n == 1 { "" } else { "s" }),
+        }
+    }
+}
+
 /// One version in the history, with its changes against the version before it.
 struct VersionView {
     version: i64,
@@ -398,18 +444,7 @@ async fn history(
             created: when(v.created_at),
             added,
             removed,
-            lines: lines
-                .iter()
-                .map(|l| DiffLine {
-                    kind: l.kind(),
-                    sign: match l {
-                        diff::Line::Same(_) => " ",
-                        diff::Line::Added(_) => "+",
-                        diff::Line::Removed(_) => "−",
-                    },
-                    text: l.text().to_string(),
-                })
-                .collect(),
+            lines: with_context(&lines),
         });
         before = &v.document;
     }
@@ -525,4 +560,27 @@ async fn script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/javascript; charset=utf-8")
         .body(include_str!("../../templates/operator/operator.js"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_context;
+    use crate::knowledge::diff;
+
+    #[test]
+    fn long_unchanged_runs_fold_around_the_changes() {
+        let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 10\n", "line ten\n");
+        let shown: Vec<(String, String)> = with_context(&diff::lines(&old, &new))
+            .into_iter()
+            .map(|l| (l.kind.to_string(), l.text))
+            .collect();
+        let kinds: Vec<&str> = shown.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["folded", "same", "same", "removed", "added", "same", "same", "folded"]
+        );
+        assert_eq!(shown[0].1, "7 unchanged lines");
+        assert_eq!(shown[7].1, "8 unchanged lines");
+    }
 }

@@ -56,7 +56,7 @@ await page.click("#publish");
 await page.locator("#save-status >> text=Published as version 1").waitFor();
 
 // A second edit, then restore the first from the history.
-await page.fill("#a-body", (await page.inputValue("#a-body")).replace("le jour même", "en deux heures"));
+await page.fill("#a-body", (await page.inputValue("#a-body")).replace("électrique le jour même", "électrique en deux heures"));
 await page.click("#publish");
 await page.locator("#save-status >> text=Published as version 2").waitFor();
 await page.click("a[href$='/history']");
