@@ -26,8 +26,8 @@ pub fn against_draft(
     let lang = draft.lang;
     let first_question = History::default();
     let live = decide(index, question, lang, threshold)?;
-    let preview = index.preview(draft)?;
-    let candidate = decide(&preview, question, lang, threshold)?;
+    let candidate =
+        index.with_preview(draft, |preview| decide(preview, question, lang, threshold))?;
     Ok(Trial {
         live: escalate(live, rules, first_question, lang).0,
         draft: escalate(candidate, rules, first_question, lang).0,

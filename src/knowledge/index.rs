@@ -73,6 +73,8 @@ pub struct KnowledgeIndex {
     lexicon: RwLock<Vec<query::Entry>>,
     /// The optional embedding model and the vectors of the articles it reads.
     semantic: RwLock<Option<Arc<Semantic>>>,
+    /// Per language: the live knowledge-base version and its copy for "try a question".
+    previews: Mutex<HashMap<Lang, (String, Box<KnowledgeIndex>)>>,
 }
 
 impl KnowledgeIndex {
@@ -128,32 +130,59 @@ impl KnowledgeIndex {
             analyzers,
             lexicon: RwLock::new(lexicon),
             semantic: RwLock::new(None),
+            previews: Mutex::new(HashMap::new()),
         })
     }
 
-    /// A throw-away index in memory holding the live articles of the draft's language with
-    /// `draft` in place of its published version (or added, for a new article). Asking it a
-    /// question shows how the assistant would answer once the draft is published: same
-    /// competitors, same statistics, same synonyms — and the live index is not touched.
-    pub fn preview(&self, draft: &Article) -> anyhow::Result<KnowledgeIndex> {
+    /// Runs `ask` on an index in memory holding the live articles of the draft's language
+    /// with `draft` in place of its published version (or added, for a new article): it
+    /// shows how the assistant would answer once the draft is published — same competitors,
+    /// same statistics, same synonyms — and the live index is not touched.
+    ///
+    /// The in-memory index of each language is kept between trials and rebuilt only when the
+    /// live knowledge base changed: a trial then costs one upsert and one restore. (Its
+    /// typo-correction vocabulary keeps the words of earlier drafts until that rebuild — a
+    /// misspelt question might be read slightly more generously than it will be live.)
+    pub fn with_preview<T>(
+        &self,
+        draft: &Article,
+        ask: impl FnOnce(&KnowledgeIndex) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut previews = self.previews.lock().expect("previews lock");
+        let version = self.version();
+        if previews.get(&draft.lang).is_none_or(|(v, _)| *v != version) {
+            let fresh = Box::new(self.preview_of(draft.lang)?);
+            previews.insert(draft.lang, (version, fresh));
+        }
+        let (_, kb) = previews.get(&draft.lang).expect("preview just built");
+        *kb.lexicon.write().expect("lexicon lock") =
+            self.lexicon.read().expect("lexicon lock").clone();
+        kb.upsert(draft)?;
+        let answer = ask(kb);
+        // Put the live text back, so the next trial starts from the knowledge base as it is.
+        let restored = match self.live_article(&draft.id) {
+            Some(live) if live.lang == draft.lang => kb.upsert(&live),
+            _ => kb.remove(&draft.id),
+        };
+        if restored.is_err() {
+            previews.remove(&draft.lang);
+        }
+        answer
+    }
+
+    /// A copy in memory of one language's live articles (and their vectors).
+    fn preview_of(&self, lang: Lang) -> anyhow::Result<KnowledgeIndex> {
         let (schema, fields) = schema();
         let lexicon = self.lexicon.read().expect("lexicon lock").clone();
         let kb = KnowledgeIndex::over(Index::create_in_ram(schema), fields, 15_000_000, lexicon)?;
-        let mut articles: Vec<Article> = {
+        let articles: Vec<Article> = {
             let state = self.state.read().expect("kb state lock");
-            state
-                .docs
-                .values()
-                .filter(|a| a.lang == draft.lang && a.id != draft.id)
-                .cloned()
-                .collect()
+            let docs = state.docs.values();
+            docs.filter(|a| a.lang == lang).cloned().collect()
         };
-        articles.push(draft.clone());
         kb.load(&articles, false)?;
         if let Some(semantic) = self.semantic() {
-            let fork = semantic.fork();
-            fork.upsert(draft);
-            *kb.semantic.write().expect("semantic lock") = Some(Arc::new(fork));
+            *kb.semantic.write().expect("semantic lock") = Some(Arc::new(semantic.fork()));
         }
         Ok(kb)
     }

@@ -152,6 +152,22 @@ async fn a_draft_is_tried_against_a_question_without_reaching_visitors() {
         assert!(p["draft"]["passage"].as_str().unwrap().contains("pigeon"));
         assert!(!p["live"]["passage"].as_str().unwrap().contains("pigeon"));
 
+        // Each trial starts from the live knowledge base: the loyalty draft tried earlier is
+        // gone from the preview when another article's draft is tried.
+        let other = json!({"article": {"id": "en-shipping", "title": "Delivery times and shipping costs",
+            "lang": "en", "body": "## How long delivery takes\nDelivery takes one hour."},
+            "question": POINTS});
+        let p: Value = app
+            .agent_post(&op, "/api/v1/articles/preview", other)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_ne!(
+            p["draft"]["citations"][0]["article_id"], "en-loyalty",
+            "{p}"
+        );
+
         // Raw HTML is shown as text, and a broken draft gets the save's error.
         let xss = json!({"article": loyalty("## Hi\n<script>alert(1)</script> text", "draft")});
         let p: Value = app
