@@ -37,6 +37,8 @@ pub struct Hit {
 struct Cache {
     dir: PathBuf,
     model_key: String,
+    /// Files read or written since start: the others belong to texts that changed.
+    used: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Cache {
@@ -51,7 +53,22 @@ impl Cache {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        self.dir.join(format!("{name}.f32"))
+        let file = self.dir.join(format!("{name}.f32"));
+        self.used.lock().expect("cache lock").insert(file.clone());
+        file
+    }
+
+    /// Deletes the files of texts no longer in the knowledge base (old article versions).
+    fn prune(&self) {
+        let used = self.used.lock().expect("cache lock");
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.extension().is_some_and(|e| e == "f32") && !used.contains(&path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 }
 
@@ -111,6 +128,7 @@ impl Semantic {
                 size("model.safetensors"),
                 size("vocab.txt")
             ),
+            used: Default::default(),
         }));
         Ok(self)
     }
@@ -232,6 +250,9 @@ impl Semantic {
                 .collect()
         });
         self.vectors.write().expect("vectors lock").extend(done);
+        if let Some(cache) = &self.cache {
+            cache.prune();
+        }
     }
 
     /// Forgets an article.
@@ -318,5 +339,14 @@ mod tests {
 
         again.upsert(&doc("Parcels arrive tomorrow by bike."));
         assert_eq!(files(), 2, "an edited article is embedded again");
+
+        // The next start embeds the knowledge base as it is and drops the old version's file.
+        let third = Semantic::load(model)
+            .unwrap()
+            .with_cache(cache.path(), model)
+            .unwrap();
+        third.upsert_all(&[doc("Parcels arrive tomorrow by bike.")]);
+        assert_eq!(files(), 1, "the stale file is pruned");
+        assert!(!file.exists(), "it was the first version's");
     }
 }
