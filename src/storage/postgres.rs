@@ -79,16 +79,14 @@ super::audit::impl_review_store!(PgStore);
 super::audit::impl_figures_store!(PgStore);
 super::audit::impl_audit_store!(PgStore);
 super::agents::impl_agent_store!(PgStore);
-impl PgStore {
-    /// Publishes a change notification to every instance.
-    pub async fn publish(&self, topic: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(crate::realtime::PG_CHANNEL)
-            .bind(topic)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
+/// Publishes a change notification to every instance.
+async fn publish(pool: &sqlx::PgPool, topic: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(crate::realtime::PG_CHANNEL)
+        .bind(topic)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Connects the hub to the other instances: local notifications are published with
@@ -96,10 +94,16 @@ impl PgStore {
 pub async fn share_hub(url: &str) -> anyhow::Result<std::sync::Arc<crate::realtime::Hub>> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let hub = std::sync::Arc::new(crate::realtime::Hub::shared(tx));
-    let publisher = PgStore::connect(url).await?;
+    // One connection: notifications leave one at a time from this task, in order.
+    let publisher = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(CONNECT_TIMEOUT))
+        .connect(url)
+        .await
+        .context("NOTIFY connection")?;
     tokio::spawn(async move {
         while let Some(topic) = rx.recv().await {
-            if let Err(e) = publisher.publish(&topic).await {
+            if let Err(e) = publish(&publisher, &topic).await {
                 tracing::warn!(error = %e, "could not publish a change notification");
             }
         }
