@@ -185,10 +185,7 @@ async fn list(
             version: c.version,
             updated: when(c.updated_at),
             updated_by: c.updated_by.clone(),
-            source: match c.source {
-                editor::Source::Editor => "console",
-                editor::Source::Files => "files",
-            },
+            source: c.source.label(),
         })
         .collect();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -251,10 +248,7 @@ impl EditPage {
             body: a.body.clone(),
             state: c.state.clone(),
             version: c.version,
-            source: match c.source {
-                editor::Source::Editor => "console",
-                editor::Source::Files => "files",
-            },
+            source: c.source.label(),
             updated: if is_new {
                 String::new()
             } else {
@@ -267,45 +261,30 @@ impl EditPage {
     }
 }
 
-/// Pre-filled from a content gap: its language, and its questions as example questions.
-struct NewQuery {
-    gap: Option<String>,
-    lang: Option<String>,
-    q: Vec<String>,
-}
-
 async fn new_article(
     req: HttpRequest,
     OperatorPage(user): OperatorPage,
     pairs: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
+    // Pre-filled from a content gap: its language, and its questions as example questions.
     // Pairs, not a struct: `q=` repeats, once per question of the gap.
-    let mut query = NewQuery {
-        gap: None,
-        lang: None,
-        q: vec![],
-    };
+    let (mut gap, mut lang, mut questions) = (None, crate::knowledge::Lang::Fr, Vec::new());
     for (k, v) in pairs.into_inner() {
         match k.as_str() {
-            "gap" => query.gap = Some(v),
-            "lang" => query.lang = Some(v),
-            "q" if query.q.len() < 10 => query.q.push(v),
+            "gap" => gap = Some(v),
+            "lang" => lang = crate::knowledge::Lang::parse(&v).unwrap_or(lang),
+            "q" if questions.len() < 10 => questions.push(v),
             _ => {}
         }
     }
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(crate::knowledge::Lang::parse)
-        .unwrap_or(crate::knowledge::Lang::Fr);
     let current = Current {
         input: ArticleInput {
             id: String::new(),
-            title: query.q.first().cloned().unwrap_or_default(),
+            title: questions.first().cloned().unwrap_or_default(),
             lang: lang.code().into(),
             url: None,
             tags: vec![],
-            questions: query.q.clone(),
+            questions,
             body: String::new(),
             state: "draft".into(),
         },
@@ -315,8 +294,7 @@ async fn new_article(
         updated_by: String::new(),
         source: editor::Source::Editor,
     };
-    let gap = query
-        .gap
+    let gap = gap
         .filter(|g| g.len() == 16 && g.chars().all(|c| c.is_ascii_hexdigit()))
         .unwrap_or_default();
     let csrf = csrf_token(&req);

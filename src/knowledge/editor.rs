@@ -326,6 +326,16 @@ pub enum Source {
     Files,
 }
 
+impl Source {
+    /// How the operator pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Editor => "console",
+            Source::Files => "files",
+        }
+    }
+}
+
 /// An article as the editor shows it: its text and where it stands.
 #[derive(Debug, Clone)]
 pub struct Current {
