@@ -58,7 +58,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let files = crate::knowledge::loader::load_dir(&settings.knowledge_dir)
                 .map(|r| r.articles)
                 .unwrap_or_default();
-            let index = crate::knowledge::KnowledgeIndex::open(&index_dir, &files)?;
+            let index =
+                std::sync::Arc::new(crate::knowledge::KnowledgeIndex::open(&index_dir, &files)?);
             crate::knowledge::editor::load_all(store.as_ref(), &index).await?;
             let (saved, unchanged, problems) = crate::knowledge::editor::import_dir(
                 store.as_ref(),

@@ -8,6 +8,7 @@ use crate::conversation::now_ms;
 use crate::storage::articles::NewVersion;
 use crate::storage::{ArticleRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// An article as the editor sends it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -87,7 +88,7 @@ pub fn parse(row_document: &str, updated_at: i64) -> Result<Article, ArticleErro
 /// Saves a new version (expected = the version the editor started from, 0 for a new article).
 pub async fn save(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     input: &ArticleInput,
     expected: i64,
     reason: &str,
@@ -121,7 +122,7 @@ pub async fn save(
 #[allow(clippy::too_many_arguments)]
 async fn write(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     article: &Article,
     state: &str,
     document: &str,
@@ -140,7 +141,7 @@ async fn write(
     };
     let saved = store.save_article(new).await?;
     let version = saved.map_err(|current| EditError::Conflict(current.map(Box::new)))?;
-    apply(index, article, state)?;
+    apply(index, article, state).await?;
     let action = format!("article_{state}");
     crate::audit::record(
         store,
@@ -153,19 +154,31 @@ async fn write(
     Ok(version)
 }
 
-fn apply(index: &KnowledgeIndex, article: &Article, state: &str) -> Result<(), EditError> {
-    if state == "published" {
-        index.upsert(article)
-    } else {
-        index.remove(&article.id)
-    }
+/// Puts the article in this instance's index, or takes it out. On a blocking thread: a
+/// Tantivy commit (and, with the embedding model, embedding the article) takes tens of
+/// milliseconds that must not hold up the requests sharing this runtime.
+async fn apply(
+    index: &Arc<KnowledgeIndex>,
+    article: &Article,
+    state: &str,
+) -> Result<(), EditError> {
+    let (index, article, publish) = (index.clone(), article.clone(), state == "published");
+    tokio::task::spawn_blocking(move || {
+        if publish {
+            index.upsert(&article)
+        } else {
+            index.remove(&article.id)
+        }
+    })
+    .await
+    .map_err(|e| EditError::Index(e.into()))?
     .map_err(EditError::Index)
 }
 
 /// Unpublishes an article (its history stays).
 pub async fn unpublish(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     id: &str,
     author: &str,
 ) -> Result<i64, EditError> {
@@ -187,7 +200,7 @@ pub async fn unpublish(
 /// Publishes an earlier version again, as a new version.
 pub async fn restore(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     id: &str,
     version: i64,
     author: &str,
@@ -216,17 +229,21 @@ pub async fn restore(
 
 /// Brings this instance's index in line with the database for one article (after another
 /// instance published it, or at start).
-pub async fn sync(store: &dyn Store, index: &KnowledgeIndex, id: &str) -> Result<(), EditError> {
+pub async fn sync(
+    store: &dyn Store,
+    index: &Arc<KnowledgeIndex>,
+    id: &str,
+) -> Result<(), EditError> {
     let Some(row) = store.article(id).await? else {
         return Ok(());
     };
     let article =
         parse(&row.document, row.updated_at).map_err(|e| EditError::Invalid(e.to_string()))?;
-    apply(index, &article, &row.state)
+    apply(index, &article, &row.state).await
 }
 
 /// At start: articles edited in the console override files with the same id.
-pub async fn load_all(store: &dyn Store, index: &KnowledgeIndex) -> Result<usize, EditError> {
+pub async fn load_all(store: &dyn Store, index: &Arc<KnowledgeIndex>) -> Result<usize, EditError> {
     let rows = store.articles().await?;
     for row in &rows {
         sync(store, index, &row.id).await?;
@@ -252,7 +269,7 @@ pub fn input_of(a: &Article) -> ArticleInput {
 /// version (unchanged articles are skipped); returns (saved, unchanged, problems).
 pub async fn import_dir(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     dir: &std::path::Path,
     author: &str,
 ) -> anyhow::Result<(usize, usize, Vec<String>)> {
@@ -419,7 +436,7 @@ impl Filter {
 /// The current text of one article: the console's version, else the knowledge dir's.
 pub async fn current(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     id: &str,
 ) -> Result<Option<Current>, EditError> {
     if let Some(row) = store.article(id).await? {
@@ -432,7 +449,7 @@ pub async fn current(
 /// filter, sorted by id.
 pub async fn list(
     store: &dyn Store,
-    index: &KnowledgeIndex,
+    index: &Arc<KnowledgeIndex>,
     filter: &Filter,
 ) -> Result<Vec<Current>, EditError> {
     let rows = store.articles().await?;
