@@ -29,16 +29,10 @@ pub async fn record(
 /// Records the settings in force at start when they differ from the last recorded ones, so
 /// threshold, disclosure and hand-over changes made in the config file are accountable.
 pub async fn record_settings(store: &dyn Store, summary: &str) -> Result<bool, StoreError> {
-    let last = store.last_audit("settings").await?;
-    if last.as_ref().is_some_and(|e| e.summary == summary) {
-        return Ok(false);
-    }
-    let target = match &last {
-        Some(e) => format!("changed from entry {}", e.seq),
-        None => "initial settings".to_string(),
-    };
-    record(store, "config-file", "settings", &target, summary).await?;
-    Ok(true)
+    let recorded = store
+        .append_audit_if_changed(now_ms(), "config-file", "settings", summary)
+        .await?;
+    Ok(recorded.is_some())
 }
 
 /// The first entry whose chain is broken, and why.

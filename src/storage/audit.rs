@@ -50,6 +50,17 @@ pub trait AuditStore: Send + Sync {
         target: &str,
         summary: &str,
     ) -> Result<AuditEntry, StoreError>;
+    /// Appends `summary` under `action` unless the newest entry of that action already says
+    /// the same (the settings in force at start). The check runs under the append lock, so
+    /// instances starting together record a change once. The target names the entry it
+    /// replaces ("changed from entry N", or "initial settings").
+    async fn append_audit_if_changed(
+        &self,
+        at: i64,
+        actor: &str,
+        action: &str,
+        summary: &str,
+    ) -> Result<Option<AuditEntry>, StoreError>;
     /// Every entry, oldest first.
     async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError>;
     /// The newest entry of an action.
@@ -57,6 +68,30 @@ pub trait AuditStore: Send + Sync {
 }
 
 macro_rules! impl_audit_store {
+    // Appends one entry chained to the newest one, inside a transaction holding the lock.
+    (@chain $tx:ident, $at:expr, $actor:expr, $action:expr, $target:expr, $summary:expr) => {{
+        let last: Option<(String,)> =
+            sqlx::query_as("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let prev = last.map(|(h,)| h).unwrap_or_else(|| "genesis".to_string());
+        let hash =
+            $crate::storage::audit::entry_hash(&prev, $at, $actor, $action, $target, $summary);
+        let entry: $crate::storage::audit::AuditEntry = sqlx::query_as(
+            "INSERT INTO audit_log (at, actor, action, target, summary, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+        )
+        .bind($at)
+        .bind($actor)
+        .bind($action)
+        .bind($target)
+        .bind($summary)
+        .bind(&prev)
+        .bind(&hash)
+        .fetch_one(&mut *$tx)
+        .await?;
+        entry
+    }};
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::storage::audit::AuditStore for $store {
@@ -70,28 +105,37 @@ macro_rules! impl_audit_store {
             ) -> Result<$crate::storage::audit::AuditEntry, $crate::storage::StoreError> {
                 let (_writing, mut tx) = self.begin_write().await?;
                 sqlx::query(Self::AUDIT_LOCK).execute(&mut *tx).await?;
-                let last: Option<(String,)> =
-                    sqlx::query_as("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let prev = last.map(|(h,)| h).unwrap_or_else(|| "genesis".to_string());
-                let hash =
-                    $crate::storage::audit::entry_hash(&prev, at, actor, action, target, summary);
-                let entry: $crate::storage::audit::AuditEntry = sqlx::query_as(
-                    "INSERT INTO audit_log (at, actor, action, target, summary, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
-                )
-                .bind(at)
-                .bind(actor)
-                .bind(action)
-                .bind(target)
-                .bind(summary)
-                .bind(&prev)
-                .bind(&hash)
-                .fetch_one(&mut *tx)
-                .await?;
+                let entry = $crate::storage::audit::impl_audit_store!(@chain tx, at, actor, action, target, summary);
                 tx.commit().await?;
                 Ok(entry)
+            }
+
+            async fn append_audit_if_changed(
+                &self,
+                at: i64,
+                actor: &str,
+                action: &str,
+                summary: &str,
+            ) -> Result<Option<$crate::storage::audit::AuditEntry>, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query(Self::AUDIT_LOCK).execute(&mut *tx).await?;
+                let last: Option<$crate::storage::audit::AuditEntry> = sqlx::query_as(
+                    "SELECT * FROM audit_log WHERE action = $1 ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(action)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if last.as_ref().is_some_and(|e| e.summary == summary) {
+                    return Ok(None);
+                }
+                let target = match &last {
+                    Some(e) => format!("changed from entry {}", e.seq),
+                    None => "initial settings".to_string(),
+                };
+                let target = target.as_str();
+                let entry = $crate::storage::audit::impl_audit_store!(@chain tx, at, actor, action, target, summary);
+                tx.commit().await?;
+                Ok(Some(entry))
             }
 
             async fn last_audit(

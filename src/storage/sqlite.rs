@@ -66,8 +66,10 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// Appends are already serialised by the writer lock.
-    const AUDIT_LOCK: &'static str = "SELECT 1";
+    /// Appends in one process are serialised by the writer lock; across processes, by this:
+    /// a write that changes nothing: it takes SQLite's write lock before the newest entry
+    /// is read, so two stores on one file (two instances starting) append one at a time.
+    const AUDIT_LOCK: &'static str = "UPDATE audit_log SET seq = seq WHERE 0";
 
     /// A write transaction, taken after the in-process writer lock.
     async fn begin_write(

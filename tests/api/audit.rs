@@ -327,3 +327,37 @@ async fn a_threshold_changed_in_the_config_file_is_recorded_at_the_next_start() 
     assert!(last.summary.contains("threshold=0.5"));
     assert_eq!(last.actor, "config-file");
 }
+
+#[tokio::test]
+async fn instances_starting_together_record_new_settings_once() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            Backend::Postgres => Some(crate::helpers::fresh_pg_database().await),
+            Backend::Sqlite => None,
+        };
+        let a = candor::storage::connect(url.as_deref(), dir.path())
+            .await
+            .unwrap();
+        let b = candor::storage::connect(url.as_deref(), dir.path())
+            .await
+            .unwrap();
+        for round in 0..5 {
+            let summary = format!("threshold=0.{round}");
+            let (x, y) = tokio::join!(
+                candor::audit::record_settings(a.as_ref(), &summary),
+                candor::audit::record_settings(b.as_ref(), &summary)
+            );
+            let recorded = u8::from(x.unwrap()) + u8::from(y.unwrap());
+            assert_eq!(recorded, 1, "{backend:?} round {round}: recorded once");
+        }
+        let entries = a.audit_entries().await.unwrap();
+        let settings: Vec<_> = entries.iter().filter(|e| e.action == "settings").collect();
+        assert_eq!(settings.len(), 5, "{backend:?}");
+        assert_eq!(
+            settings[1].target,
+            format!("changed from entry {}", settings[0].seq)
+        );
+        candor::audit::verify(&entries).expect("chain intact");
+    }
+}
