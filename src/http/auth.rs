@@ -69,7 +69,7 @@ fn console_credentials(req: &HttpRequest) -> Result<(web::Data<AppState>, String
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::MissingToken,
-                "Sign in at /agent, or send 'Authorization: Bearer <token>'.",
+                "Sign in at /agent (agents) or /operator (operators), or send 'Authorization: Bearer <token>'.",
             )
         })?;
     if !req.method().is_safe() {
