@@ -30,6 +30,11 @@ impl Role {
     }
 }
 
+/// Whether the user is an admin (the audit pages, the equity report).
+pub fn is_admin(user: &crate::storage::User) -> bool {
+    Role::parse(&user.role) == Some(Role::Admin)
+}
+
 /// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {

@@ -67,10 +67,17 @@ pub(super) fn page(
         .body(html)
 }
 
-async fn console(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+/// Renders a console page (200), or logs why it could not be rendered (500).
+pub(super) fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpResponse {
+    match t.render() {
+        Ok(html) => page(req, actix_web::http::StatusCode::OK, csrf, html),
+        Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
+    }
+}
+
+async fn console(req: HttpRequest) -> HttpResponse {
     let csrf = csrf_token(&req);
-    let html = ConsolePage { csrf: csrf.clone() }.render()?;
-    Ok(page(&req, actix_web::http::StatusCode::OK, csrf, html))
+    show(&req, &ConsolePage { csrf: csrf.clone() }, csrf)
 }
 
 /// Console sign-in: checks the CSRF token, then sets the session cookie.

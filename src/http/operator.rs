@@ -4,9 +4,10 @@
 //! the same session cookie and CSRF token as the agent console.
 
 use super::auth::{ConsoleUser, OperatorUser};
-use super::console::{csrf_token, page};
+use super::console::{csrf_token, page, show};
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
+use crate::handoff::accounts::is_admin;
 use crate::knowledge::editor::{self, ArticleInput, Current, Filter};
 use crate::knowledge::{diff, markdown};
 use crate::storage::User;
@@ -83,7 +84,7 @@ impl FromRequest for AdminPage {
         let req = req.clone();
         Box::pin(async move {
             match user.await {
-                Ok(ConsoleUser(u)) if u.role == "admin" => Ok(AdminPage(u)),
+                Ok(ConsoleUser(u)) if is_admin(&u) => Ok(AdminPage(u)),
                 Ok(_) => Err(refusal(
                     &req,
                     StatusCode::FORBIDDEN,
@@ -120,14 +121,6 @@ fn refusal(req: &HttpRequest, status: StatusCode, message: &str) -> actix_web::E
         Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
     };
     InternalError::from_response("sign-in required", response).into()
-}
-
-/// Renders a page for a signed-in operator.
-pub(super) fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpResponse {
-    match t.render() {
-        Ok(html) => page(req, StatusCode::OK, csrf, html),
-        Err(e) => HttpResponse::from_error(ApiError::internal(&e)),
-    }
 }
 
 /// One row of the article list.
@@ -173,9 +166,10 @@ async fn list(
         .collect();
     tags.sort();
     tags.dedup();
-    let shown = editor::list(a.store.as_ref(), &a.index, &filter).await?;
-    let rows = shown
+    // One read of the articles: the tag menu needs them all, the table the filtered ones.
+    let rows = everything
         .iter()
+        .filter(|c| filter.keeps(c))
         .map(|c| Row {
             id: c.input.id.clone(),
             title: c.input.title.clone(),
@@ -192,7 +186,7 @@ async fn list(
     let csrf = csrf_token(&req);
     let t = ListPage {
         csrf: csrf.clone(),
-        admin: user.role == "admin",
+        admin: is_admin(&user),
         email: user.email,
         q: value(&filter.q),
         lang: value(&filter.lang),
@@ -237,7 +231,7 @@ impl EditPage {
         EditPage {
             csrf,
             email: user.email.clone(),
-            admin: user.role == "admin",
+            admin: is_admin(user),
             is_new,
             id: a.id.clone(),
             title: a.title.clone(),
@@ -430,7 +424,7 @@ async fn history(
     let csrf = csrf_token(&req);
     let t = HistoryPage {
         csrf: csrf.clone(),
-        admin: user.role == "admin",
+        admin: is_admin(&user),
         email: user.email,
         id: id.into_inner(),
         title: current.input.title,
@@ -499,7 +493,7 @@ async fn gaps(
     let csrf = csrf_token(&req);
     let t = GapsPage {
         csrf: csrf.clone(),
-        admin: user.role == "admin",
+        admin: is_admin(&user),
         email: user.email,
         all,
         gaps,
@@ -527,7 +521,7 @@ async fn synonyms(
     let csrf = csrf_token(&req);
     let t = SynonymsPage {
         csrf: csrf.clone(),
-        admin: user.role == "admin",
+        admin: is_admin(&user),
         email: user.email,
         rules,
     };

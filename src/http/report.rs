@@ -2,12 +2,13 @@
 //! are SVG drawn on the server (no chart library, no CDN).
 
 use super::auth::AgentUser;
-use super::operator::{show, AdminPage};
+use super::console::show;
+use super::operator::AdminPage;
 use super::AppState;
 use crate::audit::equity::{self, Report};
 use crate::conversation::now_ms;
 use crate::error::{ApiError, ErrorCode};
-use crate::handoff::accounts::Role;
+use crate::handoff::accounts::is_admin;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -46,7 +47,7 @@ async fn build(
     user: &crate::storage::User,
     period: &Period,
 ) -> Result<(Report, i64, i64), ApiError> {
-    if Role::parse(&user.role) != Some(Role::Admin) {
+    if !is_admin(user) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "The equity report is for admins.",
@@ -150,7 +151,7 @@ async fn audit_log(
     AgentUser(user): AgentUser,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if Role::parse(&user.role) != Some(Role::Admin) {
+    if !is_admin(&user) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "The audit log is for admins.",

@@ -406,7 +406,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn keeps(&self, c: &Current) -> bool {
+    /// Whether an article passes the filter.
+    pub fn keeps(&self, c: &Current) -> bool {
         fn set(v: &Option<String>) -> Option<&str> {
             v.as_deref().map(str::trim).filter(|v| !v.is_empty())
         }
