@@ -123,15 +123,9 @@ async fn a_published_edit_is_answered_at_once_with_versions_conflicts_restore_an
             .unwrap()
             .contains("1 loyalty point"));
         let history: Value = app
-            .client
-            .get(app.url("/api/v1/articles/en-loyalty/versions"))
-            .bearer_auth(&operator)
-            .send()
+            .agent_get(&operator, "/api/v1/articles/en-loyalty/versions")
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .1;
         assert_eq!(history.as_array().unwrap().len(), 3);
         assert_eq!(history[2]["reason"], "restored version 1");
 
@@ -225,16 +219,7 @@ async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
         let private = app.create(Some("en")).await;
         app.ask(&private, "Do you sell electric bikes?").await;
 
-        let gaps: Value = app
-            .client
-            .get(app.url("/api/v1/gaps"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let gaps: Value = app.agent_get(&operator, "/api/v1/gaps").await.1;
         let top = &gaps[0];
         assert_eq!(top["count"], 2, "{backend:?} {gaps}");
         assert!(top["examples"].to_string().contains("electric bikes"));
@@ -250,27 +235,9 @@ async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
         )
         .await;
         assert_eq!(res.status(), 200);
-        let open: Value = app
-            .client
-            .get(app.url("/api/v1/gaps"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let open: Value = app.agent_get(&operator, "/api/v1/gaps").await.1;
         assert_eq!(open.as_array().unwrap().len(), 1);
-        let all: Value = app
-            .client
-            .get(app.url("/api/v1/gaps?all=true"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all: Value = app.agent_get(&operator, "/api/v1/gaps?all=true").await.1;
         assert!(all.to_string().contains("\"status\":\"dismissed\""));
     }
 }
@@ -314,16 +281,7 @@ async fn operator_synonyms_apply_to_the_next_question() {
             cited(&app.ask(&c, question).await).as_deref(),
             Some("en-gift-cards")
         );
-        let listed: Value = app
-            .client
-            .get(app.url("/api/v1/synonyms"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app.agent_get(&operator, "/api/v1/synonyms").await.1;
         assert_eq!(listed[0]["phrase"], "trinket");
     }
 }

@@ -51,16 +51,7 @@ async fn agents_erase_on_request_and_every_human_action_is_audited() {
             .await
             .unwrap();
         assert_eq!(forbidden.status(), 403);
-        let log: Value = app
-            .client
-            .get(app.url("/api/v1/audit/log"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log: Value = app.agent_get(&admin, "/api/v1/audit/log").await.1;
         assert_eq!(log["chain_intact"], true);
         let actions: Vec<&str> = log["entries"]
             .as_array()
@@ -72,15 +63,9 @@ async fn agents_erase_on_request_and_every_human_action_is_audited() {
             assert!(actions.contains(&expected), "{expected} in {actions:?}");
         }
         let erased: Value = app
-            .client
-            .get(app.url("/api/v1/audit/log?action=erase"))
-            .bearer_auth(&admin)
-            .send()
+            .agent_get(&admin, "/api/v1/audit/log?action=erase")
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .1;
         assert_eq!(erased["entries"][0]["actor"], "camille@shop.example");
         assert_eq!(erased["entries"][0]["summary"], "visitor asked by email");
         assert!(
@@ -155,16 +140,7 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
             .await
             .unwrap();
         assert_eq!(denied.status(), 403, "an agent cannot call operator routes");
-        let queue: Value = app
-            .client
-            .get(app.url("/api/v1/review"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let queue: Value = app.agent_get(&operator, "/api/v1/review").await.1;
         let item = &queue[0];
         assert_eq!(item["question"], "How do I reset my password?");
         assert_eq!(item["comment"], "the link expired");
@@ -189,27 +165,9 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
             .await
             .unwrap();
         assert_eq!(done.status(), 200, "{backend:?}");
-        let open: Value = app
-            .client
-            .get(app.url("/api/v1/review"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let open: Value = app.agent_get(&operator, "/api/v1/review").await.1;
         assert_eq!(open, json!([]));
-        let all: Value = app
-            .client
-            .get(app.url("/api/v1/review?all=true"))
-            .bearer_auth(&operator)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all: Value = app.agent_get(&operator, "/api/v1/review?all=true").await.1;
         assert_eq!(all[0]["resolution"], "fixed_article:abc123");
         assert!(all[0]["time_to_correction_seconds"].as_i64().unwrap() >= 0);
     }
@@ -244,16 +202,7 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
             .await
             .unwrap();
         assert_eq!(denied.status(), 403);
-        let report: Value = app
-            .client
-            .get(app.url("/api/v1/audit/report"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
         let group = |d: &str, g: &str| {
             report["groups"]
                 .as_array()

@@ -65,16 +65,7 @@ async fn two_agents_race_to_claim_and_exactly_one_wins() {
         let mut statuses = [ra.status().as_u16(), rb.status().as_u16()];
         statuses.sort_unstable();
         assert_eq!(statuses, [200, 409], "{backend:?}");
-        let queue: Value = app
-            .client
-            .get(app.url("/api/v1/agent/queue"))
-            .bearer_auth(&a)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let queue: Value = app.agent_get(&a, "/api/v1/agent/queue").await.1;
         assert_eq!(queue["waiting"], json!([]));
     }
 }
@@ -253,16 +244,7 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
         app.ask(&en, "human please").await;
         let fr = app.create(Some("fr")).await;
         app.ask(&fr, "je veux parler à un conseiller").await;
-        let queue: Value = app
-            .client
-            .get(app.url("/api/v1/agent/queue?lang=fr"))
-            .bearer_auth(&a)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let queue: Value = app.agent_get(&a, "/api/v1/agent/queue?lang=fr").await.1;
         assert_eq!(queue["waiting"].as_array().unwrap().len(), 1);
         assert_eq!(queue["waiting"][0]["id"], fr.id.as_str());
 
@@ -281,16 +263,7 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
             )
             .await;
         assert_eq!(note.status(), 200);
-        let team: Value = app
-            .client
-            .get(app.url("/api/v1/agent/team"))
-            .bearer_auth(&a)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let team: Value = app.agent_get(&a, "/api/v1/agent/team").await.1;
         let sami = team
             .as_array()
             .unwrap()
@@ -328,27 +301,12 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
         assert!(visitor.contains("Camille a passé la conversation à Sami (une personne)."));
         assert!(visitor.contains("Bonjour, ici Sami.") && !visitor.contains("fâché"));
         let team_view: Value = app
-            .client
-            .get(app.url(&format!("/api/v1/agent/conversations/{id}")))
-            .bearer_auth(&b)
-            .send()
+            .agent_get(&b, &format!("/api/v1/agent/conversations/{id}"))
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .1;
         assert!(team_view.to_string().contains("client fâché"));
 
-        let canned: Value = app
-            .client
-            .get(app.url("/api/v1/agent/canned"))
-            .bearer_auth(&b)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let canned: Value = app.agent_get(&b, "/api/v1/agent/canned").await.1;
         assert!(canned
             .as_array()
             .unwrap()
@@ -580,16 +538,7 @@ async fn operators_cannot_take_conversations_and_the_team_shows_each_load() {
         json!({}),
     )
     .await;
-    let team: Value = app
-        .client
-        .get(app.url("/api/v1/agent/team"))
-        .bearer_auth(&agent)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let team: Value = app.agent_get(&agent, "/api/v1/agent/team").await.1;
     let camille = team
         .as_array()
         .unwrap()

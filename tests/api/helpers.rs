@@ -219,7 +219,8 @@ impl TestApp {
             .to_string()
     }
 
-    /// GET a console route with a token: the status and the JSON body (Null if not JSON).
+    /// GET a console route with a token: the status and the JSON body (every answer of the
+    /// API, errors included, is JSON).
     pub async fn agent_get(&self, token: &str, path: &str) -> (u16, Value) {
         let res = self
             .client
@@ -230,7 +231,7 @@ impl TestApp {
             .unwrap();
         (
             res.status().as_u16(),
-            res.json().await.unwrap_or(Value::Null),
+            res.json().await.expect("a JSON body"),
         )
     }
 
