@@ -86,27 +86,64 @@ fn main() {
     let qs: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(root.join("bench/dev/queries.json")).unwrap())
             .unwrap();
+    decisions(&index, &qs, articles.len(), "words only");
+    // With CANDOR_EMBEDDING_MODEL set, the same questions with the embedding model on.
+    if let Ok(model) = std::env::var("CANDOR_EMBEDDING_MODEL") {
+        let semantic = candor::knowledge::semantic::Semantic::load(model.as_ref())
+            .unwrap()
+            .with_rule(&candor::config::EmbeddingSettings::default());
+        let t = Instant::now();
+        index.set_semantic(semantic);
+        println!(
+            "embedding model on ({}): articles embedded in {:.1} s",
+            index.semantic().unwrap().model_name(),
+            t.elapsed().as_secs_f64()
+        );
+        decisions(&index, &qs, articles.len(), "with the embedding model");
+        let model = index.semantic().unwrap();
+        let (mut embed, mut nearest) = (Vec::new(), Vec::new());
+        for q in qs.iter().filter(|q| q["lang"] == "en") {
+            let t = Instant::now();
+            let v = model.embed(q["text"].as_str().unwrap());
+            embed.push(t.elapsed().as_micros());
+            let t = Instant::now();
+            std::hint::black_box(model.nearest(&v, 5));
+            nearest.push(t.elapsed().as_micros());
+        }
+        println!(
+            "of which: embedding a question p50 {:.2} / p99 {:.2} ms; ranking the articles p50 {:.2} / p99 {:.2} ms",
+            pct(&mut embed, 0.5),
+            pct(&mut embed, 0.99),
+            pct(&mut nearest, 0.5),
+            pct(&mut nearest, 0.99)
+        );
+    }
+    trial(&index);
+}
+
+/// Decision time for every question, three rounds (the first, warming up, not counted).
+fn decisions(index: &KnowledgeIndex, qs: &[serde_json::Value], n: usize, what: &str) {
     let mut times = Vec::new();
+    let mut consulted = 0;
     for round in 0..3 {
-        for q in &qs {
+        for q in qs {
             let lang = Lang::parse(q["lang"].as_str().unwrap()).unwrap();
             let t = Instant::now();
-            std::hint::black_box(
-                answer::decide(&index, q["text"].as_str().unwrap(), lang, 0.3).unwrap(),
-            );
+            let d = answer::decide(index, q["text"].as_str().unwrap(), lang, 0.3).unwrap();
             if round > 0 {
                 times.push(t.elapsed().as_micros());
+                consulted += usize::from(d.why.semantic.is_some());
             }
+            std::hint::black_box(d);
         }
     }
     println!(
-        "decision on {} articles: p50 {:.2} ms, p99 {:.2} ms ({} decisions)",
-        articles.len(),
+        "decision on {n} articles, {what}: p50 {:.2} ms, p99 {:.2} ms ({} decisions, {:.0} % consulted the model)",
         pct(&mut times, 0.5),
         pct(&mut times, 0.99),
-        times.len()
+        times.len(),
+        100.0 * consulted as f64 / times.len() as f64
     );
-    trial(&index);
 }
 
 /// "Try a question" in the editor: an in-memory preview index of the draft's language plus

@@ -171,20 +171,17 @@ pub struct EmbeddingSettings {
     pub model_dir: Option<PathBuf>,
     /// Lexical confidence under which the model is asked (chosen on validation data).
     pub consult_below: f32,
-    /// Similarity from which the model's closest article is answered when the words point
-    /// at the same article (chosen on validation data); below it the assistant declines.
+    /// Combined score (meaning, plus a little for shared words) from which the best article
+    /// is answered (chosen on validation data); below it the assistant declines.
     pub answer_from: f32,
-    /// The same when the words point elsewhere or nowhere: the model alone must be surer.
-    pub answer_from_alone: f32,
 }
 
 impl Default for EmbeddingSettings {
     fn default() -> Self {
         EmbeddingSettings {
             model_dir: None,
-            consult_below: 0.7,
-            answer_from: 0.5,
-            answer_from_alone: 0.56,
+            consult_below: 0.95,
+            answer_from: 0.46,
         }
     }
 }

@@ -137,8 +137,8 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
     let e = &s.embedding;
     let embedding = match &e.model_dir {
         Some(_) => format!(
-            " embedding=consult_below:{}/answer_from:{}/{}",
-            e.consult_below, e.answer_from, e.answer_from_alone
+            " embedding=consult_below:{}/answer_from:{}",
+            e.consult_below, e.answer_from
         ),
         None => String::new(),
     };

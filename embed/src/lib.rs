@@ -15,6 +15,10 @@ use anyhow::{bail, Context};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// 8-bit linear layers for processors with AVX-512 VNNI.
+mod quant;
+use quant::Quantized;
+
 const HIDDEN: usize = 384;
 const HEADS: usize = 12;
 const HEAD_DIM: usize = HIDDEN / HEADS;
@@ -30,6 +34,8 @@ struct Linear {
     weight: Vec<f32>,
     bias: Vec<f32>,
     inputs: usize,
+    /// The same weights in 8 bits, when the processor runs them faster.
+    quantized: Option<Quantized>,
 }
 
 impl Linear {
@@ -39,6 +45,10 @@ impl Linear {
         let outputs = self.bias.len();
         let tokens = x.len() / self.inputs;
         let mut y = vec![0f32; tokens * outputs];
+        if let Some(q) = &self.quantized {
+            q.apply(x, &self.bias, &mut y);
+            return y;
+        }
         #[cfg(target_arch = "x86_64")]
         if has_avx2_fma() && self.inputs.is_multiple_of(8) && outputs.is_multiple_of(2) {
             // SAFETY: the processor has AVX2 and FMA; shapes checked just above.
@@ -206,8 +216,18 @@ fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
 }
 
+/// How the linear layers compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// 32-bit floats everywhere.
+    Exact,
+    /// 8-bit weights and inputs in the linear layers when the processor has AVX-512 VNNI
+    /// (about 3× faster), floats otherwise.
+    Fast,
+}
+
 /// The tensors of a safetensors file, taken out one by one as the model is assembled.
-struct Tensors(HashMap<String, Vec<f32>>);
+struct Tensors(HashMap<String, Vec<f32>>, Precision);
 
 impl Tensors {
     /// Reads a safetensors file (little-endian f32 tensors; others are skipped).
@@ -232,7 +252,7 @@ impl Tensors {
                 .collect();
             out.insert(name.clone(), values);
         }
-        Ok(Tensors(out))
+        Ok(Tensors(out, Precision::Exact))
     }
 
     fn take(&mut self, name: &str, len: usize) -> anyhow::Result<Vec<f32>> {
@@ -248,10 +268,19 @@ impl Tensors {
     }
 
     fn linear(&mut self, name: &str, inputs: usize, outputs: usize) -> anyhow::Result<Linear> {
+        let weight = self.take(&format!("{name}.weight"), inputs * outputs)?;
+        let quantized = Some(Quantized::new(&weight, inputs))
+            .filter(|q| self.1 == Precision::Fast && q.usable());
         Ok(Linear {
-            weight: self.take(&format!("{name}.weight"), inputs * outputs)?,
+            // The float weights are not needed once quantized.
+            weight: if quantized.is_some() {
+                Vec::new()
+            } else {
+                weight
+            },
             bias: self.take(&format!("{name}.bias"), outputs)?,
             inputs,
+            quantized,
         })
     }
 
@@ -278,8 +307,13 @@ impl Tensors {
 }
 
 impl Encoder {
-    /// Loads the model from `dir` (`model.safetensors`, `vocab.txt`).
+    /// Loads the model from `dir` (`model.safetensors`, `vocab.txt`), fast where it can be.
     pub fn load(dir: &Path) -> anyhow::Result<Encoder> {
+        Encoder::load_with(dir, Precision::Fast)
+    }
+
+    /// Loads the model with the given precision.
+    pub fn load_with(dir: &Path, precision: Precision) -> anyhow::Result<Encoder> {
         let vocab: HashMap<String, u32> = std::fs::read_to_string(dir.join("vocab.txt"))
             .with_context(|| format!("reading {}/vocab.txt", dir.display()))?
             .lines()
@@ -287,6 +321,7 @@ impl Encoder {
             .map(|(i, t)| (t.to_string(), i as u32))
             .collect();
         let mut t = Tensors::read(&dir.join("model.safetensors"))?;
+        t.1 = precision;
         let layers = (0..LAYERS)
             .map(|i| t.layer(i))
             .collect::<anyhow::Result<Vec<Layer>>>()?;
@@ -298,6 +333,11 @@ impl Encoder {
             layers,
             vocab,
         })
+    }
+
+    /// Whether the linear layers run in 8 bits.
+    pub fn is_quantized(&self) -> bool {
+        self.layers.iter().all(|l| l.query.quantized.is_some())
     }
 
     /// The unit-length embedding of a text (mean of the token vectors, normalised).
@@ -506,6 +546,29 @@ mod tests {
         let close = similarity(&q, &e.embed("When will my parcel arrive?"));
         let far = similarity(&q, &e.embed("What is the capital of France?"));
         assert!(close > 0.5 && far < 0.2, "close {close}, far {far}");
+    }
+
+    /// With the real model: the 8-bit layers give nearly the float embeddings.
+    #[test]
+    fn fast_precision_stays_close_to_exact() {
+        let Some(dir) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return;
+        };
+        let exact = Encoder::load_with(Path::new(&dir), Precision::Exact).expect("loads");
+        let fast = Encoder::load(Path::new(&dir)).expect("loads");
+        if !fast.is_quantized() {
+            eprintln!("SKIPPED: no AVX-512 VNNI, both are exact");
+            return;
+        }
+        for text in [
+            "How long does delivery take?",
+            "can i get my money back for a lamp that arrived broken last tuesday",
+            "what's the weather",
+        ] {
+            let sim = similarity(&exact.embed(text), &fast.embed(text));
+            assert!(sim > 0.99, "{text}: {sim}");
+        }
     }
 
     #[test]

@@ -85,26 +85,28 @@ pub fn semantic(
     title: &str,
     threshold: f32,
 ) -> String {
-    let (lexical, sim, from) = (
+    let (lexical, meaning, words, score, from) = (
         check.lexical_confidence,
-        check.similarity,
+        check.meaning,
+        check.words,
+        check.score,
         check.answer_from,
     );
     match (kind, lang) {
         (Kind::Answer, Lang::Fr) => format!(
-            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). Elle est proche ({sim:.2}, je réponds à partir de {from:.2}) de « {} », dans l'article « {title} ». Aucune personne n'a vérifié cette réponse.",
+            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). L'article « {title} » est le plus proche : sens {meaning:.2}, plus {words:.2} pour les mots en commun, soit {score:.2} (je réponds à partir de {from:.2}). Sa phrase la plus proche : « {} ». Aucune personne n'a vérifié cette réponse.",
             check.model, check.line
         ),
         (Kind::Answer, Lang::En) => format!(
-            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). It is close ({sim:.2}; I answer from {from:.2}) to “{}” in the article “{title}”. No person checked this answer.",
+            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). The article “{title}” is the closest: meaning {meaning:.2}, plus {words:.2} for shared words, {score:.2} in all (I answer from {from:.2}). Its closest line: “{}”. No person checked this answer.",
             check.model, check.line
         ),
         (_, Lang::Fr) => format!(
-            "Je n'ai pas répondu : les mots de votre question ne suffisaient pas (confiance {lexical:.2}) et, comparé par le sens avec un petit modèle de langue ({}), aucun article n'est assez proche ({sim:.2}, il faut {from:.2}). Je préfère dire que je ne sais pas plutôt que deviner.",
+            "Je n'ai pas répondu : les mots de votre question ne suffisaient pas (confiance {lexical:.2}) et, comparé par le sens avec un petit modèle de langue ({}), aucun article n'est assez proche (au mieux {score:.2}, il faut {from:.2}). Je préfère dire que je ne sais pas plutôt que deviner.",
             check.model
         ),
         (_, Lang::En) => format!(
-            "I did not answer: the words of your question were not conclusive (confidence {lexical:.2}), and compared by meaning with a small language model ({}), no article is close enough ({sim:.2}; I need {from:.2}). I would rather say I don't know than guess.",
+            "I did not answer: the words of your question were not conclusive (confidence {lexical:.2}), and compared by meaning with a small language model ({}), no article is close enough (best {score:.2}; I need {from:.2}). I would rather say I don't know than guess.",
             check.model
         ),
     }

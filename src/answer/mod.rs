@@ -13,6 +13,8 @@ mod explain;
 pub mod intent;
 /// Guessing the language of a question.
 pub mod lang;
+/// The optional embedding model's say in a decision.
+pub mod meaning;
 /// Asking a question of a draft before it is published.
 pub mod trial;
 
@@ -62,15 +64,26 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SemanticCheck {
     pub model: String,
-    /// The article closest in meaning, and its line closest to the question.
+    /// The article with the best combined score, and its line closest to the question.
     pub article_id: String,
     pub line: String,
     /// Cosine similarity of the question and that line (-1..1).
     pub similarity: f32,
+    /// Cosine similarity of the question and the mean of the article's lines.
+    #[serde(default)]
+    pub centroid: f32,
+    /// The article's meaning score (mostly `centroid`, partly `similarity`).
+    #[serde(default)]
+    pub meaning: f32,
+    /// What the words added: the article's lexical score relative to the best, weighted.
+    #[serde(default)]
+    pub words: f32,
+    /// `meaning + words`: compared with `answer_from`.
+    #[serde(default)]
+    pub score: f32,
     /// Whether the words' best article is the same one.
     pub words_agree: bool,
-    /// From this similarity the model's article is answered (higher when the words
-    /// point elsewhere).
+    /// From this combined score the article is answered; below it the assistant declines.
     pub answer_from: f32,
     /// The lexical confidence that made the assistant ask the model.
     pub lexical_confidence: f32,
@@ -182,7 +195,8 @@ pub fn decide(
         .max(signals.confidence());
     // Uncertain words: ask the embedding model, when there is one, which then decides.
     let semantic = match example {
-        None => consult_model(index, question, lang, confidence, &mut retrieval),
+        None => meaning::consult(index, question, lang, confidence, &mut retrieval)
+            .map(|v| (v.check, v.answer)),
         Some(_) => None,
     };
     let best = retrieval.candidates.first();
@@ -222,53 +236,6 @@ pub fn decide(
         why,
         cited_tags,
     })
-}
-
-/// Asks the embedding model about a question the words left uncertain (English only).
-/// Returns what it said and whether its article should be answered; when it should, that
-/// article's closest passage becomes the first candidate.
-fn consult_model(
-    index: &KnowledgeIndex,
-    question: &str,
-    lang: Lang,
-    lexical: f32,
-    retrieval: &mut Retrieval,
-) -> Option<(SemanticCheck, bool)> {
-    let model = index.semantic()?;
-    if lang != Lang::En || lexical >= model.consult_below {
-        return None;
-    }
-    let hit = model
-        .nearest(&model.embed(question), 1)
-        .into_iter()
-        .next()?;
-    let words_agree = retrieval
-        .candidates
-        .first()
-        .is_some_and(|c| c.article_id == hit.article_id);
-    let answer_from = if words_agree {
-        model.answer_from
-    } else {
-        model.answer_from_alone
-    };
-    let check = SemanticCheck {
-        model: crate::knowledge::semantic::MODEL.to_string(),
-        article_id: hit.article_id.clone(),
-        line: hit.line.clone(),
-        similarity: (hit.similarity * 1000.0).round() / 1000.0,
-        words_agree,
-        answer_from,
-        lexical_confidence: (lexical * 1000.0).round() / 1000.0,
-    };
-    let candidate = index.candidate_for(&hit);
-    let answer = hit.similarity >= answer_from && candidate.is_some();
-    if let Some(c) = candidate.filter(|_| answer) {
-        retrieval
-            .candidates
-            .retain(|x| x.article_id != c.article_id);
-        retrieval.candidates.insert(0, c);
-    }
-    Some((check, answer))
 }
 
 /// Moves the candidate whose example question matches the visitor's best to the front.

@@ -194,7 +194,7 @@ impl KnowledgeIndex {
         semantic.upsert_all(&self.live_articles());
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
-            model = super::semantic::MODEL,
+            model = semantic.model_name(),
             "embedding model ready"
         );
         *self.semantic.write().expect("semantic lock") = Some(Arc::new(semantic));

@@ -215,7 +215,7 @@ async function toggleWhy(btn, m, box) {
     if (w.semantic) {
       const s = w.semantic;
       dl.append(el("dt", { text: T.semantic }),
-        el("dd", { text: `${s.similarity} (≥ ${s.answer_from}) — “${s.line}” (${s.model})` }));
+        el("dd", { text: `${s.score} (≥ ${s.answer_from}) — “${s.line}” (${s.model})` }));
     }
     const why = el("div", { class: "why" }, el("p", { text: w.explanation }), dl);
     if (w.candidates.length) why.append(el("strong", { text: T.considered }), list);

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Offline sweep of the embedding model's scoring rules, on validation questions only.
+
+Reads what `cargo run --release --example dump_vectors` wrote for a set (val split) and,
+optionally, a lexical dump of the same questions (`cargo bench --bench quality -- SET val
+--dump FILE`), then prints, for each way of scoring an article from its lines, the val
+top-1 ignoring any threshold and the best operating point (largest top-1 + declined).
+
+    python3 bench/fit_semantic.py target/vectors/clinc150 [lexical.jsonl]
+
+Needs numpy (offline tuning only; nothing of Candor runs Python).
+"""
+import json
+import sys
+
+import numpy as np
+
+
+def article_id(i):
+    """The id the quality bench gives the article (Candor accepts letters, digits, - and _)."""
+    return None if i is None else "".join(c if c.isalnum() or c in "-_" else "_" for c in i)
+
+
+def load(d, name):
+    labels = json.load(open(f"{d}/{name}.json"))
+    for l in labels:
+        for k in ("id", "expected"):
+            if k in l:
+                l[k] = article_id(l[k])
+    v = np.fromfile(f"{d}/{name}.f32", dtype="<f4").reshape(len(labels), -1)
+    return v, labels
+
+
+def articles(line_labels):
+    ids = []
+    for l in line_labels:
+        if l["id"] not in ids:
+            ids.append(l["id"])
+    return ids
+
+
+def scores_per_article(sims, line_ids, ids, rule):
+    """sims: questions x lines. Returns questions x articles."""
+    out = np.zeros((sims.shape[0], len(ids)), dtype=np.float32)
+    for j, a in enumerate(ids):
+        cols = sims[:, line_ids == a]
+        if rule == "max":
+            out[:, j] = cols.max(1)
+        elif rule.startswith("top"):
+            k = int(rule[3:])
+            out[:, j] = np.sort(cols, 1)[:, -k:].mean(1)
+        elif rule.startswith("mix"):
+            w = float(rule[3:])
+            out[:, j] = w * cols.max(1) + (1 - w) * np.sort(cols, 1)[:, -3:].mean(1)
+    return out
+
+
+def operating_point(best, right, inscope):
+    """Best threshold on `best` (score of the answered article) for top-1 + declined."""
+    oos = ~inscope
+    res = []
+    for t in np.unique(np.round(best, 3)):
+        ans = best >= t
+        top1 = (ans & right & inscope).sum() / max(inscope.sum(), 1)
+        dec = (~ans & oos).sum() / max(oos.sum(), 1)
+        res.append((top1 + dec, t, top1, dec))
+    return max(res)
+
+
+def main():
+    d = sys.argv[1]
+    lv, ll = load(d, "lines")
+    qv, ql = load(d, "queries")
+    ids = articles(ll)
+    line_ids = np.array([l["id"] for l in ll])
+    expected = [q["expected"] for q in ql]
+    inscope = np.array([e is not None for e in expected])
+    sims = qv @ lv.T
+    for rule in ["max", "top2", "top3", "mix0.5", "mix0.7"]:
+        s = scores_per_article(sims, line_ids, ids, rule)
+        top = s.argmax(1)
+        right = np.array([ids[t] == e for t, e in zip(top, expected)])
+        best = s.max(1)
+        acc = right[inscope].mean()
+        _, t, top1, dec = operating_point(best, right, inscope)
+        print(f"{rule:8s} top-1 {acc:.3f}   at t={t:.3f}: top-1 {top1:.3f} declined {dec:.3f}")
+
+
+if __name__ == "__main__":
+    main()
