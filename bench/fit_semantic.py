@@ -6,7 +6,13 @@ optionally, a lexical dump of the same questions (`cargo bench --bench quality -
 --dump FILE`), then prints, for each way of scoring an article from its lines, the val
 top-1 ignoring any threshold and the best operating point (largest top-1 + declined).
 
-    python3 bench/fit_semantic.py target/vectors/clinc150 [lexical.jsonl]
+    python3 bench/fit_semantic.py target/vectors/clinc150
+    python3 bench/fit_semantic.py --calibrate clinc_val.jsonl banking_val.jsonl
+
+The second form reads quality-bench dumps made with the model on (`--embedding DIR --dump
+FILE`, val splits only) and fits the logistic map from the combined score to the probability
+that the model's article is the expected one (out-of-scope questions weighted 10, as in
+`fit_confidence.py`), then prints a reliability table of the fitted confidence.
 
 Needs numpy (offline tuning only; nothing of Candor runs Python).
 """
@@ -67,7 +73,42 @@ def operating_point(best, right, inscope):
     return max(res)
 
 
+def calibrate(paths):
+    rows = []
+    for p in paths:
+        for line in open(p):
+            d = json.loads(line)
+            sem = d["why"].get("semantic")
+            if sem is None:
+                continue
+            expected = article_id(d["expected"])
+            rows.append((sem["score"], float(expected is not None and sem["article_id"] == expected),
+                         10.0 if expected is None else 1.0))
+    x = np.array([r[0] for r in rows])
+    y = np.array([r[1] for r in rows])
+    sw = np.array([r[2] for r in rows])
+    X = np.stack([np.ones_like(x), x], 1)
+    w = np.zeros(2)
+    for _ in range(50):  # Newton's method
+        p = 1 / (1 + np.exp(-(X @ w)))
+        g = X.T @ (sw * (p - y))
+        h = (X * (sw * p * (1 - p))[:, None]).T @ X + 1e-6 * np.eye(2)
+        w -= np.linalg.solve(h, g)
+    print(f"{len(rows)} consulted questions; confidence = 1 / (1 + exp(-({w[0]:.3f} + {w[1]:.3f} x score)))")
+    p = 1 / (1 + np.exp(-(X @ w)))
+    print("| confidence | questions (in / out of scope) | right article (out of scope weighted 10) |")
+    print("|---|---|---|")
+    for lo in np.arange(0, 1, 0.1):
+        m = (p >= lo) & (p < lo + 0.1)
+        if m.sum():
+            oos = (sw[m] > 1).sum()
+            rate = (sw[m] * y[m]).sum() / sw[m].sum()
+            print(f"| {lo:.1f}–{lo + 0.1:.1f} | {m.sum() - oos} / {oos} | {rate:.2f} |")
+
+
 def main():
+    if sys.argv[1] == "--calibrate":
+        return calibrate(sys.argv[2:])
     d = sys.argv[1]
     lv, ll = load(d, "lines")
     qv, ql = load(d, "queries")

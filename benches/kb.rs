@@ -107,7 +107,7 @@ fn main() {
             let v = model.embed(q["text"].as_str().unwrap());
             embed.push(t.elapsed().as_micros());
             let t = Instant::now();
-            std::hint::black_box(model.nearest(&v, 5));
+            std::hint::black_box(model.nearest(&v, Lang::En, 5));
             nearest.push(t.elapsed().as_micros());
         }
         println!(

@@ -92,21 +92,22 @@ pub fn semantic(
         check.score,
         check.answer_from,
     );
+    let (conf, bar) = (check.confidence, check.confidence_from);
     match (kind, lang) {
         (Kind::Answer, Lang::Fr) => format!(
-            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). L'article « {title} » est le plus proche : sens {meaning:.2}, plus {words:.2} pour les mots en commun, soit {score:.2} (je réponds à partir de {from:.2}). Sa phrase la plus proche : « {} ». Aucune personne n'a vérifié cette réponse.",
+            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). L'article « {title} » est le plus proche : sens {meaning:.2}, plus {words:.2} pour les mots en commun, soit {score:.2} (je réponds à partir de {from:.2}) : une confiance de {conf:.2} pour un seuil de {bar:.2}. Sa phrase la plus proche : « {} ». Aucune personne n'a vérifié cette réponse.",
             check.model, check.line
         ),
         (Kind::Answer, Lang::En) => format!(
-            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). The article “{title}” is the closest: meaning {meaning:.2}, plus {words:.2} for shared words, {score:.2} in all (I answer from {from:.2}). Its closest line: “{}”. No person checked this answer.",
+            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). The article “{title}” is the closest: meaning {meaning:.2}, plus {words:.2} for shared words, {score:.2} in all (I answer from {from:.2}): a confidence of {conf:.2} against a threshold of {bar:.2}. Its closest line: “{}”. No person checked this answer.",
             check.model, check.line
         ),
         (_, Lang::Fr) => format!(
-            "Je n'ai pas répondu : les mots de votre question ne suffisaient pas (confiance {lexical:.2}) et, comparé par le sens avec un petit modèle de langue ({}), aucun article n'est assez proche (au mieux {score:.2}, il faut {from:.2}). Je préfère dire que je ne sais pas plutôt que deviner.",
+            "Je n'ai pas répondu : les mots de votre question ne suffisaient pas (confiance {lexical:.2}) et, comparé par le sens avec un petit modèle de langue ({}), aucun article n'est assez proche (au mieux {score:.2}, il faut {from:.2} ; confiance {conf:.2}, seuil {bar:.2}). Je préfère dire que je ne sais pas plutôt que deviner.",
             check.model
         ),
         (_, Lang::En) => format!(
-            "I did not answer: the words of your question were not conclusive (confidence {lexical:.2}), and compared by meaning with a small language model ({}), no article is close enough (best {score:.2}; I need {from:.2}). I would rather say I don't know than guess.",
+            "I did not answer: the words of your question were not conclusive (confidence {lexical:.2}), and compared by meaning with a small language model ({}), no article is close enough (best {score:.2}; I need {from:.2}; confidence {conf:.2}, threshold {bar:.2}). I would rather say I don't know than guess.",
             check.model
         ),
     }

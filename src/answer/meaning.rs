@@ -14,6 +14,19 @@ use crate::knowledge::{KnowledgeIndex, Lang, Retrieval};
 /// top-1 ignoring thresholds 0.864 without, 0.874 with 0.05).
 pub const WORDS_WEIGHT: f32 = 0.05;
 
+/// Logistic map from the combined score to the probability that the article is the right
+/// one: intercept, slope. Fitted by `bench/fit_semantic.py --calibrate` on the CLINC150 and
+/// Banking77 val questions the model was consulted on (3,136; out-of-scope ones weighted
+/// 10, as for the lexical confidence), reliability table in BENCHMARKS.md. It puts the
+/// model's decisions on the same scale as the lexical confidence shown to visitors.
+pub const CALIBRATION: [f32; 2] = [-5.093, 9.816];
+
+/// The calibrated confidence of a combined score.
+pub fn confidence(score: f32) -> f32 {
+    let [b0, b1] = CALIBRATION;
+    1.0 / (1.0 + (-(b0 + b1 * score)).exp())
+}
+
 /// How many articles closest in meaning compete, besides the lexical candidates.
 const NEAREST: usize = 5;
 
@@ -33,10 +46,10 @@ pub fn consult(
     retrieval: &mut Retrieval,
 ) -> Option<Verdict> {
     let model = index.semantic()?;
-    if lang != Lang::En || lexical >= model.consult_below {
+    if !model.reads(lang) || lexical >= model.consult_below {
         return None;
     }
-    let (hit, words) = best(&model, &model.embed(question), retrieval)?;
+    let (hit, words) = best(&model, &model.embed(question), lang, retrieval)?;
     let score = hit.score + WORDS_WEIGHT * words;
     let words_agree = retrieval
         .candidates
@@ -52,6 +65,8 @@ pub fn consult(
         meaning: round(hit.score),
         words: round(WORDS_WEIGHT * words),
         score: round(score),
+        confidence: round(confidence(score)),
+        confidence_from: round(confidence(model.answer_from)),
         words_agree,
         answer_from: model.answer_from,
         lexical_confidence: round(lexical),
@@ -69,8 +84,13 @@ pub fn consult(
 
 /// The article with the best combined score, and its words' evidence (0..1). Competing:
 /// the articles closest in meaning and the lexical candidates, whatever their meaning score.
-fn best(model: &Semantic, question: &[f32], retrieval: &Retrieval) -> Option<(Hit, f32)> {
-    let mut pool = model.nearest(question, NEAREST);
+fn best(
+    model: &Semantic,
+    question: &[f32],
+    lang: Lang,
+    retrieval: &Retrieval,
+) -> Option<(Hit, f32)> {
+    let mut pool = model.nearest(question, lang, NEAREST);
     for c in &retrieval.candidates {
         if !pool.iter().any(|h| h.article_id == c.article_id) {
             pool.extend(model.score(question, &c.article_id));
@@ -158,6 +178,13 @@ mod tests {
         // No shared word: meaning alone decides.
         let (best, w) = combine(pool, &words(&[])).unwrap();
         assert_eq!((best.article_id.as_str(), w), ("refunds", 0.0));
+    }
+
+    #[test]
+    fn confidence_rises_with_the_score_and_stays_a_probability() {
+        let (low, bar, high) = (confidence(0.2), confidence(0.46), confidence(0.8));
+        assert!(low < bar && bar < high, "{low} {bar} {high}");
+        assert!(low > 0.0 && high < 1.0);
     }
 
     #[test]

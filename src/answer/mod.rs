@@ -81,6 +81,13 @@ pub struct SemanticCheck {
     /// `meaning + words`: compared with `answer_from`.
     #[serde(default)]
     pub score: f32,
+    /// The probability that the article is the right one, calibrated from `score` on
+    /// validation questions; the why record's confidence when the model decided.
+    #[serde(default)]
+    pub confidence: f32,
+    /// The same for `answer_from`: the why record's threshold when the model decided.
+    #[serde(default)]
+    pub confidence_from: f32,
     /// Whether the words' best article is the same one.
     pub words_agree: bool,
     /// From this combined score the article is answered; below it the assistant declines.
@@ -223,6 +230,9 @@ pub fn decide(
     if let Some((check, _)) = semantic {
         let title = best.map(|c| c.title.as_str()).unwrap_or_default();
         why.explanation = explain::semantic(lang, kind, &check, title, threshold);
+        // One scale for the visitor: the model's calibrated confidence against its bar.
+        why.confidence = check.confidence;
+        why.threshold = check.confidence_from;
         why.semantic = Some(check);
     }
     let (passage, citations, cited_tags) = match (kind, best) {

@@ -47,6 +47,7 @@ pub struct Hit {
 /// The embedded lines of one article and their normalised mean.
 #[derive(Debug)]
 struct Embedded {
+    lang: Lang,
     lines: Vec<Line>,
     /// The lines' vectors end to end (`DIMENSIONS` each): one block of memory to scan.
     vectors: Vec<f32>,
@@ -54,7 +55,7 @@ struct Embedded {
 }
 
 impl Embedded {
-    fn new(lines: Vec<Line>, vectors: Vec<Vec<f32>>) -> Embedded {
+    fn new(lang: Lang, lines: Vec<Line>, vectors: Vec<Vec<f32>>) -> Embedded {
         let mut centroid = vec![0f32; DIMENSIONS];
         for v in &vectors {
             for (c, x) in centroid.iter_mut().zip(v) {
@@ -69,6 +70,7 @@ impl Embedded {
             .max(1e-12);
         centroid.iter_mut().for_each(|v| *v /= norm);
         Embedded {
+            lang,
             lines,
             vectors: vectors.concat(),
             centroid,
@@ -202,6 +204,13 @@ impl Semantic {
         }
     }
 
+    /// Whether questions and articles in `lang` go to the model: English only. Tried on
+    /// the French dev questions with the English thresholds, it lowered French top-1 from
+    /// 0.879 to 0.788 and declines from 0.917 to 0.167: it does not read French.
+    pub fn reads(&self, lang: Lang) -> bool {
+        lang == Lang::En
+    }
+
     /// Embeds a text.
     pub fn embed(&self, text: &str) -> Vec<f32> {
         self.encoder.embed(text)
@@ -237,7 +246,7 @@ impl Semantic {
                 text,
             })
             .collect();
-        Embedded::new(lines, vectors)
+        Embedded::new(a.lang, lines, vectors)
     }
 
     /// The vectors of these lines: from the cache when this model already embedded exactly
@@ -264,7 +273,7 @@ impl Semantic {
 
     /// Embeds an article (English only: the model does not read French).
     pub fn upsert(&self, a: &Article) {
-        if a.lang != Lang::En {
+        if !self.reads(a.lang) {
             self.remove(&a.id);
             return;
         }
@@ -277,7 +286,7 @@ impl Semantic {
 
     /// Embeds many articles on every core.
     pub fn upsert_all(&self, articles: &[Article]) {
-        let english: Vec<&Article> = articles.iter().filter(|a| a.lang == Lang::En).collect();
+        let english: Vec<&Article> = articles.iter().filter(|a| self.reads(a.lang)).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = english.len().div_ceil(threads).max(1);
         let done: Vec<(String, Arc<Embedded>)> = std::thread::scope(|s| {
@@ -313,9 +322,13 @@ impl Semantic {
     /// perfect line could not lift the next one into the `k` kept (a line's similarity is
     /// at most 1): the result is exact, and a large help centre's thousands of lines are
     /// mostly never read.
-    pub fn nearest(&self, question: &[f32], k: usize) -> Vec<Hit> {
+    pub fn nearest(&self, question: &[f32], lang: Lang, k: usize) -> Vec<Hit> {
         let vectors = self.vectors.read().expect("vectors lock");
-        rank(question, vectors.iter().map(|(id, e)| (id, e.as_ref())), k)
+        let articles = vectors
+            .iter()
+            .filter(|(_, e)| e.lang == lang)
+            .map(|(id, e)| (id, e.as_ref()));
+        rank(question, articles, k)
             .into_iter()
             .map(|(id, r)| r.hit(id))
             .collect()
@@ -426,10 +439,8 @@ mod tests {
                 text: format!("line {i}"),
             })
             .collect();
-        Embedded::new(
-            texts,
-            (0..lines as u64).map(|i| unit(seed * 100 + i)).collect(),
-        )
+        let vectors = (0..lines as u64).map(|i| unit(seed * 100 + i)).collect();
+        Embedded::new(Lang::En, texts, vectors)
     }
 
     /// Stopping the scan early never changes the result: same articles, same order, same
@@ -523,7 +534,10 @@ mod tests {
             written
         );
         let q = again.embed("when will my parcel arrive");
-        let (a, b) = (first.nearest(&q, 1), again.nearest(&q, 1));
+        let (a, b) = (
+            first.nearest(&q, Lang::En, 1),
+            again.nearest(&q, Lang::En, 1),
+        );
         assert_eq!(
             a[0].similarity, b[0].similarity,
             "the cached vectors are the computed ones"

@@ -58,6 +58,10 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
         "the score is meaning + words: {s}"
     );
     assert!(f("meaning") > 0.0 && f("centroid") > 0.0 && f("similarity") >= f("centroid"));
+    // The visitor sees the model's calibrated confidence against its bar, not the words'.
+    assert_eq!(w["confidence"].as_f64().unwrap(), f("confidence"));
+    assert_eq!(w["threshold"].as_f64().unwrap(), f("confidence_from"));
+    assert!(f("confidence") >= f("confidence_from"));
     assert!(
         s["lexical_confidence"].as_f64().unwrap() < 0.3,
         "the words alone would have declined"
