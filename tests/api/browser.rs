@@ -107,3 +107,25 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
         assert!(shots.join(shot).exists(), "screenshot {shot} saved");
     }
 }
+
+/// With the embedding model (`CANDOR_TEST_EMBEDDING_MODEL`): the widget's "why this
+/// answer?" shows what the model compared, as a visitor sees it.
+#[tokio::test]
+async fn the_widget_shows_what_the_model_compared() {
+    let Some(model) = std::env::var("CANDOR_TEST_EMBEDDING_MODEL")
+        .ok()
+        .map(PathBuf::from)
+        .filter(|d| d.join("model.safetensors").exists())
+    else {
+        eprintln!("SKIPPED browser test: CANDOR_TEST_EMBEDDING_MODEL is not set");
+        return;
+    };
+    let app =
+        crate::helpers::spawn_configured(Backend::Sqlite, |s| s.embedding.model_dir = Some(model))
+            .await;
+    let passed = "semantic browser checks passed";
+    let Some(shots) = run_script(&app, "semantic.mjs", &[], passed).await else {
+        return;
+    };
+    assert!(shots.join("widget-semantic.png").exists());
+}

@@ -1,0 +1,34 @@
+// With the embedding model on: a visitor asks in English what no word of the help centre
+// matches, gets the answer found by meaning, and the "why this answer?" panel shows what
+// the model compared (meaning + words = score against the bar, the closest line, the model).
+//   node semantic.mjs <base url> <screenshot dir>
+// Exits non-zero with a message on the first failed check.
+import { check, launch } from "./lib.mjs";
+
+const [base, shots] = process.argv.slice(2);
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+page.on("pageerror", (e) => check(false, "page error: " + e.message));
+
+await page.goto(base + "/?lang=en");
+await page.locator("[data-candor] >> css=.launcher").click();
+await page.locator("[data-candor] >> css=.notice").waitFor();
+const input = page.locator("[data-candor] >> css=textarea");
+await input.fill("How do I sign up on the site?");
+await input.press("Enter");
+const bot = page.locator("[data-candor] >> css=.msg.bot").first();
+await bot.waitFor();
+check((await bot.innerText()).includes("Creating and managing my account"), "the reply cites the account article");
+await page.locator("[data-candor] >> css=.linkbtn").first().click();
+const why = page.locator("[data-candor] >> css=.why");
+await why.waitFor();
+const text = await why.innerText();
+check(text.includes("Closeness in meaning (language model)"), "the panel has the model's row");
+check(/meaning 0\.\d+ \+ words 0\.\d+ = 0\.\d+ \(≥ 0\.46\)/.test(text), "it shows meaning + words = score against the bar: " + text);
+check(text.includes("all-MiniLM-L6-v2"), "it names the model");
+check(text.includes("semantic_match"), "it names the rule");
+check(text.includes("language model"), "the explanation says a language model decided");
+await why.scrollIntoViewIfNeeded();
+await page.screenshot({ path: `${shots}/widget-semantic.png` });
+await browser.close();
+console.log("semantic browser checks passed");
