@@ -7,6 +7,8 @@
     python3 bench/fit_confidence.py /tmp/clinc_val.jsonl /tmp/bank_val.jsonl /tmp/dev.jsonl@20
 
 A file may carry a weight after '@' (each of its questions counts that many times).
+`--lang=fr` keeps only the questions in that language (French and English have weights of
+their own, see src/answer/confidence.rs); `--oos-weight=N` weighs out-of-scope questions.
 
 The label is "the top candidate is the expected article" (out-of-scope questions: 0), so the
 fitted confidence estimates the probability that an answer cites the right article. Only
@@ -20,6 +22,8 @@ def features(s):
 
 NAMES = ["intercept", "coverage", "margin", "ln(1+score)", "unknown", "strength"]
 
+LANG = next((a.split("=")[1] for a in sys.argv if a.startswith("--lang=")), None)
+
 def load(paths):
     rows = []
     for p in paths:
@@ -28,6 +32,8 @@ def load(paths):
         for line in open(p):
             d = json.loads(line)
             why = d["why"]
+            if LANG and why.get("language") != LANG:
+                continue
             if not why.get("candidates"):
                 continue
             top = why["candidates"][0]["article_id"]

@@ -7,7 +7,8 @@
 //! `<set>` is `clinc150` or `banking77` (from ../shared/bench-data, converted to Markdown
 //! articles), `dev` (tuning questions for the sample knowledge/) or `heldout` (questions for
 //! the sample knowledge/ that are never used for tuning) or `fr-shop` (our own French help
-//! centre and questions, bench/fr-shop, never used for tuning).
+//! centre and questions, bench/fr-shop, never used for tuning) or `fr-tune` (another French
+//! help centre of ours, bench/fr-tune, for tuning French settings).
 //! Reports in-scope top-1 (an answer whose first citation is the expected article),
 //! out-of-scope declined (no answer), latency, and the same two figures over a range of
 //! thresholds computed from each reply's why record, so thresholds can be chosen on `val`.
@@ -185,10 +186,11 @@ async fn main() {
             root().join("knowledge"),
             root().join(format!("bench/{set}/queries.json")),
         )
-    } else if set == "fr-shop" {
+    } else if root().join("bench").join(&set).join("knowledge").is_dir() {
+        // A help centre of our own with its questions: bench/fr-shop, bench/fr-tune.
         (
-            root().join("bench/fr-shop/knowledge"),
-            root().join("bench/fr-shop/queries.json"),
+            root().join("bench").join(&set).join("knowledge"),
+            root().join("bench").join(&set).join("queries.json"),
         )
     } else {
         let data = root().join("../shared/bench-data").join(&set);

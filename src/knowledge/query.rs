@@ -112,6 +112,11 @@ pub fn content_terms(
 ) -> Vec<QueryTerm> {
     let mut out: Vec<QueryTerm> = Vec::new();
     for word in spelling::words(question).take(MAX_WORDS) {
+        // A stop word as typed stays one: "des" must not become the help centre's "dès"
+        // through the accent-restoring lookup, nor any other word through correction.
+        if analysis::terms(analyzer, word).is_empty() {
+            continue;
+        }
         let resolved = vocab.resolve(word);
         let read_as = resolved
             .filter(|r| spelling::fold(r) != spelling::fold(word))
@@ -253,6 +258,27 @@ mod tests {
         )
         .contains(&delai));
         assert!(synonyms(&mut f, &lexicon(&[]), "rien à voir", Lang::Fr).is_empty());
+    }
+
+    #[test]
+    fn a_stop_word_is_not_read_as_a_known_accented_word() {
+        let mut f = analysis::analyzer(Lang::Fr);
+        let mut vocab = Vocabulary::default();
+        vocab.add_text("La livraison est offerte dès 60 € d'achat, et vos points comptent.");
+        let terms = content_terms(
+            &mut f,
+            &lexicon(&[]),
+            Lang::Fr,
+            "Je gagne des points ?",
+            &vocab,
+            |_| (1, 10),
+        );
+        let words: Vec<&str> = terms.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(
+            words,
+            ["gagne", "points"],
+            "\"des\" stays a stop word, not \"dès\""
+        );
     }
 
     #[test]
