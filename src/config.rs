@@ -328,6 +328,17 @@ impl Settings {
             matches!(self.log_format.as_str(), "text" | "json"),
             "log format must be text or json"
         );
+        let e = &self.embedding;
+        for (name, v) in [
+            ("consult_below", e.consult_below),
+            ("answer_from", e.answer_from),
+        ] {
+            // Above 1: consult every question / never answer from the model.
+            anyhow::ensure!(
+                (0.0..=2.0).contains(&v),
+                "[embedding] {name} must be between 0 and 2, got {v}"
+            );
+        }
         Ok(())
     }
 }
@@ -389,6 +400,18 @@ mod tests {
         assert_eq!(s.bind, "0.0.0.0:1");
         assert_eq!(s.rate_limit, 5);
         assert_eq!(s.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn embedding_rules_out_of_range_are_refused_with_their_name() {
+        let mut s = ServeArgs::default().merge(FileSettings::default());
+        assert!(s.validate().is_ok());
+        s.embedding.answer_from = 46.0;
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("answer_from") && e.contains("46"), "{e}");
+        s.embedding.answer_from = 0.46;
+        s.embedding.consult_below = f32::NAN;
+        assert!(s.validate().is_err(), "NaN is not in range");
     }
 
     #[test]
