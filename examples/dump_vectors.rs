@@ -4,6 +4,8 @@
 //!
 //!   cargo run --release --example dump_vectors -- <model dir> <bench set dir> <out dir> [val|test]
 //!
+//! `CANDOR_EMBED_PRECISION=exact|fast|vnni|avx2` picks the arithmetic (default `fast`).
+//!
 //! Output: `lines.f32` + `lines.json` (article id of each line, title first, in kb order),
 //! `queries.f32` + `queries.json` (expected article id of each question, null = out of scope).
 
@@ -25,7 +27,11 @@ fn main() {
         panic!("usage: dump_vectors <model dir> <bench set dir> <out dir> [val|test]");
     };
     let split = rest.first().map_or("val", String::as_str);
-    let encoder = candor_embed::Encoder::load(Path::new(model)).expect("model loads");
+    let precision = std::env::var("CANDOR_EMBED_PRECISION")
+        .unwrap_or_else(|_| "fast".into())
+        .parse()
+        .expect("precision");
+    let encoder = candor_embed::Encoder::load_with(Path::new(model), precision).expect("loads");
     let set = Path::new(set);
     let out = Path::new(out);
     std::fs::create_dir_all(out).expect("out dir");

@@ -195,7 +195,7 @@ impl Semantic {
     }
 
     /// The model's name as shown in why records, with "8-bit" when its linear layers run
-    /// quantized (processors with AVX-512 VNNI).
+    /// quantized (x86-64 processors with AVX-512 VNNI or AVX2).
     pub fn model_name(&self) -> String {
         if self.encoder.is_quantized() {
             format!("{MODEL} (8-bit)")
