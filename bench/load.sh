@@ -19,6 +19,8 @@ for i in $(seq 0 $((INSTANCES - 1))); do
   ./target/release/candor serve --bind 127.0.0.1:$((PORT + i)) --data-dir "$DATA/$i" --rate-limit 0 >"$DATA/server-$i.log" 2>&1 &
   SERVERS+=($!)
   for _ in $(seq 50); do curl -sf http://127.0.0.1:$((PORT + i))/healthz >/dev/null && break; sleep 0.2; done
+  # With the embedding model: wait until the help centre is embedded.
+  for _ in $(seq 600); do curl -sf http://127.0.0.1:$((PORT + i))/readyz | grep -q '"embedding":"warming"' || break; sleep 0.2; done
 done
 
 # One conversation per connection, so turns of different visitors run concurrently.

@@ -229,6 +229,21 @@ async fn main() {
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
+    // With the model, the server answers from the words until the help centre is embedded.
+    loop {
+        let ready: Value = client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["embedding"] != "warming" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let started = Instant::now();
     let outcomes: Vec<Outcome> = futures_util::stream::iter(queries.iter())
         .map(|q| ask(&client, &base, q))

@@ -175,16 +175,24 @@ async fn load_embedding_model(
         tracing::warn!(dir = %dir.display(), "no embedding model there (model.safetensors): lexical search only");
         return Ok(());
     }
-    let (index, settings) = (index.clone(), settings.clone());
-    tokio::task::spawn_blocking(move || {
-        let semantic = crate::knowledge::semantic::Semantic::load(&dir)
-            .with_context(|| format!("loading the embedding model from {}", dir.display()))?
-            .with_cache(&cache, &dir)?
-            .with_rule(&settings);
-        index.set_semantic(semantic);
-        anyhow::Ok(())
+    let settings = settings.clone();
+    let semantic = tokio::task::spawn_blocking(move || {
+        anyhow::Ok(
+            crate::knowledge::semantic::Semantic::load(&dir)
+                .with_context(|| format!("loading the embedding model from {}", dir.display()))?
+                .with_cache(&cache, &dir)?
+                .with_rule(&settings),
+        )
     })
-    .await?
+    .await??;
+    // Embedding the help centre can take a while on the first start (vectors are cached
+    // for the next ones): the server starts now and answers from the words meanwhile. A
+    // plain thread, so that a shutdown does not wait for it.
+    let index = index.clone();
+    std::thread::Builder::new()
+        .name("embedding-warm-up".into())
+        .spawn(move || index.set_semantic(semantic))?;
+    Ok(())
 }
 
 async fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeIndex>> {

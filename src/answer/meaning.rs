@@ -45,7 +45,7 @@ pub fn consult(
     lexical: f32,
     retrieval: &mut Retrieval,
 ) -> Option<Verdict> {
-    let model = index.semantic()?;
+    let model = index.semantic().filter(|m| m.is_ready())?;
     if !model.reads(lang) || lexical >= model.consult_below {
         return None;
     }

@@ -24,6 +24,9 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         "status": "ready",
         "articles": state.assistant.index.article_count(),
         "knowledge_version": state.assistant.index.version(),
+        // "warming": the optional embedding model is still reading the help centre; the
+        // assistant answers from the words meanwhile.
+        "embedding": state.assistant.index.embedding_state(),
     })))
 }
 

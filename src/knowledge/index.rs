@@ -149,7 +149,8 @@ impl KnowledgeIndex {
         ask: impl FnOnce(&KnowledgeIndex) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         let mut previews = self.previews.lock().expect("previews lock");
-        let version = self.version();
+        // A preview built while the model warmed up has no model: rebuilt once it is ready.
+        let version = format!("{}:{}", self.version(), self.embedding_state());
         if previews.get(&draft.lang).is_none_or(|(v, _)| *v != version) {
             let fresh = Box::new(self.preview_of(draft.lang)?);
             previews.insert(draft.lang, (version, fresh));
@@ -187,17 +188,28 @@ impl KnowledgeIndex {
         Ok(kb)
     }
 
-    /// Turns on the embedding model: embeds every live article it can read, then consults
-    /// it for uncertain questions.
+    /// Turns on the embedding model: installs it at once (publishes from now on are
+    /// embedded), embeds every live article it can read, then lets the assistant consult it.
+    /// Until then questions get lexical answers; `embedding_state` says which.
     pub fn set_semantic(&self, semantic: Semantic) {
         let started = std::time::Instant::now();
+        let semantic = Arc::new(semantic);
+        *self.semantic.write().expect("semantic lock") = Some(semantic.clone());
         semantic.upsert_all(&self.live_articles());
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
             model = semantic.model_name(),
             "embedding model ready"
         );
-        *self.semantic.write().expect("semantic lock") = Some(Arc::new(semantic));
+    }
+
+    /// "off" (no model), "warming" (embedding the articles present at start) or "ready".
+    pub fn embedding_state(&self) -> &'static str {
+        match self.semantic() {
+            None => "off",
+            Some(s) if s.is_ready() => "ready",
+            Some(_) => "warming",
+        }
     }
 
     /// The embedding model, when one is configured.

@@ -5,9 +5,10 @@
 use super::{passages, Article, Lang};
 use candor_embed::{similarity, Encoder};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The model's name, shown in why records.
 pub const MODEL: &str = "all-MiniLM-L6-v2";
@@ -143,6 +144,12 @@ pub struct Semantic {
     pub consult_below: f32,
     /// Combined score (meaning + words) from which the best article is answered.
     pub answer_from: f32,
+    /// Set once the articles present at start are embedded; until then the model is not
+    /// consulted and visitors get the lexical answers (the server need not wait for it).
+    ready: AtomicBool,
+    /// Articles published or removed while those were being embedded: their vectors are
+    /// newer than the start's, which must not overwrite them. Guarded with `vectors`.
+    touched: Mutex<HashSet<String>>,
 }
 
 impl Semantic {
@@ -155,6 +162,8 @@ impl Semantic {
             vectors: RwLock::new(HashMap::new()),
             consult_below: defaults.consult_below,
             answer_from: defaults.answer_from,
+            ready: AtomicBool::new(false),
+            touched: Mutex::new(HashSet::new()),
         })
     }
 
@@ -191,7 +200,16 @@ impl Semantic {
             vectors: RwLock::new(self.vectors.read().expect("vectors lock").clone()),
             consult_below: self.consult_below,
             answer_from: self.answer_from,
+            // A fork taken while warming stays unconsulted; the editor rebuilds its preview
+            // once the live model is ready.
+            ready: AtomicBool::new(self.is_ready()),
+            touched: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Whether the articles present at start are embedded (see `upsert_all`).
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
     }
 
     /// The model's name as shown in why records, with "8-bit" when its linear layers run
@@ -278,13 +296,24 @@ impl Semantic {
             return;
         }
         let lines = Arc::new(self.lines(a));
-        self.vectors
-            .write()
-            .expect("vectors lock")
-            .insert(a.id.clone(), lines);
+        let mut vectors = self.vectors.write().expect("vectors lock");
+        vectors.insert(a.id.clone(), lines);
+        self.touch(&a.id);
     }
 
-    /// Embeds many articles on every core.
+    /// Records, while the start's embedding runs, that `id` has newer vectors (or none).
+    /// Called with the vectors' write lock held, so `upsert_all` sees it in time.
+    fn touch(&self, id: &str) {
+        if !self.is_ready() {
+            self.touched
+                .lock()
+                .expect("touched lock")
+                .insert(id.to_string());
+        }
+    }
+
+    /// Embeds many articles on every core (the knowledge base at start), then marks the
+    /// model ready. Articles published or removed meanwhile keep what that did.
     pub fn upsert_all(&self, articles: &[Article]) {
         let english: Vec<&Article> = articles.iter().filter(|a| self.reads(a.lang)).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -305,7 +334,13 @@ impl Semantic {
                 .flat_map(|h| h.join().expect("embedding thread"))
                 .collect()
         });
-        self.vectors.write().expect("vectors lock").extend(done);
+        {
+            let mut vectors = self.vectors.write().expect("vectors lock");
+            let mut touched = self.touched.lock().expect("touched lock");
+            vectors.extend(done.into_iter().filter(|(id, _)| !touched.contains(id)));
+            touched.clear();
+            self.ready.store(true, Ordering::Release);
+        }
         if let Some(cache) = &self.cache {
             cache.prune();
         }
@@ -313,7 +348,9 @@ impl Semantic {
 
     /// Forgets an article.
     pub fn remove(&self, id: &str) {
-        self.vectors.write().expect("vectors lock").remove(id);
+        let mut vectors = self.vectors.write().expect("vectors lock");
+        vectors.remove(id);
+        self.touch(id);
     }
 
     /// The `k` articles closest in meaning to an embedded question, closest first.
@@ -544,6 +581,10 @@ mod tests {
         );
 
         again.upsert(&doc("Parcels arrive tomorrow by bike."));
+        assert!(
+            !again.is_ready(),
+            "only the start's embedding makes it ready"
+        );
         assert_eq!(files(), 2, "an edited article is embedded again");
 
         // The next start embeds the knowledge base as it is and drops the old version's file.
@@ -554,5 +595,48 @@ mod tests {
         third.upsert_all(&[doc("Parcels arrive tomorrow by bike.")]);
         assert_eq!(files(), 1, "the stale file is pruned");
         assert!(!file.exists(), "it was the first version's");
+    }
+
+    /// With the real model: what is published or removed while the start's embedding runs
+    /// is not undone when that embedding lands (it carries the older knowledge base).
+    #[test]
+    fn publishes_during_the_warm_up_are_not_overwritten_by_it() {
+        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return;
+        };
+        let doc = |id: &str, body: &str| {
+            Article::parse(
+                &format!("---\nid: {id}\ntitle: Help\nlang: en\n---\n## Answer\n{body}\n"),
+                0,
+            )
+            .unwrap()
+        };
+        let s = Semantic::load(Path::new(&model)).unwrap();
+        assert!(!s.is_ready());
+        // During the warm-up: one article published anew, one removed.
+        s.upsert(&doc("en-a", "Parcels now travel by cargo bike."));
+        s.remove("en-b");
+        // The start's embedding, taken from the knowledge base before those changes, lands.
+        s.upsert_all(&[
+            doc("en-a", "Parcels travel by lorry."),
+            doc("en-b", "Gift cards last a year."),
+            doc("en-c", "Refunds take five days."),
+        ]);
+        assert!(s.is_ready());
+        let q = s.embed("do parcels come by bike");
+        let hits = s.nearest(&q, Lang::En, 5);
+        let ids: Vec<&str> = hits.iter().map(|h| h.article_id.as_str()).collect();
+        assert!(
+            !ids.contains(&"en-b"),
+            "the removed article stays removed: {ids:?}"
+        );
+        assert!(ids.contains(&"en-c"), "the others are embedded: {ids:?}");
+        let a = hits.iter().find(|h| h.article_id == "en-a").unwrap();
+        assert!(
+            a.line.contains("cargo bike"),
+            "the newer text wins: {}",
+            a.line
+        );
     }
 }

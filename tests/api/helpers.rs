@@ -87,12 +87,14 @@ pub async fn spawn_with(settings: Settings, data_dir: TempDir, backend: Backend)
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let _ = backend;
-    TestApp {
+    let app = TestApp {
         address,
         client: reqwest::Client::new(),
         store,
         _data_dir: data_dir,
-    }
+    };
+    app.wait_for_the_model().await;
+    app
 }
 
 /// A conversation as the visitor holds it.
@@ -105,6 +107,25 @@ pub struct Conv {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// A GET without credentials whose body must be JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        r.json().await.expect("a JSON body")
+    }
+
+    /// With the embedding model on, the server starts before the help centre is embedded
+    /// (`/readyz` says "warming"): tests of the model wait until it is "ready".
+    pub async fn wait_for_the_model(&self) {
+        for _ in 0..600 {
+            let r = self.get_json("/readyz").await;
+            if r["embedding"] != "warming" {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the embedding model was still warming up after 60 s");
     }
 
     /// Records the visitor's consent choice for a conversation.

@@ -28,6 +28,8 @@ async fn a_missing_model_leaves_the_assistant_lexical() {
         s.embedding.model_dir = Some("/nonexistent/all-MiniLM-L6-v2".into())
     })
     .await;
+    let ready: Value = app.get_json("/readyz").await;
+    assert_eq!(ready["embedding"], "off", "{ready}");
     let c = app.create(Some("en")).await;
     let reply = app.ask(&c, SIGN_UP).await;
     assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
@@ -43,6 +45,9 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
         return;
     };
     let app = spawn_configured(Backend::Sqlite, |s| s.embedding.model_dir = Some(dir)).await;
+    // The server started before the help centre was embedded; the helper waited for this.
+    let ready: Value = app.get_json("/readyz").await;
+    assert_eq!(ready["embedding"], "ready", "{ready}");
     let c = app.create(Some("en")).await;
 
     let reply = app.ask(&c, SIGN_UP).await;
