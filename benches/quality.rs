@@ -79,39 +79,28 @@ fn write_kb(kb: &Path, dir: &Path) {
     }
 }
 
+/// Sends a request whose answer must be JSON.
+async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 async fn ask(client: &reqwest::Client, base: &str, q: &Query) -> Outcome {
-    let c: Value = client
-        .post(format!("{base}/api/v1/conversations"))
-        .json(&json!({"locale": q.lang}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let conversations = format!("{base}/api/v1/conversations");
+    let c = json(client.post(conversations).json(&json!({"locale": q.lang}))).await;
     let (id, token) = (c["id"].as_str().unwrap(), c["token"].as_str().unwrap());
     let started = Instant::now();
-    let r: Value = client
-        .post(format!("{base}/api/v1/conversations/{id}/messages"))
-        .bearer_auth(token)
-        .json(&json!({"text": q.text}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages = format!("{base}/api/v1/conversations/{id}/messages");
+    let r = json(
+        client
+            .post(messages)
+            .bearer_auth(token)
+            .json(&json!({"text": q.text})),
+    )
+    .await;
     let micros = started.elapsed().as_micros();
     let reply = &r["reply"];
-    let why: Value = client
-        .get(format!("{base}{}", reply["why_url"].as_str().unwrap()))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let why_url = format!("{base}{}", reply["why_url"].as_str().unwrap());
+    let why = json(client.get(why_url).bearer_auth(token)).await;
     Outcome {
         expected: q.expected_article_id.clone(),
         answered: reply["kind"] == "answer",
@@ -231,14 +220,7 @@ async fn main() {
     let client = reqwest::Client::new();
     // With the model, the server answers from the words until the help centre is embedded.
     loop {
-        let ready: Value = client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ready = json(client.get(format!("{base}/readyz"))).await;
         if ready["embedding"] != "warming" {
             break;
         }

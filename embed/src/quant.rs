@@ -242,7 +242,9 @@ mod simd {
 
     /// The same blocks with AVX2: byte pairs multiplied and added into 16 bits
     /// (`vpmaddubsw`, no saturation with 7-bit inputs), then pairs of those into 32 bits
-    /// (`vpmaddwd` by ones).
+    /// (`vpmaddwd` by ones). The block walk repeats `linear_vnni`'s on purpose: each is
+    /// compiled for its own target features and register width, and a shared generic walk
+    /// would have to be inlined into both to stay as fast.
     #[target_feature(enable = "avx2")]
     pub unsafe fn linear_avx2(
         q: &Quantized,

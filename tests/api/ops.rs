@@ -7,16 +7,9 @@ async fn health_metrics_and_readiness_report_the_service() {
     let app = spawn_app(Backend::Sqlite).await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let ready: serde_json::Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.get_json("/readyz").await;
     assert_eq!(ready["articles"], 34);
+    assert_eq!(ready["embedding"], "off", "no model configured");
     let c = app.create(Some("en")).await;
     app.ask(&c, "How long does delivery take?").await;
     app.ask(&c, "Tell me a joke").await;
