@@ -3,7 +3,7 @@
 //! evidence is added to it, and the best combined score decides between answering and
 //! declining.
 
-use super::SemanticCheck;
+use super::{rounded, SemanticCheck};
 use crate::knowledge::semantic::{Hit, Semantic};
 use crate::knowledge::{KnowledgeIndex, Lang, Retrieval};
 
@@ -55,21 +55,20 @@ pub fn consult(
         .candidates
         .first()
         .is_some_and(|c| c.article_id == hit.article_id);
-    let round = |v: f32| (v * 1000.0).round() / 1000.0;
     let check = SemanticCheck {
         model: model.model_name(),
         article_id: hit.article_id.clone(),
         line: hit.line.clone(),
-        similarity: round(hit.similarity),
-        centroid: round(hit.centroid),
-        meaning: round(hit.score),
-        words: round(WORDS_WEIGHT * words),
-        score: round(score),
-        confidence: round(confidence(score)),
-        confidence_from: round(confidence(model.answer_from)),
+        similarity: rounded(hit.similarity),
+        centroid: rounded(hit.centroid),
+        meaning: rounded(hit.score),
+        words: rounded(WORDS_WEIGHT * words),
+        score: rounded(score),
+        confidence: rounded(confidence(score)),
+        confidence_from: rounded(confidence(model.answer_from)),
         words_agree,
         answer_from: model.answer_from,
-        lexical_confidence: round(lexical),
+        lexical_confidence: rounded(lexical),
     };
     let candidate = index.candidate_for(&hit);
     let answer = score >= model.answer_from && candidate.is_some();

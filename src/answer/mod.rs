@@ -25,6 +25,11 @@ use serde::{Deserialize, Serialize};
 /// How many articles the why record lists.
 const CANDIDATES: usize = 3;
 
+/// A figure as the why record shows it: three decimals.
+fn rounded(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}
+
 /// What the assistant did with a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -263,7 +268,7 @@ fn promote_example_match(retrieval: &mut Retrieval) -> Option<ExampleMatch> {
     retrieval.candidates.insert(0, best);
     Some(ExampleMatch {
         question,
-        similarity: (similarity * 1000.0).round() / 1000.0,
+        similarity: rounded(similarity),
     })
 }
 
@@ -307,7 +312,7 @@ fn record(
     WhyRecord {
         decision: kind,
         rule,
-        confidence: (confidence * 1000.0).round() / 1000.0,
+        confidence: rounded(confidence),
         threshold,
         language: lang,
         explanation,
@@ -334,7 +339,7 @@ fn why_candidate(c: &Candidate, r: &Retrieval) -> WhyCandidate {
         title: c.title.clone(),
         version: c.version.clone(),
         passage: c.passage.clone(),
-        score: (c.score * 1000.0).round() / 1000.0,
+        score: rounded(c.score),
         matched_terms: words,
     }
 }
