@@ -393,8 +393,7 @@ impl Encoder {
                 *p += v;
             }
         }
-        let norm = pooled.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-        pooled.iter_mut().for_each(|v| *v /= norm);
+        normalize(&mut pooled);
         pooled
     }
 
@@ -539,6 +538,13 @@ fn fold_accent(c: char) -> char {
         'ý' | 'ÿ' => 'y',
         other => other,
     }
+}
+
+/// Scales a vector to unit length (a zero vector stays zero), so that `similarity` is
+/// its cosine with another unit vector.
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
 }
 
 /// Cosine similarity of two unit vectors.

@@ -3,7 +3,7 @@
 //! the article is indexed); a question is embedded only when the lexical search is unsure.
 
 use super::{passages, Article, Lang};
-use candor_embed::{similarity, Encoder};
+use candor_embed::{normalize, similarity, Encoder};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -63,13 +63,7 @@ impl Embedded {
                 *c += x;
             }
         }
-        let norm = centroid
-            .iter()
-            .map(|v| v * v)
-            .sum::<f32>()
-            .sqrt()
-            .max(1e-12);
-        centroid.iter_mut().for_each(|v| *v /= norm);
+        normalize(&mut centroid);
         Embedded {
             lang,
             lines,
@@ -456,7 +450,7 @@ mod tests {
         let mut x = seed
             .wrapping_mul(2862933555777941757)
             .wrapping_add(3037000493);
-        let v: Vec<f32> = (0..DIMENSIONS)
+        let mut v: Vec<f32> = (0..DIMENSIONS)
             .map(|_| {
                 x = x
                     .wrapping_mul(6364136223846793005)
@@ -464,8 +458,8 @@ mod tests {
                 ((x >> 40) as f32 / (1u64 << 24) as f32) - 0.5
             })
             .collect();
-        let n = v.iter().map(|a| a * a).sum::<f32>().sqrt();
-        v.into_iter().map(|a| a / n).collect()
+        normalize(&mut v);
+        v
     }
 
     fn article(seed: u64, lines: usize) -> Embedded {
@@ -491,9 +485,9 @@ mod tests {
             let question = if q % 2 == 0 {
                 let near = &articles[q * 7].vectors[..DIMENSIONS];
                 let noise = unit(10_000 + q as u64);
-                let v: Vec<f32> = near.iter().zip(&noise).map(|(a, b)| a + 0.5 * b).collect();
-                let n = v.iter().map(|a| a * a).sum::<f32>().sqrt();
-                v.into_iter().map(|a| a / n).collect()
+                let mut v: Vec<f32> = near.iter().zip(&noise).map(|(a, b)| a + 0.5 * b).collect();
+                normalize(&mut v);
+                v
             } else {
                 unit(20_000 + q as u64)
             };
