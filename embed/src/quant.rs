@@ -77,8 +77,7 @@ impl Quantized {
             Vec::with_capacity(rows),
         );
         for row in weight.chunks_exact(inputs) {
-            let max = row.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
-            let s = max / 127.0;
+            let s = step_of(row, 127.0);
             let bytes: Vec<i8> = row
                 .iter()
                 .map(|v| (v / s).round().clamp(-127.0, 127.0) as i8)
@@ -123,14 +122,19 @@ impl Quantized {
     }
 }
 
+/// The float one integer step stands for when `row` is quantized symmetrically to
+/// ±`levels`: its largest magnitude maps to the last level.
+fn step_of(row: &[f32], levels: f32) -> f32 {
+    row.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12) / levels
+}
+
 /// Each token's row as bytes offset by `offset` (±`levels` around it), and the float one
 /// step stands for.
 fn quantize_inputs(x: &[f32], inputs: usize, levels: f32, offset: f32) -> (Vec<u8>, Vec<f32>) {
     let mut bytes = Vec::with_capacity(x.len());
     let mut scales = Vec::with_capacity(x.len() / inputs);
     for row in x.chunks_exact(inputs) {
-        let max = row.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
-        let s = max / levels;
+        let s = step_of(row, levels);
         let inv = 1.0 / s;
         // |v · inv| ≤ levels, so this is in [offset − levels + 0.5, offset + levels + 0.5]:
         // the truncating cast rounds it (half up); no call to `round`, which showed in
