@@ -50,8 +50,12 @@ impl Vocabulary {
             let lower = w.to_lowercase();
             let entry = self.words.entry(fold(&lower)).or_insert((0, lower.clone()));
             entry.0 += 1;
-            if lower != entry.1 && lower.len() > entry.1.len() {
-                // Prefer the accented spelling: it is how the articles write it.
+            // Prefer the accented spelling: it is how the articles write it. Between two
+            // of one length, the first in alphabetical order, so the order articles are
+            // read in does not matter.
+            if (lower.len(), std::cmp::Reverse(&lower))
+                > (entry.1.len(), std::cmp::Reverse(&entry.1))
+            {
                 entry.1 = lower;
             }
         }
@@ -82,7 +86,7 @@ impl Vocabulary {
         }
         let max = if len >= 9 { 2 } else { 1 };
         let query: Vec<char> = folded.chars().collect();
-        let mut best: Option<(usize, u32, &str)> = None;
+        let mut best: Option<(usize, u32, &str, &str)> = None;
         for (known, (count, surface)) in &self.words {
             let klen = known.chars().count();
             if klen < 6 || klen.abs_diff(len) > max {
@@ -91,15 +95,19 @@ impl Vocabulary {
             let Some(d) = bounded_distance(&query, known, max) else {
                 continue;
             };
+            // Closest first, then the most used, then the first in alphabetical order:
+            // the map's order is random, and a tie must not make answers vary by run.
             let better = match best {
                 None => true,
-                Some((bd, bc, _)) => d < bd || (d == bd && *count > bc),
+                Some((bd, bc, bk, _)) => {
+                    (d, std::cmp::Reverse(*count), known.as_str()) < (bd, std::cmp::Reverse(bc), bk)
+                }
             };
             if better {
-                best = Some((d, *count, surface));
+                best = Some((d, *count, known.as_str(), surface));
             }
         }
-        best.map(|(_, _, s)| s)
+        best.map(|(_, _, _, s)| s)
     }
 }
 
@@ -160,5 +168,28 @@ mod tests {
         let v = vocab();
         assert_eq!(v.resolve("weather"), None);
         assert_eq!(v.resolve("jor"), None);
+    }
+
+    /// Ties are settled the same way whatever order the words were met in (each map has
+    /// its own random order): "reparez" is one letter from both "reparer" and "reparee".
+    #[test]
+    fn ties_resolve_the_same_way_every_time() {
+        for i in 0..20 {
+            let mut v = Vocabulary::default();
+            let texts = ["Nous pouvons réparer le vélo.", "La roue est réparée."];
+            for t in texts.iter().cycle().skip(i % 2).take(2) {
+                v.add_text(t);
+            }
+            assert_eq!(v.resolve("reparez"), Some("réparée"), "run {i}");
+        }
+        for text in ["côlis colïs", "colïs côlis"] {
+            let mut v = Vocabulary::default();
+            v.add_text(text);
+            assert_eq!(
+                v.resolve("colis"),
+                Some("colïs"),
+                "same length: alphabetical first"
+            );
+        }
     }
 }
