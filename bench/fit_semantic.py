@@ -7,7 +7,13 @@ optionally, a lexical dump of the same questions (`cargo bench --bench quality -
 top-1 ignoring any threshold and the best operating point (largest top-1 + declined).
 
     python3 bench/fit_semantic.py target/vectors/clinc150
+    python3 bench/fit_semantic.py --whiten target/vectors/clinc150 0.001 0.003 0.01 0.03
     python3 bench/fit_semantic.py --calibrate clinc_val.jsonl banking_val.jsonl
+
+The `--whiten` form ranks articles in the help centre's own space (`src/knowledge/
+whitening.rs`: lines and questions mapped by the inverse square root of the shrunk
+within-article covariance, fitted on the lines only) for each shrinkage given, and prints
+the val top-1 ignoring thresholds and, as Candor decides, at the plain score's bar 0.46.
 
 The second form reads quality-bench dumps made with the model on (`--embedding DIR --dump
 FILE`, val splits only) and fits the logistic map from the combined score to the probability
@@ -106,9 +112,49 @@ def calibrate(paths):
             print(f"| {lo:.1f}–{lo + 0.1:.1f} | {m.sum() - oos} / {oos} | {rate:.2f} |")
 
 
+def mix_scores(lv, qv, owner, n):
+    """0.75 x centroid + 0.25 x closest line, per article (as `semantic::CENTROID_WEIGHT`)."""
+    lv = lv / np.linalg.norm(lv, axis=1, keepdims=True)
+    qv = qv / np.linalg.norm(qv, axis=1, keepdims=True)
+    cent = np.stack([lv[owner == i].mean(0) for i in range(n)])
+    cent /= np.linalg.norm(cent, axis=1, keepdims=True)
+    sims = qv @ lv.T
+    line = np.stack([sims[:, owner == i].max(1) for i in range(n)], 1)
+    return 0.75 * (qv @ cent.T) + 0.25 * line
+
+
+def whiten(d, shrinkages):
+    lv, ll = load(d, "lines")
+    qv, ql = load(d, "queries")
+    ids = articles(ll)
+    owner = np.array([ids.index(l["id"]) for l in ll])
+    expected = [q["expected"] for q in ql]
+    inscope = np.array([e is not None for e in expected])
+    plain = mix_scores(lv, qv, owner, len(ids))
+    means = np.stack([lv[owner == i].mean(0) for i in range(len(ids))])
+    within = lv - means[owner]
+    ev, vecs = np.linalg.eigh(within.T @ within / len(lv))
+    mu = lv.mean(0)
+    for lam in [None] + shrinkages:
+        if lam is None:
+            ranked = plain
+        else:
+            w = vecs @ np.diag((ev + lam) ** -0.5) @ vecs.T
+            ranked = mix_scores((lv - mu) @ w, (qv - mu) @ w, owner, len(ids))
+        top = ranked.argmax(1)
+        right = np.array([ids[t] == e for t, e in zip(top, expected)])
+        score = plain[np.arange(len(top)), top]
+        at = (right & inscope & (score >= 0.46)).sum() / inscope.sum()
+        dec = ((~inscope) & (score < 0.46)).sum() / max((~inscope).sum(), 1)
+        name = "plain" if lam is None else f"shrinkage {lam}"
+        print(f"{name:18s} top-1 {right[inscope].mean():.3f}   at 0.46: top-1 {at:.3f} declined {dec:.3f}")
+
+
 def main():
     if sys.argv[1] == "--calibrate":
         return calibrate(sys.argv[2:])
+    if sys.argv[1] == "--whiten":
+        return whiten(sys.argv[2], [float(x) for x in sys.argv[3:]])
     d = sys.argv[1]
     lv, ll = load(d, "lines")
     qv, ql = load(d, "queries")

@@ -1,7 +1,8 @@
 //! The optional embedding model's say in a decision (English only): when the words leave
 //! the assistant unsure, every article gets a meaning score from the model, the words'
-//! evidence is added to it, and the best combined score decides between answering and
-//! declining.
+//! evidence is added to it; articles are ranked by that sum in the help centre's own space
+//! (`knowledge::whitening`), and the first one's plain combined score decides between
+//! answering and declining (the calibrated scale, as before the ranking changed).
 
 use super::{rounded, SemanticCheck};
 use crate::knowledge::semantic::{Hit, Semantic};
@@ -19,7 +20,7 @@ pub const WORDS_WEIGHT: f32 = 0.05;
 /// Banking77 val questions the model was consulted on (3,136; out-of-scope ones weighted
 /// 10, as for the lexical confidence), reliability table in BENCHMARKS.md. It puts the
 /// model's decisions on the same scale as the lexical confidence shown to visitors.
-pub const CALIBRATION: [f32; 2] = [-5.093, 9.816];
+pub const CALIBRATION: [f32; 2] = [-5.007, 9.803];
 
 /// The calibrated confidence of a combined score.
 pub fn confidence(score: f32) -> f32 {
@@ -62,6 +63,7 @@ pub fn consult(
         similarity: rounded(hit.similarity),
         centroid: rounded(hit.centroid),
         meaning: rounded(hit.score),
+        distinct: rounded(hit.distinct),
         words: rounded(WORDS_WEIGHT * words),
         score: rounded(score),
         confidence: rounded(confidence(score)),
@@ -89,16 +91,16 @@ fn best(
     lang: Lang,
     retrieval: &Retrieval,
 ) -> Option<(Hit, f32)> {
-    let mut pool = model.nearest(question, lang, NEAREST);
-    for c in &retrieval.candidates {
-        if !pool.iter().any(|h| h.article_id == c.article_id) {
-            pool.extend(model.score(question, &c.article_id));
-        }
-    }
-    combine(pool, retrieval)
+    let lexical: Vec<&str> = retrieval
+        .candidates
+        .iter()
+        .map(|c| c.article_id.as_str())
+        .collect();
+    combine(model.compete(question, lang, NEAREST, &lexical), retrieval)
 }
 
-/// Adds each article's words' evidence to its meaning score and keeps the best.
+/// Adds each article's words' evidence to its distinct meaning score (the help centre's own
+/// space) and keeps the best.
 fn combine(pool: Vec<Hit>, retrieval: &Retrieval) -> Option<(Hit, f32)> {
     let top = retrieval
         .candidates
@@ -113,7 +115,7 @@ fn combine(pool: Vec<Hit>, retrieval: &Retrieval) -> Option<(Hit, f32)> {
             .filter(|_| top > 0.0)
             .map_or(0.0, |c| (c.score / top).clamp(0.0, 1.0))
     };
-    let total = |(h, w): &(Hit, f32)| h.score + WORDS_WEIGHT * w;
+    let total = |(h, w): &(Hit, f32)| h.distinct + WORDS_WEIGHT * w;
     pool.into_iter()
         .map(|h| {
             let w = words(&h.article_id);
@@ -133,6 +135,7 @@ mod tests {
             score,
             centroid: score,
             similarity: score,
+            distinct: score,
             line: String::new(),
             heading: String::new(),
             passage: String::new(),

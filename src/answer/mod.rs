@@ -69,7 +69,8 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SemanticCheck {
     pub model: String,
-    /// The article with the best combined score, and its line closest to the question.
+    /// The article ranked first (best `distinct` + words), and its line closest to the
+    /// question.
     pub article_id: String,
     pub line: String,
     /// Cosine similarity of the question and that line (-1..1).
@@ -80,6 +81,10 @@ pub struct SemanticCheck {
     /// The article's meaning score (mostly `centroid`, partly `similarity`).
     #[serde(default)]
     pub meaning: f32,
+    /// The same in the help centre's own space, where what all its articles share counts
+    /// less (`knowledge::whitening`): the articles were ranked by it, plus the words.
+    #[serde(default)]
+    pub distinct: f32,
     /// What the words added: the article's lexical score relative to the best, weighted.
     #[serde(default)]
     pub words: f32,

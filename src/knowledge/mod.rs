@@ -27,6 +27,8 @@ pub mod semantic;
 /// Typo tolerance: maps unknown query words to the closest known word.
 pub mod spelling;
 mod stopwords;
+/// The help centre's own measure of difference in meaning, fitted on its lines.
+pub mod whitening;
 
 pub use article::{Article, Lang};
 pub use index::{Candidate, KnowledgeIndex, Retrieval};

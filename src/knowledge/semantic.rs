@@ -2,6 +2,7 @@
 //! title, example question and passage line of an English article is embedded once (when
 //! the article is indexed); a question is embedded only when the lexical search is unsure.
 
+use super::whitening::{Whitening, SHRINKAGE};
 use super::{passages, Article, Lang};
 use candor_embed::{normalize, similarity, Encoder};
 use sha2::{Digest, Sha256};
@@ -39,37 +40,159 @@ pub struct Hit {
     pub centroid: f32,
     /// Cosine similarity of the question and the article's closest line.
     pub similarity: f32,
+    /// The same meaning score in the help centre's own space (`whitening`), where what its
+    /// articles have in common counts less: articles are ranked by it. Equal to `score`
+    /// until that space is fitted.
+    pub distinct: f32,
     /// The article's line closest to the question.
     pub line: String,
     pub heading: String,
     pub passage: String,
 }
 
-/// The embedded lines of one article and their normalised mean.
+/// An article's vectors in one space: its lines end to end (`DIMENSIONS` each, one block
+/// of memory to scan) and their normalised mean.
+#[derive(Debug, Clone)]
+struct Vectors {
+    lines: Vec<f32>,
+    centroid: Vec<f32>,
+    /// The widest angle between a line and the centroid (radians): no line is closer to a
+    /// question than the centroid's angle minus this, which bounds the ranking's scan.
+    spread: f32,
+}
+
+impl Vectors {
+    fn new(lines: Vec<f32>) -> Vectors {
+        let mut centroid = vec![0f32; DIMENSIONS];
+        for v in lines.chunks_exact(DIMENSIONS) {
+            centroid.iter_mut().zip(v).for_each(|(c, x)| *c += x);
+        }
+        normalize(&mut centroid);
+        let spread = lines
+            .chunks_exact(DIMENSIONS)
+            .map(|v| angle(similarity(v, &centroid)))
+            .fold(0f32, f32::max);
+        Vectors {
+            lines,
+            centroid,
+            spread,
+        }
+    }
+
+    /// The best meaning score any of the article's lines could give, from the centroid's
+    /// similarity alone (angles on the sphere obey the triangle inequality; a small margin
+    /// covers rounding).
+    fn ceiling(&self, centroid: f32) -> f32 {
+        let closest = (angle(centroid) - self.spread - 1e-3).max(0.0).cos();
+        CENTROID_WEIGHT * centroid + (1.0 - CENTROID_WEIGHT) * closest
+    }
+
+    /// The article's meaning score for a question, given its centroid similarity (None
+    /// when it has no line).
+    fn rate(&self, question: &[f32], centroid: f32) -> Option<Rating> {
+        let (line, similarity) = self
+            .lines
+            .chunks_exact(DIMENSIONS)
+            .map(|v| similarity(question, v))
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(Rating {
+            score: CENTROID_WEIGHT * centroid + (1.0 - CENTROID_WEIGHT) * similarity,
+            centroid,
+            similarity,
+            line,
+        })
+    }
+
+    fn rate_all(&self, question: &[f32]) -> Option<Rating> {
+        self.rate(question, similarity(question, &self.centroid))
+    }
+}
+
+/// The angle between two unit vectors of this cosine similarity.
+fn angle(similarity: f32) -> f32 {
+    similarity.clamp(-1.0, 1.0).acos()
+}
+
+/// The embedded lines of one article, as the model placed them.
 #[derive(Debug)]
 struct Embedded {
     lang: Lang,
     lines: Vec<Line>,
-    /// The lines' vectors end to end (`DIMENSIONS` each): one block of memory to scan.
-    vectors: Vec<f32>,
-    centroid: Vec<f32>,
+    plain: Vectors,
 }
 
 impl Embedded {
     fn new(lang: Lang, lines: Vec<Line>, vectors: Vec<Vec<f32>>) -> Embedded {
-        let mut centroid = vec![0f32; DIMENSIONS];
-        for v in &vectors {
-            for (c, x) in centroid.iter_mut().zip(v) {
-                *c += x;
-            }
-        }
-        normalize(&mut centroid);
         Embedded {
             lang,
             lines,
-            vectors: vectors.concat(),
-            centroid,
+            plain: Vectors::new(vectors.concat()),
         }
+    }
+
+    fn hit(&self, id: &str, r: Rating, distinct: f32) -> Hit {
+        let line = &self.lines[r.line];
+        Hit {
+            article_id: id.to_string(),
+            score: r.score,
+            centroid: r.centroid,
+            similarity: r.similarity,
+            distinct,
+            line: line.text.clone(),
+            heading: line.heading.clone(),
+            passage: line.passage.clone(),
+        }
+    }
+}
+
+/// One language's articles mapped into the help centre's own space (`whitening`), where
+/// they are ranked.
+#[derive(Debug, Clone)]
+struct Space {
+    map: Arc<Whitening>,
+    articles: HashMap<String, Arc<Vectors>>,
+    /// Articles the map was fitted on, and articles published or removed since: an edit
+    /// is mapped with the current map at once (cheap), and once the changes reach a tenth
+    /// of the help centre the map is fitted anew (a full pass over every line).
+    fitted_on: usize,
+    changes: usize,
+}
+
+impl Space {
+    /// Fits the map on these articles' lines and maps them (None without any line).
+    fn fit<'a>(
+        articles: impl Iterator<Item = (&'a String, &'a Embedded)> + Clone,
+    ) -> Option<Space> {
+        let groups = articles.clone().map(|(_, e)| e.plain.lines.as_slice());
+        let map = Whitening::fit(groups, DIMENSIONS, SHRINKAGE)?;
+        let mut space = Space {
+            map: Arc::new(map),
+            articles: HashMap::new(),
+            fitted_on: 0,
+            changes: 0,
+        };
+        for (id, e) in articles {
+            let placed = Arc::new(space.place(e));
+            space.articles.insert(id.clone(), placed);
+            space.fitted_on += 1;
+        }
+        Some(space)
+    }
+
+    /// An article's lines mapped into this space.
+    fn place(&self, e: &Embedded) -> Vectors {
+        let lines: Vec<f32> = e
+            .plain
+            .lines
+            .chunks_exact(DIMENSIONS)
+            .flat_map(|v| self.map.apply(v))
+            .collect();
+        Vectors::new(lines)
+    }
+
+    fn is_stale(&self) -> bool {
+        self.changes * 10 >= self.fitted_on.max(10)
     }
 }
 
@@ -144,6 +267,11 @@ pub struct Semantic {
     /// Articles published or removed while those were being embedded: their vectors are
     /// newer than the start's, which must not overwrite them. Guarded with `vectors`.
     touched: Mutex<HashSet<String>>,
+    /// Each language's articles in the help centre's own space (fitted once the start's
+    /// embedding is done, then kept up with every publish and removal).
+    spaces: RwLock<HashMap<Lang, Arc<Space>>>,
+    /// Held while a space changes, so changes and refits apply one after the other.
+    refitting: Mutex<()>,
 }
 
 impl Semantic {
@@ -158,6 +286,8 @@ impl Semantic {
             answer_from: defaults.answer_from,
             ready: AtomicBool::new(false),
             touched: Mutex::new(HashSet::new()),
+            spaces: RwLock::new(HashMap::new()),
+            refitting: Mutex::new(()),
         })
     }
 
@@ -198,6 +328,8 @@ impl Semantic {
             // once the live model is ready.
             ready: AtomicBool::new(self.is_ready()),
             touched: Mutex::new(HashSet::new()),
+            spaces: RwLock::new(self.spaces.read().expect("spaces lock").clone()),
+            refitting: Mutex::new(()),
         }
     }
 
@@ -290,9 +422,12 @@ impl Semantic {
             return;
         }
         let lines = Arc::new(self.lines(a));
-        let mut vectors = self.vectors.write().expect("vectors lock");
-        vectors.insert(a.id.clone(), lines);
-        self.touch(&a.id);
+        {
+            let mut vectors = self.vectors.write().expect("vectors lock");
+            vectors.insert(a.id.clone(), lines.clone());
+            self.touch(&a.id);
+        }
+        self.follow(&a.id, a.lang, Some(&lines));
     }
 
     /// Records, while the start's embedding runs, that `id` has newer vectors (or none).
@@ -333,8 +468,12 @@ impl Semantic {
             let mut touched = self.touched.lock().expect("touched lock");
             vectors.extend(done.into_iter().filter(|(id, _)| !touched.contains(id)));
             touched.clear();
-            self.ready.store(true, Ordering::Release);
         }
+        {
+            let _in_turn = self.refitting.lock().expect("refit lock");
+            self.fit_spaces();
+        }
+        self.ready.store(true, Ordering::Release);
         if let Some(cache) = &self.cache {
             cache.prune();
         }
@@ -342,55 +481,147 @@ impl Semantic {
 
     /// Forgets an article.
     pub fn remove(&self, id: &str) {
-        let mut vectors = self.vectors.write().expect("vectors lock");
-        vectors.remove(id);
-        self.touch(id);
+        let removed = {
+            let mut vectors = self.vectors.write().expect("vectors lock");
+            self.touch(id);
+            vectors.remove(id)
+        };
+        if let Some(e) = removed {
+            self.follow(id, e.lang, None);
+        }
+    }
+
+    /// Keeps the language's space up with a published (`Some`) or removed article: mapped
+    /// at once with the current map, refitted when the changes add up (`Space::is_stale`).
+    /// Before the start's embedding is done there is no space yet, and nothing to follow.
+    fn follow(&self, id: &str, lang: Lang, published: Option<&Embedded>) {
+        let _in_turn = self.refitting.lock().expect("refit lock");
+        let stale = {
+            let mut spaces = self.spaces.write().expect("spaces lock");
+            let Some(space) = spaces.get_mut(&lang) else {
+                return;
+            };
+            let space = Arc::make_mut(space);
+            match published {
+                Some(e) => {
+                    let placed = Arc::new(space.place(e));
+                    space.articles.insert(id.to_string(), placed)
+                }
+                None => space.articles.remove(id),
+            };
+            space.changes += 1;
+            space.is_stale()
+        };
+        if stale {
+            self.fit_spaces();
+        }
+    }
+
+    /// Fits every language's space on the articles as they are now (called with
+    /// `refitting` held). The fit runs on a snapshot, outside the vectors' lock: questions
+    /// are answered meanwhile, from the previous space.
+    fn fit_spaces(&self) {
+        let snapshot = self.vectors.read().expect("vectors lock").clone();
+        let langs: HashSet<Lang> = snapshot.values().map(|e| e.lang).collect();
+        let spaces: HashMap<Lang, Arc<Space>> = langs
+            .into_iter()
+            .filter_map(|lang| {
+                let of_lang = snapshot
+                    .iter()
+                    .filter(move |(_, e)| e.lang == lang)
+                    .map(|(id, e)| (id, e.as_ref()));
+                Some((lang, Arc::new(Space::fit(of_lang)?)))
+            })
+            .collect();
+        *self.spaces.write().expect("spaces lock") = spaces;
     }
 
     /// The `k` articles closest in meaning to an embedded question, closest first.
+    pub fn nearest(&self, question: &[f32], lang: Lang, k: usize) -> Vec<Hit> {
+        self.compete(question, lang, k, &[])
+    }
+
+    /// The `k` articles closest in meaning to an embedded question, best `distinct` score
+    /// first, followed by those of `also` not among them (the lexical candidates).
     ///
     /// Articles are rated in order of centroid similarity, and the scan stops once even a
     /// perfect line could not lift the next one into the `k` kept (a line's similarity is
     /// at most 1): the result is exact, and a large help centre's thousands of lines are
     /// mostly never read.
-    pub fn nearest(&self, question: &[f32], lang: Lang, k: usize) -> Vec<Hit> {
+    pub fn compete(&self, question: &[f32], lang: Lang, k: usize, also: &[&str]) -> Vec<Hit> {
         let vectors = self.vectors.read().expect("vectors lock");
-        let articles = vectors
-            .iter()
-            .filter(|(_, e)| e.lang == lang)
-            .map(|(id, e)| (id, e.as_ref()));
-        rank(question, articles, k)
-            .into_iter()
-            .map(|(id, r)| r.hit(id))
-            .collect()
-    }
-
-    /// How close one article is to an embedded question (None: not embedded).
-    pub fn score(&self, question: &[f32], id: &str) -> Option<Hit> {
-        let vectors = self.vectors.read().expect("vectors lock");
-        let (id, e) = vectors.get_key_value(id)?;
-        Some(e.rate(question, similarity(question, &e.centroid))?.hit(id))
+        let space = self.spaces.read().expect("spaces lock").get(&lang).cloned();
+        let mapped = space.as_ref().map(|s| s.map.apply(question));
+        // The article's distinct score when it is in the space, else its plain one.
+        let distinct = |id: &str, plain: f32| match (&space, &mapped) {
+            (Some(s), Some(q)) => s
+                .articles
+                .get(id)
+                .and_then(|v| v.rate_all(q))
+                .map_or(plain, |r| r.score),
+            _ => plain,
+        };
+        let plain = |id: &String| -> Option<(&Embedded, Rating)> {
+            let e = vectors.get(id)?;
+            Some((e.as_ref(), e.plain.rate_all(question)?))
+        };
+        let mut hits: Vec<Hit> = match (&space, &mapped) {
+            (Some(s), Some(q)) => rank(q, s.articles.iter().map(|(id, v)| (id, v.as_ref())), k)
+                .into_iter()
+                .filter_map(|(id, d)| plain(id).map(|(e, r)| e.hit(id, r, d.score)))
+                .collect(),
+            _ => {
+                let of_lang = vectors
+                    .iter()
+                    .filter(|(_, e)| e.lang == lang)
+                    .map(|(id, e)| (id, &e.plain));
+                rank(question, of_lang, k)
+                    .into_iter()
+                    .map(|(id, r)| vectors[id].hit(id, r, r.score))
+                    .collect()
+            }
+        };
+        for id in also {
+            if hits.iter().any(|h| h.article_id == *id) {
+                continue;
+            }
+            if let Some((key, _)) = vectors.get_key_value(*id) {
+                if let Some((e, r)) = plain(key) {
+                    let d = distinct(id, r.score);
+                    hits.push(e.hit(id, r, d));
+                }
+            }
+        }
+        hits
     }
 }
 
 /// The `k` best-rated articles, best first, scanned in order of centroid similarity until
-/// no further article can enter the `k` kept (see `Semantic::nearest`).
+/// no further article can enter the `k` kept (see `Semantic::compete`).
 fn rank<'a>(
     question: &[f32],
-    articles: impl Iterator<Item = (&'a String, &'a Embedded)>,
+    articles: impl Iterator<Item = (&'a String, &'a Vectors)>,
     k: usize,
-) -> Vec<(&'a String, Rating<'a>)> {
-    let mut order: Vec<(&String, &Embedded, f32)> = articles
-        .map(|(id, e)| (id, e, similarity(question, &e.centroid)))
+) -> Vec<(&'a String, Rating)> {
+    let mut order: Vec<(&String, &Vectors, f32)> = articles
+        .map(|(id, v)| (id, v, similarity(question, &v.centroid)))
         .collect();
     order.sort_by(|a, b| b.2.total_cmp(&a.2));
     let mut kept: Vec<(&String, Rating)> = Vec::with_capacity(k + 1);
-    for (id, e, centroid) in order {
-        let ceiling = CENTROID_WEIGHT * centroid + (1.0 - CENTROID_WEIGHT);
-        if kept.len() == k && kept.last().is_some_and(|(_, r)| ceiling < r.score) {
-            break;
+    for (id, v, centroid) in order {
+        if let Some((_, last)) = kept.last().filter(|_| kept.len() == k) {
+            // Even a line identical to the question could not lift this article or any
+            // after it (their centroids are further) into the ones kept.
+            if CENTROID_WEIGHT * centroid + (1.0 - CENTROID_WEIGHT) < last.score {
+                break;
+            }
+            // This article's own lines cannot (its ceiling also depends on its spread, so
+            // a later one may still).
+            if v.ceiling(centroid) < last.score {
+                continue;
+            }
         }
-        let Some(r) = e.rate(question, centroid) else {
+        let Some(r) = v.rate(question, centroid) else {
             continue;
         };
         let at = kept.partition_point(|(_, x)| x.score >= r.score);
@@ -400,45 +631,14 @@ fn rank<'a>(
     kept
 }
 
-/// One article's closeness to a question, before its texts are copied into a `Hit`.
-struct Rating<'a> {
+/// One article's closeness to a question in one space: its meaning score, centroid
+/// similarity, and its closest line (index) with that line's similarity.
+#[derive(Debug, Clone, Copy)]
+struct Rating {
     score: f32,
     centroid: f32,
     similarity: f32,
-    line: &'a Line,
-}
-
-impl Rating<'_> {
-    fn hit(self, id: &str) -> Hit {
-        Hit {
-            article_id: id.to_string(),
-            score: self.score,
-            centroid: self.centroid,
-            similarity: self.similarity,
-            line: self.line.text.clone(),
-            heading: self.line.heading.clone(),
-            passage: self.line.passage.clone(),
-        }
-    }
-}
-
-impl Embedded {
-    /// The article's meaning score for a question, given its centroid similarity (None
-    /// when it has no line).
-    fn rate(&self, question: &[f32], centroid: f32) -> Option<Rating<'_>> {
-        let (line, sim) = self
-            .lines
-            .iter()
-            .zip(self.vectors.chunks_exact(DIMENSIONS))
-            .map(|(l, v)| (l, similarity(question, v)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))?;
-        Some(Rating {
-            score: CENTROID_WEIGHT * centroid + (1.0 - CENTROID_WEIGHT) * sim,
-            centroid,
-            similarity: sim,
-            line,
-        })
-    }
+    line: usize,
 }
 
 #[cfg(test)]
@@ -474,6 +674,40 @@ mod tests {
         Embedded::new(Lang::En, texts, vectors)
     }
 
+    /// The bound the ranking skips articles by never undercuts a real score.
+    #[test]
+    fn no_line_scores_above_its_articles_ceiling() {
+        for a in 0..50 {
+            let v = &article(a, 1 + (a % 9) as usize).plain;
+            for q in 0..20 {
+                let question = unit(50_000 + a * 100 + q);
+                let r = v.rate_all(&question).unwrap();
+                let ceiling = v.ceiling(similarity(&question, &v.centroid));
+                assert!(r.score <= ceiling + 1e-6, "{} > {ceiling}", r.score);
+            }
+        }
+    }
+
+    /// A help centre's space takes an edit at once with its current map, and is fitted
+    /// anew once the edits reach a tenth of the articles it was fitted on.
+    #[test]
+    fn a_space_maps_edits_at_once_and_asks_for_a_refit_after_a_tenth() {
+        let ids: Vec<String> = (0..30).map(|i| format!("a{i}")).collect();
+        let articles: Vec<Embedded> = (0..30).map(|i| article(i, 3)).collect();
+        let mut space = Space::fit(ids.iter().zip(&articles)).unwrap();
+        assert_eq!(space.fitted_on, 30);
+        let placed = space.place(&articles[0]);
+        assert_eq!(
+            placed.lines, space.articles["a0"].lines,
+            "same map, same place"
+        );
+        assert!((similarity(&placed.centroid, &placed.centroid) - 1.0).abs() < 1e-4);
+        space.changes = 2;
+        assert!(!space.is_stale());
+        space.changes = 3;
+        assert!(space.is_stale(), "3 of 30 changed");
+    }
+
     /// Stopping the scan early never changes the result: same articles, same order, same
     /// scores as rating every article.
     #[test]
@@ -483,7 +717,7 @@ mod tests {
         for q in 0..20 {
             // Questions near some article's line, and unrelated ones.
             let question = if q % 2 == 0 {
-                let near = &articles[q * 7].vectors[..DIMENSIONS];
+                let near = &articles[q * 7].plain.lines[..DIMENSIONS];
                 let noise = unit(10_000 + q as u64);
                 let mut v: Vec<f32> = near.iter().zip(&noise).map(|(a, b)| a + 0.5 * b).collect();
                 normalize(&mut v);
@@ -491,16 +725,13 @@ mod tests {
             } else {
                 unit(20_000 + q as u64)
             };
-            let all = ids.iter().zip(&articles);
+            let all = ids.iter().zip(articles.iter().map(|e| &e.plain));
             let got: Vec<(String, f32)> = rank(&question, all.clone(), 5)
                 .into_iter()
                 .map(|(id, r)| (id.clone(), r.score))
                 .collect();
             let mut every: Vec<(String, f32)> = all
-                .map(|(id, e)| {
-                    let c = similarity(&question, &e.centroid);
-                    (id.clone(), e.rate(&question, c).unwrap().score)
-                })
+                .map(|(id, v)| (id.clone(), v.rate_all(&question).unwrap().score))
                 .collect();
             every.sort_by(|a, b| b.1.total_cmp(&a.1));
             every.truncate(5);
@@ -511,11 +742,11 @@ mod tests {
     #[test]
     fn an_article_scores_mostly_by_its_centroid_and_partly_by_its_closest_line() {
         let e = article(1, 4);
-        let q = e.vectors[..DIMENSIONS].to_vec();
-        let c = similarity(&q, &e.centroid);
-        let r = e.rate(&q, c).unwrap();
+        let q = e.plain.lines[..DIMENSIONS].to_vec();
+        let c = similarity(&q, &e.plain.centroid);
+        let r = e.plain.rate(&q, c).unwrap();
         assert!((r.similarity - 1.0).abs() < 1e-5, "its own line");
-        assert_eq!(r.line.text, "line 0");
+        assert_eq!(e.lines[r.line].text, "line 0");
         assert!((r.score - (CENTROID_WEIGHT * c + (1.0 - CENTROID_WEIGHT))).abs() < 1e-5);
         assert!(
             c < 1.0 && c > 0.3,
@@ -632,5 +863,43 @@ mod tests {
             "the newer text wins: {}",
             a.line
         );
+    }
+
+    /// With the real model: once the start's embedding is done, an article published later
+    /// is ranked in the help centre's space at once, and a removed one leaves it.
+    #[test]
+    fn later_publishes_join_the_space_and_removals_leave_it() {
+        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return;
+        };
+        let doc = |id: &str, body: &str| {
+            Article::parse(
+                &format!("---\nid: {id}\ntitle: Help\nlang: en\n---\n## Answer\n{body}\n"),
+                0,
+            )
+            .unwrap()
+        };
+        let s = Semantic::load(Path::new(&model)).unwrap();
+        s.upsert_all(&[
+            doc("en-a", "Parcels travel by lorry."),
+            doc("en-b", "Gift cards last a year."),
+            doc("en-c", "Refunds take five days."),
+        ]);
+        s.upsert(&doc("en-d", "Our shop cat is called Biscuit."));
+        let q = s.embed("what is the name of your cat");
+        let hits = s.nearest(&q, Lang::En, 2);
+        assert_eq!(hits[0].article_id, "en-d", "{hits:?}");
+        assert!(
+            (hits[0].distinct - hits[0].score).abs() > 1e-4,
+            "ranked in the space, not by its plain score: {hits:?}"
+        );
+        s.remove("en-d");
+        let ids: Vec<String> = s
+            .nearest(&q, Lang::En, 5)
+            .into_iter()
+            .map(|h| h.article_id)
+            .collect();
+        assert!(!ids.contains(&"en-d".to_string()), "{ids:?}");
     }
 }

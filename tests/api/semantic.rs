@@ -63,6 +63,8 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
         "the score is meaning + words: {s}"
     );
     assert!(f("meaning") > 0.0 && f("centroid") > 0.0 && f("similarity") >= f("centroid"));
+    // Ranked in the help centre's own space: a score of its own, named in the explanation.
+    assert!(f("distinct") > 0.0 && f("distinct") != f("meaning"), "{s}");
     // The visitor sees the model's calibrated confidence against its bar, not the words'.
     assert_eq!(w["confidence"].as_f64().unwrap(), f("confidence"));
     assert_eq!(w["threshold"].as_f64().unwrap(), f("confidence_from"));
@@ -71,10 +73,12 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
         s["lexical_confidence"].as_f64().unwrap() < 0.3,
         "the words alone would have declined"
     );
-    assert!(w["explanation"]
-        .as_str()
-        .unwrap()
-        .contains("language model"));
+    let explanation = w["explanation"].as_str().unwrap();
+    assert!(explanation.contains("language model"), "{explanation}");
+    assert!(
+        explanation.contains("what sets it apart from the others"),
+        "{explanation}"
+    );
 
     let reply = app.ask(&c, "Who wrote Hamlet?").await;
     assert_ne!(reply["reply"]["kind"], "answer");

@@ -25,6 +25,7 @@ await why.waitFor();
 const text = await why.innerText();
 check(text.includes("Closeness in meaning (language model)"), "the panel has the model's row");
 check(/meaning 0\.\d+ \+ words 0\.\d+ = 0\.\d+ \(≥ 0\.46\)/.test(text), "it shows meaning + words = score against the bar: " + text);
+check(/first by what sets it apart from the other articles \(0\.\d+\)/.test(text), "it shows the ranking score: " + text);
 check(text.includes("all-MiniLM-L6-v2"), "it names the model");
 check(text.includes("semantic_match"), "it names the rule");
 check(text.includes("language model"), "the explanation says a language model decided");
