@@ -544,10 +544,10 @@ impl Semantic {
     /// The `k` articles closest in meaning to an embedded question, best `distinct` score
     /// first, followed by those of `also` not among them (the lexical candidates).
     ///
-    /// Articles are rated in order of centroid similarity, and the scan stops once even a
-    /// perfect line could not lift the next one into the `k` kept (a line's similarity is
-    /// at most 1): the result is exact, and a large help centre's thousands of lines are
-    /// mostly never read.
+    /// Only the articles with the `RATED_AT_MOST` closest centroids have their lines read,
+    /// in order of centroid similarity, and the scan stops once even a perfect line could
+    /// not lift the next one into the `k` kept: a large help centre's thousands of lines
+    /// are mostly never read.
     pub fn compete(&self, question: &[f32], lang: Lang, k: usize, also: &[&str]) -> Vec<Hit> {
         let vectors = self.vectors.read().expect("vectors lock");
         let space = self.spaces.read().expect("spaces lock").get(&lang).cloned();
@@ -596,8 +596,16 @@ impl Semantic {
     }
 }
 
-/// The `k` best-rated articles, best first, scanned in order of centroid similarity until
-/// no further article can enter the `k` kept (see `Semantic::compete`).
+/// How many articles, closest centroids first, have their lines rated. In the help centre's
+/// space the lines of an article spread wide, so the exact bound below prunes little (about
+/// 600 of 1,000 English articles were rated on the 2,034-article bench); the centroid
+/// carries three quarters of the score, and rating only the 16, 32 or 64 closest gave the
+/// same CLINC150, Banking77 and dev val figures as rating all of them.
+const RATED_AT_MOST: usize = 32;
+
+/// The `k` best-rated articles, best first, among the `RATED_AT_MOST` closest centroids,
+/// scanned in order of centroid similarity until no further one can enter the `k` kept
+/// (see `Semantic::compete`).
 fn rank<'a>(
     question: &[f32],
     articles: impl Iterator<Item = (&'a String, &'a Vectors)>,
@@ -606,6 +614,10 @@ fn rank<'a>(
     let mut order: Vec<(&String, &Vectors, f32)> = articles
         .map(|(id, v)| (id, v, similarity(question, &v.centroid)))
         .collect();
+    if order.len() > RATED_AT_MOST {
+        order.select_nth_unstable_by(RATED_AT_MOST - 1, |a, b| b.2.total_cmp(&a.2));
+        order.truncate(RATED_AT_MOST);
+    }
     order.sort_by(|a, b| b.2.total_cmp(&a.2));
     let mut kept: Vec<(&String, Rating)> = Vec::with_capacity(k + 1);
     for (id, v, centroid) in order {
@@ -709,7 +721,7 @@ mod tests {
     }
 
     /// Stopping the scan early never changes the result: same articles, same order, same
-    /// scores as rating every article.
+    /// scores as rating every one of the `RATED_AT_MOST` closest centroids.
     #[test]
     fn pruned_ranking_equals_rating_every_article() {
         let ids: Vec<String> = (0..300).map(|i| format!("a{i}")).collect();
@@ -730,7 +742,14 @@ mod tests {
                 .into_iter()
                 .map(|(id, r)| (id.clone(), r.score))
                 .collect();
-            let mut every: Vec<(String, f32)> = all
+            let mut closest: Vec<(&String, &Vectors)> = all.collect();
+            closest.sort_by(|a, b| {
+                let c = |v: &Vectors| similarity(&question, &v.centroid);
+                c(b.1).total_cmp(&c(a.1))
+            });
+            closest.truncate(RATED_AT_MOST);
+            let mut every: Vec<(String, f32)> = closest
+                .into_iter()
                 .map(|(id, v)| (id.clone(), v.rate_all(&question).unwrap().score))
                 .collect();
             every.sort_by(|a, b| b.1.total_cmp(&a.1));
