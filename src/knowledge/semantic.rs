@@ -841,22 +841,31 @@ mod tests {
         assert!(!file.exists(), "it was the first version's");
     }
 
+    /// The real model (`CANDOR_TEST_EMBEDDING_MODEL`), or None: the test says SKIPPED.
+    fn test_model() -> Option<Semantic> {
+        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+            return None;
+        };
+        Some(Semantic::load(Path::new(&model)).unwrap())
+    }
+
+    /// A one-passage English article.
+    fn doc(id: &str, body: &str) -> Article {
+        Article::parse(
+            &format!("---\nid: {id}\ntitle: Help\nlang: en\n---\n## Answer\n{body}\n"),
+            0,
+        )
+        .unwrap()
+    }
+
     /// With the real model: what is published or removed while the start's embedding runs
     /// is not undone when that embedding lands (it carries the older knowledge base).
     #[test]
     fn publishes_during_the_warm_up_are_not_overwritten_by_it() {
-        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
-            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+        let Some(s) = test_model() else {
             return;
         };
-        let doc = |id: &str, body: &str| {
-            Article::parse(
-                &format!("---\nid: {id}\ntitle: Help\nlang: en\n---\n## Answer\n{body}\n"),
-                0,
-            )
-            .unwrap()
-        };
-        let s = Semantic::load(Path::new(&model)).unwrap();
         assert!(!s.is_ready());
         // During the warm-up: one article published anew, one removed.
         s.upsert(&doc("en-a", "Parcels now travel by cargo bike."));
@@ -888,18 +897,9 @@ mod tests {
     /// is ranked in the help centre's space at once, and a removed one leaves it.
     #[test]
     fn later_publishes_join_the_space_and_removals_leave_it() {
-        let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
-            eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL is not set");
+        let Some(s) = test_model() else {
             return;
         };
-        let doc = |id: &str, body: &str| {
-            Article::parse(
-                &format!("---\nid: {id}\ntitle: Help\nlang: en\n---\n## Answer\n{body}\n"),
-                0,
-            )
-            .unwrap()
-        };
-        let s = Semantic::load(Path::new(&model)).unwrap();
         s.upsert_all(&[
             doc("en-a", "Parcels travel by lorry."),
             doc("en-b", "Gift cards last a year."),

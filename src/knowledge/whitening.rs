@@ -11,7 +11,8 @@
 /// directions that the lines barely cover (most of them, in a small help centre) at a
 /// finite weight. Chosen on val with the quality bench: 0.001 / 0.003 / 0.01 / 0.03 gave
 /// CLINC150 val top-1 + declined + Banking77 val top-1 of 2.629 / 2.630 / 2.614 / 2.611
-/// (plain ranking: 2.598); `bench/fit_semantic.py --whiten` sweeps it offline.
+/// (plain ranking, same 8-bit kernel: 2.611); `bench/fit_semantic.py --whiten` sweeps it
+/// offline.
 pub const SHRINKAGE: f32 = 0.003;
 
 /// `z = R⁻¹ (x − mean)`, where `R Rᵀ` is the shrunk within-article covariance.
