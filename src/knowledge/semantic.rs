@@ -493,12 +493,18 @@ impl Semantic {
 
     /// Keeps the language's space up with a published (`Some`) or removed article: mapped
     /// at once with the current map, refitted when the changes add up (`Space::is_stale`).
-    /// Before the start's embedding is done there is no space yet, and nothing to follow.
+    /// Before the start's embedding is done there is no space yet, and nothing to follow
+    /// (`upsert_all` fits them all).
     fn follow(&self, id: &str, lang: Lang, published: Option<&Embedded>) {
         let _in_turn = self.refitting.lock().expect("refit lock");
         let stale = {
             let mut spaces = self.spaces.write().expect("spaces lock");
             let Some(space) = spaces.get_mut(&lang) else {
+                // The language's first article since the start: fit its space now.
+                drop(spaces);
+                if self.is_ready() {
+                    self.fit_spaces();
+                }
                 return;
             };
             let space = Arc::make_mut(space);
@@ -920,5 +926,24 @@ mod tests {
             .map(|h| h.article_id)
             .collect();
         assert!(!ids.contains(&"en-d".to_string()), "{ids:?}");
+    }
+
+    /// With the real model: a help centre that started with no English article gets its
+    /// English space with the first one published.
+    #[test]
+    fn the_first_article_of_a_language_gets_a_space() {
+        let Some(s) = test_model() else {
+            return;
+        };
+        s.upsert_all(&[]);
+        s.upsert(&doc("en-a", "Parcels travel by lorry."));
+        s.upsert(&doc("en-b", "Gift cards last a year."));
+        let q = s.embed("how do parcels travel");
+        let hits = s.nearest(&q, Lang::En, 1);
+        assert_eq!(hits[0].article_id, "en-a");
+        assert!(
+            (hits[0].distinct - hits[0].score).abs() > 1e-4,
+            "ranked in a space: {hits:?}"
+        );
     }
 }
