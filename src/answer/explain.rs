@@ -95,11 +95,11 @@ pub fn semantic(
     let (conf, bar, distinct) = (check.confidence, check.confidence_from, check.distinct);
     match (kind, lang) {
         (Kind::Answer, Lang::Fr) => format!(
-            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). L'article « {title} » arrive en tête quand chaque article est comparé par ce qui le distingue des autres ({distinct:.2}) ; son sens {meaning:.2}, plus {words:.2} pour les mots en commun, soit {score:.2} (je réponds à partir de {from:.2}) : une confiance de {conf:.2} pour un seuil de {bar:.2}. Sa phrase la plus proche : « {} ». Aucune personne n'a vérifié cette réponse.",
+            "Les mots de votre question ne suffisaient pas (confiance {lexical:.2}, seuil {threshold:.2}) : j'ai comparé son sens aux articles avec un petit modèle de langue ({}). L'article « {title} » arrive en tête quand chaque article est comparé par ce qui le distingue des autres ({distinct:.2} sur cette échelle) ; son sens {meaning:.2}, plus {words:.2} pour les mots en commun, soit {score:.2} (je réponds à partir de {from:.2}) : une confiance de {conf:.2} pour un seuil de {bar:.2}. Sa phrase la plus proche : « {} ». Aucune personne n'a vérifié cette réponse.",
             check.model, check.line
         ),
         (Kind::Answer, Lang::En) => format!(
-            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). The article “{title}” comes first when each article is compared by what sets it apart from the others ({distinct:.2}); its meaning {meaning:.2}, plus {words:.2} for shared words, {score:.2} in all (I answer from {from:.2}): a confidence of {conf:.2} against a threshold of {bar:.2}. Its closest line: “{}”. No person checked this answer.",
+            "The words of your question were not conclusive (confidence {lexical:.2}, threshold {threshold:.2}), so I compared its meaning with the articles using a small language model ({}). The article “{title}” comes first when each article is compared by what sets it apart from the others ({distinct:.2} on that scale); its meaning {meaning:.2}, plus {words:.2} for shared words, {score:.2} in all (I answer from {from:.2}): a confidence of {conf:.2} against a threshold of {bar:.2}. Its closest line: “{}”. No person checked this answer.",
             check.model, check.line
         ),
         (_, Lang::Fr) => format!(
