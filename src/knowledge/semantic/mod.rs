@@ -394,27 +394,22 @@ impl Semantic {
     /// are mostly never read.
     pub fn compete(&self, question: &[f32], lang: Lang, k: usize, also: &[&str]) -> Vec<Hit> {
         let vectors = self.vectors.read().expect("vectors lock");
+        // The language's space and the question mapped into it, once fitted.
         let space = self.spaces.read().expect("spaces lock").get(&lang).cloned();
-        let mapped = space.as_ref().map(|s| s.map.apply(question));
-        // The article's distinct score when it is in the space, else its plain one.
-        let distinct = |id: &str, plain: f32| match (&space, &mapped) {
-            (Some(s), Some(q)) => s
-                .articles
-                .get(id)
-                .and_then(|v| v.rate_all(q))
-                .map_or(plain, |r| r.score),
-            _ => plain,
-        };
-        let plain = |id: &String| -> Option<(&Embedded, Rating)> {
+        let space = space.map(|s| {
+            let q = s.map.apply(question);
+            (s, q)
+        });
+        let plain = |id: &str| -> Option<(&Embedded, Rating)> {
             let e = vectors.get(id)?;
             Some((e.as_ref(), e.plain.rate_all(question)?))
         };
-        let mut hits: Vec<Hit> = match (&space, &mapped) {
-            (Some(s), Some(q)) => rank(q, s.articles.iter().map(|(id, v)| (id, v.as_ref())), k)
+        let mut hits: Vec<Hit> = match &space {
+            Some((s, q)) => rank(q, s.articles.iter().map(|(id, v)| (id, v.as_ref())), k)
                 .into_iter()
                 .filter_map(|(id, d)| plain(id).map(|(e, r)| e.hit(id, r, d.score)))
                 .collect(),
-            _ => {
+            None => {
                 let of_lang = vectors
                     .iter()
                     .filter(|(_, e)| e.lang == lang)
@@ -429,12 +424,15 @@ impl Semantic {
             if hits.iter().any(|h| h.article_id == *id) {
                 continue;
             }
-            if let Some((key, _)) = vectors.get_key_value(*id) {
-                if let Some((e, r)) = plain(key) {
-                    let d = distinct(id, r.score);
-                    hits.push(e.hit(id, r, d));
-                }
-            }
+            let Some((e, r)) = plain(id) else {
+                continue;
+            };
+            // Its distinct score when it is in the space, else its plain one.
+            let distinct = space
+                .as_ref()
+                .and_then(|(s, q)| s.articles.get(*id)?.rate_all(q))
+                .map_or(r.score, |d| d.score);
+            hits.push(e.hit(id, r, distinct));
         }
         hits
     }
