@@ -309,7 +309,9 @@ impl Semantic {
         }
         {
             let _in_turn = self.refitting.lock().expect("refit lock");
-            self.fit_spaces();
+            for lang in Lang::ALL.into_iter().filter(|l| self.reads(*l)) {
+                self.fit_space(lang);
+            }
         }
         self.ready.store(true, Ordering::Release);
         if let Some(cache) = &self.cache {
@@ -335,49 +337,42 @@ impl Semantic {
     /// (`upsert_all` fits them all).
     fn follow(&self, id: &str, lang: Lang, published: Option<&Embedded>) {
         let _in_turn = self.refitting.lock().expect("refit lock");
-        let stale = {
-            let mut spaces = self.spaces.write().expect("spaces lock");
-            let Some(space) = spaces.get_mut(&lang) else {
-                // The language's first article since the start: fit its space now.
-                drop(spaces);
-                if self.is_ready() {
-                    self.fit_spaces();
-                }
-                return;
-            };
-            let space = Arc::make_mut(space);
-            match published {
-                Some(e) => {
-                    let placed = Arc::new(space.place(e));
-                    space.articles.insert(id.to_string(), placed)
-                }
-                None => space.articles.remove(id),
-            };
-            space.changes += 1;
-            space.is_stale()
+        let stale = match self.spaces.write().expect("spaces lock").get_mut(&lang) {
+            // The language's first article since the start: its space is fitted now.
+            None => self.is_ready(),
+            Some(space) => {
+                let space = Arc::make_mut(space);
+                match published {
+                    Some(e) => {
+                        let placed = Arc::new(space.place(e));
+                        space.articles.insert(id.to_string(), placed)
+                    }
+                    None => space.articles.remove(id),
+                };
+                space.changes += 1;
+                space.is_stale()
+            }
         };
         if stale {
-            self.fit_spaces();
+            self.fit_space(lang);
         }
     }
 
-    /// Fits every language's space on the articles as they are now (called with
-    /// `refitting` held). The fit runs on a snapshot, outside the vectors' lock: questions
-    /// are answered meanwhile, from the previous space.
-    fn fit_spaces(&self) {
+    /// Fits one language's space on its articles as they are now (called with `refitting`
+    /// held). The fit runs on a snapshot, outside the vectors' lock: questions are answered
+    /// meanwhile, from the previous space.
+    fn fit_space(&self, lang: Lang) {
         let snapshot = self.vectors.read().expect("vectors lock").clone();
-        let langs: HashSet<Lang> = snapshot.values().map(|e| e.lang).collect();
-        let spaces: HashMap<Lang, Arc<Space>> = langs
-            .into_iter()
-            .filter_map(|lang| {
-                let of_lang = snapshot
-                    .iter()
-                    .filter(move |(_, e)| e.lang == lang)
-                    .map(|(id, e)| (id, e.as_ref()));
-                Some((lang, Arc::new(Space::fit(of_lang)?)))
-            })
-            .collect();
-        *self.spaces.write().expect("spaces lock") = spaces;
+        let of_lang = snapshot
+            .iter()
+            .filter(|(_, e)| e.lang == lang)
+            .map(|(id, e)| (id, e.as_ref()));
+        let space = Space::fit(of_lang).map(Arc::new);
+        let mut spaces = self.spaces.write().expect("spaces lock");
+        match space {
+            Some(space) => spaces.insert(lang, space),
+            None => spaces.remove(&lang),
+        };
     }
 
     /// The `k` articles closest in meaning to an embedded question, closest first.

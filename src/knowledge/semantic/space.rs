@@ -100,8 +100,8 @@ impl Space {
         for (id, e) in articles {
             let placed = Arc::new(space.place(e));
             space.articles.insert(id.clone(), placed);
-            space.fitted_on += 1;
         }
+        space.fitted_on = space.articles.len();
         Some(space)
     }
 
