@@ -9,6 +9,16 @@ top-1 ignoring any threshold and the best operating point (largest top-1 + decli
     python3 bench/fit_semantic.py target/vectors/clinc150
     python3 bench/fit_semantic.py --whiten target/vectors/clinc150 0.001 0.003 0.01 0.03
     python3 bench/fit_semantic.py --calibrate clinc_val.jsonl banking_val.jsonl
+    python3 bench/fit_semantic.py --words target/vectors/fr-tune
+
+The `--words` form adds the words to the meaning score as Candor does (w × each lexical
+candidate's BM25 relative to the best one, read from `lexical.jsonl` in the same directory:
+`cargo bench --bench quality -- SET val --dump DIR/lexical.jsonl`) and prints, for a few
+weights, the top-1 ignoring thresholds and how well the best score separates in-scope from
+out-of-scope questions (AUROC), against the lexical confidence's AUROC; then the figures
+when the lexical confidence decides and the combined ranking picks the article. Used on the
+French tuning set to ask whether the English model helps French (it does not: see
+BENCHMARKS.md).
 
 The `--whiten` form ranks articles in the help centre's own space (`src/knowledge/
 whitening.rs`: lines and questions mapped by the inverse square root of the shrunk
@@ -123,6 +133,44 @@ def mix_scores(lv, qv, owner, n):
     return 0.75 * (qv @ cent.T) + 0.25 * line
 
 
+def auroc(score, positive):
+    p, n = score[positive], score[~positive]
+    return (p[:, None] > n[None, :]).mean() + 0.5 * (p[:, None] == n[None, :]).mean()
+
+
+def words(d):
+    lv, ll = load(d, "lines")
+    qv, ql = load(d, "queries")
+    lexical = [json.loads(line) for line in open(f"{d}/lexical.jsonl")]
+    ids = articles(ll)
+    owner = np.array([ids.index(l["id"]) for l in ll])
+    expected = [q["expected"] for q in ql]
+    inscope = np.array([e is not None for e in expected])
+    meaning = mix_scores(lv, qv, owner, len(ids))
+    confidence = np.array([x["why"].get("confidence", 0.0) for x in lexical])
+    first = [x["why"]["candidates"][0]["article_id"] if x["why"]["candidates"] else None
+             for x in lexical]
+    print(f"lexical confidence: AUROC {auroc(confidence, inscope):.3f}")
+    for w in [0.0, 0.05, 0.1, 0.2, 0.5, 1.0]:
+        total = meaning.copy()
+        for i, x in enumerate(lexical):
+            cands = x["why"]["candidates"]
+            top = max([c["score"] for c in cands], default=0.0)
+            for c in cands:
+                if c["article_id"] in ids and top > 0:
+                    total[i, ids.index(c["article_id"])] += w * c["score"] / top
+        right = np.array([ids[t] == e for t, e in zip(total.argmax(1), expected)])
+        best = total.max(1)
+        line = f"words {w:<4}: top-1 {right[inscope].mean():.3f}, AUROC {auroc(best, inscope):.3f}"
+        for t in [0.2, 0.3]:
+            a = confidence >= t
+            lex = np.array([f == e for f, e in zip(first, expected)])
+            line += (f"; lexical confidence >= {t}: model's article {(a & right & inscope).sum() / inscope.sum():.3f},"
+                     f" words' {(a & lex & inscope).sum() / inscope.sum():.3f},"
+                     f" declined {(~a & ~inscope).sum() / max((~inscope).sum(), 1):.3f}")
+        print(line)
+
+
 def whiten(d, shrinkages):
     lv, ll = load(d, "lines")
     qv, ql = load(d, "queries")
@@ -153,6 +201,8 @@ def whiten(d, shrinkages):
 def main():
     if sys.argv[1] == "--calibrate":
         return calibrate(sys.argv[2:])
+    if sys.argv[1] == "--words":
+        return words(sys.argv[2])
     if sys.argv[1] == "--whiten":
         return whiten(sys.argv[2], [float(x) for x in sys.argv[3:]])
     d = sys.argv[1]

@@ -4,11 +4,15 @@
 //!
 //!   cargo run --release --example dump_vectors -- <model dir> <bench set dir> <out dir> [val|test]
 //!
+//! The set is a bench-data directory (`kb.json`, `val.json`, `queries.json`) or one of our own
+//! (`bench/fr-tune`: `knowledge/*.md` and `queries.json`, read whatever the split).
+//!
 //! `CANDOR_EMBED_PRECISION=exact|fast|vnni|avx2` picks the arithmetic (default `fast`).
 //!
 //! Output: `lines.f32` + `lines.json` (article id of each line, title first, in kb order),
 //! `queries.f32` + `queries.json` (expected article id of each question, null = out of scope).
 
+use candor::knowledge::article::Article;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
@@ -19,6 +23,51 @@ fn write(out: &Path, name: &str, vectors: &[Vec<f32>], labels: Value) {
         f.write_all(&v.to_le_bytes()).expect("write");
     }
     std::fs::write(out.join(format!("{name}.json")), labels.to_string()).expect("write");
+}
+
+/// A bench-data help centre (`kb.json`): each article's title, then its body's lines.
+fn bench_data_lines(kb: &[Value]) -> (Vec<String>, Vec<Value>) {
+    let (mut texts, mut ids) = (Vec::new(), Vec::new());
+    for a in kb {
+        let id = a["id"].as_str().expect("id").to_string();
+        let title = a["title"].as_str().expect("title").to_string();
+        for line in std::iter::once(title.as_str()).chain(a["body"].as_str().expect("body").lines())
+        {
+            if !line.trim().is_empty() {
+                texts.push(line.trim().to_string());
+                ids.push(json!({"id": id, "text": line.trim()}));
+            }
+        }
+    }
+    (texts, ids)
+}
+
+/// A help centre of Markdown articles (`knowledge/*.md`, as in `bench/fr-tune`): the lines
+/// Candor embeds — title, example questions, then each passage's lines (headings left out).
+fn knowledge_lines(dir: &Path) -> (Vec<String>, Vec<Value>) {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("knowledge dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let (mut texts, mut ids) = (Vec::new(), Vec::new());
+    for f in files {
+        let a = Article::parse(&std::fs::read_to_string(&f).expect("read"), 0).expect("article");
+        let passages = candor::knowledge::passages::split(&a.body);
+        let body = passages.iter().flat_map(|p| p.text.lines());
+        for line in [a.title.as_str()]
+            .into_iter()
+            .chain(a.questions.iter().map(String::as_str))
+            .chain(body)
+        {
+            if !line.trim().is_empty() {
+                texts.push(line.trim().to_string());
+                ids.push(json!({"id": a.id, "text": line.trim()}));
+            }
+        }
+    }
+    (texts, ids)
 }
 
 fn main() {
@@ -38,21 +87,15 @@ fn main() {
     let read = |f: &str| -> Vec<Value> {
         serde_json::from_slice(&std::fs::read(set.join(f)).expect("read")).expect("json")
     };
-    let (mut texts, mut ids) = (Vec::new(), Vec::new());
-    for a in read("kb.json") {
-        let id = a["id"].as_str().expect("id").to_string();
-        let title = a["title"].as_str().expect("title").to_string();
-        for line in std::iter::once(title.as_str()).chain(a["body"].as_str().expect("body").lines())
-        {
-            if !line.trim().is_empty() {
-                texts.push(line.trim().to_string());
-                ids.push(json!({"id": id, "text": line.trim()}));
-            }
-        }
-    }
+    let (texts, ids) = if set.join("kb.json").exists() {
+        bench_data_lines(&read("kb.json"))
+    } else {
+        knowledge_lines(&set.join("knowledge"))
+    };
     let lines: Vec<Vec<f32>> = texts.iter().map(|t| encoder.embed(t)).collect();
     write(out, "lines", &lines, Value::Array(ids));
-    let file = if split == "test" {
+    // Our own sets (bench/fr-tune, …) have one queries.json and no val split.
+    let file = if split == "test" || !set.join("val.json").exists() {
         "queries.json"
     } else {
         "val.json"
