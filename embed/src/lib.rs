@@ -26,6 +26,9 @@ const HEAD_DIM: usize = HIDDEN / HEADS;
 const INTERMEDIATE: usize = 1536;
 const LAYERS: usize = 6;
 const LN_EPS: f32 = 1e-12;
+/// Bumped whenever a change gives different embedding bits for the same text (a kernel's
+/// quantization, GELU): 2 = 8-bit inputs on AVX2 and GELU without `expf` (2026-12-01).
+pub const ARITHMETIC_REVISION: u32 = 2;
 /// Longest input in tokens; longer texts are cut (sentence-transformers uses 256; questions
 /// and passages here are far shorter, and attention cost grows with the square).
 const MAX_TOKENS: usize = 128;
@@ -419,6 +422,19 @@ impl Encoder {
         self.layers.iter().all(|l| l.query.quantized.is_some())
     }
 
+    /// Which arithmetic computes the embeddings, e.g. `int8-avx2 r2`: each kernel gives
+    /// slightly different vectors, so vectors kept from one must not be compared with
+    /// questions embedded by another (a data directory moved to another processor, or a
+    /// new version whose arithmetic changed). [`ARITHMETIC_REVISION`] counts the changes.
+    pub fn arithmetic(&self) -> String {
+        let kind = match self.layers.first().and_then(|l| l.query.quantized.as_ref()) {
+            Some(q) if q.kernel() == Kernel::Vnni => "int8-vnni",
+            Some(_) => "int8-avx2",
+            None => "f32",
+        };
+        format!("{kind} r{ARITHMETIC_REVISION}")
+    }
+
     /// The unit-length embedding of a text (mean of the token vectors, normalised).
     pub fn embed(&self, text: &str) -> Vec<f32> {
         let ids = self.token_ids(text);
@@ -655,7 +671,12 @@ mod tests {
                 let sim = similarity(&exact.embed(text), &fast.embed(text));
                 assert!(sim > 0.98, "{kernel:?}, {text}: {sim}");
             }
+            assert_ne!(fast.arithmetic(), exact.arithmetic());
+            assert!(fast
+                .arithmetic()
+                .contains(&format!("{kernel:?}").to_lowercase()));
         }
+        assert_eq!(exact.arithmetic(), format!("f32 r{ARITHMETIC_REVISION}"));
     }
 
     #[test]

@@ -107,6 +107,11 @@ impl Quantized {
         }
     }
 
+    /// The kernel these weights were quantized for.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
     /// Whether this processor can run `apply`, and the layer's shape suits the kernel.
     pub fn usable(&self) -> bool {
         self.inputs.is_multiple_of(self.kernel.step())

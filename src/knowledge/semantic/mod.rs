@@ -129,15 +129,19 @@ impl Semantic {
         })
     }
 
-    /// Keeps computed vectors in `dir` between starts (the model in `model_dir` names them).
+    /// Keeps computed vectors in `dir` between starts (the model in `model_dir` and the
+    /// arithmetic that ran it name them).
     pub fn with_cache(mut self, dir: &Path, model_dir: &Path) -> anyhow::Result<Semantic> {
         std::fs::create_dir_all(dir)?;
         let size = |f: &str| std::fs::metadata(model_dir.join(f)).map_or(0, |m| m.len());
         self.cache = Some(Arc::new(Cache {
             dir: dir.to_path_buf(),
+            // The arithmetic too: vectors from another kernel (another processor, or a
+            // version that computes differently) are recomputed, not mixed with new ones.
             model_key: format!(
-                "{}:{}:{}",
+                "{}:{}:{}:{}",
                 self.model_name(),
+                self.encoder.arithmetic(),
                 size("model.safetensors"),
                 size("vocab.txt")
             ),
@@ -458,6 +462,9 @@ mod tests {
             .unwrap()
             .with_cache(cache.path(), model)
             .unwrap();
+        // Files are named by the arithmetic too, so another kernel's vectors are not reused.
+        let key = &first.cache.as_ref().unwrap().model_key;
+        assert!(key.contains(&first.encoder.arithmetic()), "{key}");
         first.upsert(&doc("Parcels arrive in two days."));
         let files = || std::fs::read_dir(cache.path()).unwrap().count();
         assert_eq!(files(), 1);
