@@ -87,8 +87,8 @@ impl Quantized {
             Vec::with_capacity(rows),
             Vec::with_capacity(rows),
         );
+        let levels = kernel.weight_levels();
         for row in weight.chunks_exact(inputs) {
-            let levels = kernel.weight_levels();
             let s = step_of(row, levels);
             let bytes: Vec<i8> = row
                 .iter()
@@ -166,6 +166,8 @@ fn quantize_inputs(x: &[f32], inputs: usize, levels: f32, offset: f32) -> (Vec<u
     quantize_rows(x, inputs, levels, offset)
 }
 
+/// The plain quantization: processors without AVX2, and the reference the AVX2 version is
+/// tested against.
 #[inline(always)]
 fn quantize_rows(x: &[f32], inputs: usize, levels: f32, offset: f32) -> (Vec<u8>, Vec<f32>) {
     let mut bytes = vec![0u8; x.len()];
