@@ -12,7 +12,7 @@
 //! Output: `lines.f32` + `lines.json` (article id of each line, title first, in kb order),
 //! `queries.f32` + `queries.json` (expected article id of each question, null = out of scope).
 
-use candor::knowledge::article::Article;
+use candor::knowledge::semantic::embedded_lines;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
@@ -42,29 +42,16 @@ fn bench_data_lines(kb: &[Value]) -> (Vec<String>, Vec<Value>) {
     (texts, ids)
 }
 
-/// A help centre of Markdown articles (`knowledge/*.md`, as in `bench/fr-tune`): the lines
-/// Candor embeds — title, example questions, then each passage's lines (headings left out).
+/// A help centre of Markdown articles (`knowledge/*.md`, as in `bench/fr-tune`), loaded as
+/// the server loads it: the lines the server embeds (title, example questions, passage lines).
 fn knowledge_lines(dir: &Path) -> (Vec<String>, Vec<Value>) {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("knowledge dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    files.sort();
+    let report = candor::knowledge::loader::load_dir(dir).expect("knowledge dir");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
     let (mut texts, mut ids) = (Vec::new(), Vec::new());
-    for f in files {
-        let a = Article::parse(&std::fs::read_to_string(&f).expect("read"), 0).expect("article");
-        let passages = candor::knowledge::passages::split(&a.body);
-        let body = passages.iter().flat_map(|p| p.text.lines());
-        for line in [a.title.as_str()]
-            .into_iter()
-            .chain(a.questions.iter().map(String::as_str))
-            .chain(body)
-        {
-            if !line.trim().is_empty() {
-                texts.push(line.trim().to_string());
-                ids.push(json!({"id": a.id, "text": line.trim()}));
-            }
+    for a in &report.articles {
+        for (_, _, text) in embedded_lines(a) {
+            ids.push(json!({"id": a.id, "text": text}));
+            texts.push(text);
         }
     }
     (texts, ids)

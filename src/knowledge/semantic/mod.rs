@@ -203,26 +203,7 @@ impl Semantic {
     }
 
     fn lines(&self, a: &Article) -> Embedded {
-        let mut texts: Vec<(String, String, String)> = Vec::new();
-        let parts = passages::split(&a.body);
-        let mut push = |heading: &str, passage: &str, text: &str| {
-            let text = text.trim();
-            if !text.is_empty() {
-                texts.push((heading.into(), passage.into(), text.into()));
-            }
-        };
-        // Title and example questions point at the article's first passage.
-        let first = parts.first();
-        let (h0, p0) = first.map_or(("", ""), |p| (p.heading.as_str(), p.text.as_str()));
-        push(h0, p0, &a.title);
-        for q in &a.questions {
-            push(h0, p0, q);
-        }
-        for p in &parts {
-            for line in p.text.lines() {
-                push(&p.heading, &p.text, line);
-            }
-        }
+        let texts = embedded_lines(a);
         let vectors = self.vectors_of(&texts);
         let lines = texts
             .into_iter()
@@ -435,6 +416,32 @@ impl Semantic {
         }
         hits
     }
+}
+
+/// The lines of an article the model embeds, each with the heading and passage it points
+/// at: the title and example questions (pointing at the first passage), then every
+/// non-empty line of every passage. Public so the offline tools embed exactly these.
+pub fn embedded_lines(a: &Article) -> Vec<(String, String, String)> {
+    let mut texts: Vec<(String, String, String)> = Vec::new();
+    let parts = passages::split(&a.body);
+    let mut push = |heading: &str, passage: &str, text: &str| {
+        let text = text.trim();
+        if !text.is_empty() {
+            texts.push((heading.into(), passage.into(), text.into()));
+        }
+    };
+    let first = parts.first();
+    let (h0, p0) = first.map_or(("", ""), |p| (p.heading.as_str(), p.text.as_str()));
+    push(h0, p0, &a.title);
+    for q in &a.questions {
+        push(h0, p0, q);
+    }
+    for p in &parts {
+        for line in p.text.lines() {
+            push(&p.heading, &p.text, line);
+        }
+    }
+    texts
 }
 
 #[cfg(test)]
