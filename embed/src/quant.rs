@@ -271,7 +271,8 @@ mod simd {
     }
 
     /// Blocks of 2 weight rows × up to 6 tokens: each loaded weight vector serves 6 tokens,
-    /// each loaded input vector 2 rows.
+    /// each loaded input vector 2 rows. As in `linear_avx2`, the last block has exactly the
+    /// tokens that are left (a question of 10 tokens is 6 + 4, not 6 + 6).
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     pub unsafe fn linear_vnni(
         q: &Quantized,
@@ -281,36 +282,74 @@ mod simd {
         bias: &[f32],
         y: &mut [f32],
     ) {
-        const B: usize = VNNI_BLOCK;
-        let (inputs, outputs, tokens) = (q.inputs, bias.len(), xs.len());
-        let (xp, wp) = (x.as_ptr(), q.weight.as_ptr());
-        for o in (0..outputs).step_by(2) {
-            let (w0, w1) = (wp.add(o * inputs), wp.add((o + 1) * inputs));
+        let tokens = xs.len();
+        for o in (0..bias.len()).step_by(2) {
             let mut t = 0;
             while t < tokens {
-                // A last block of fewer tokens repeats its last row (results unused).
-                let n = (tokens - t).min(B);
-                let rows: [*const u8; B] =
-                    std::array::from_fn(|j| xp.add((t + j.min(n - 1)) * inputs));
-                let mut acc = [_mm512_setzero_si512(); 2 * B];
-                let mut k = 0;
-                while k < inputs {
-                    let a = _mm512_loadu_si512(w0.add(k) as *const __m512i);
-                    let b = _mm512_loadu_si512(w1.add(k) as *const __m512i);
-                    for j in 0..B {
-                        let v = _mm512_loadu_si512(rows[j].add(k) as *const __m512i);
-                        acc[2 * j] = _mm512_dpbusd_epi32(acc[2 * j], v, a);
-                        acc[2 * j + 1] = _mm512_dpbusd_epi32(acc[2 * j + 1], v, b);
-                    }
-                    k += 64;
-                }
-                for j in 0..n {
-                    for (r, out) in [o, o + 1].into_iter().enumerate() {
-                        let dot = _mm512_reduce_add_epi32(acc[2 * j + r]);
-                        y[(t + j) * outputs + out] = finish(q, dot, off, out, xs[t + j], bias[out]);
-                    }
+                let n = (tokens - t).min(VNNI_BLOCK);
+                match n {
+                    1 => vnni_block::<1>(q, x, xs, off, bias, y, o, t),
+                    2 => vnni_block::<2>(q, x, xs, off, bias, y, o, t),
+                    3 => vnni_block::<3>(q, x, xs, off, bias, y, o, t),
+                    4 => vnni_block::<4>(q, x, xs, off, bias, y, o, t),
+                    5 => vnni_block::<5>(q, x, xs, off, bias, y, o, t),
+                    _ => vnni_block::<VNNI_BLOCK>(q, x, xs, off, bias, y, o, t),
                 }
                 t += n;
+            }
+        }
+    }
+
+    /// Weight rows `o` and `o + 1` against the `N` tokens from `t`, with VNNI. The 2N sums
+    /// are reduced together: each accumulator is halved to 256 bits (one extract, one add),
+    /// then `sums8` adds eight of them at a time. One `_mm512_reduce_add_epi32` per dot
+    /// product (a chain of four shuffles and adds each) was as much work as the products
+    /// themselves on the 384-input layers, which are 6 steps long.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn vnni_block<const N: usize>(
+        q: &Quantized,
+        x: &[u8],
+        xs: &[f32],
+        off: i32,
+        bias: &[f32],
+        y: &mut [f32],
+        o: usize,
+        t: usize,
+    ) {
+        let (inputs, outputs) = (q.inputs, bias.len());
+        let (w0, w1) = (
+            q.weight.as_ptr().add(o * inputs),
+            q.weight.as_ptr().add((o + 1) * inputs),
+        );
+        let rows: [*const u8; N] = std::array::from_fn(|j| x.as_ptr().add((t + j) * inputs));
+        // Token j's products with row o in acc[2j], with row o + 1 in acc[2j + 1].
+        let mut acc = [_mm512_setzero_si512(); 2 * VNNI_BLOCK];
+        let mut k = 0;
+        while k < inputs {
+            let a = _mm512_loadu_si512(w0.add(k) as *const __m512i);
+            let b = _mm512_loadu_si512(w1.add(k) as *const __m512i);
+            for j in 0..N {
+                let v = _mm512_loadu_si512(rows[j].add(k) as *const __m512i);
+                acc[2 * j] = _mm512_dpbusd_epi32(acc[2 * j], v, a);
+                acc[2 * j + 1] = _mm512_dpbusd_epi32(acc[2 * j + 1], v, b);
+            }
+            k += 64;
+        }
+        let mut halves = [[_mm256_setzero_si256(); 8]; 2];
+        for (i, v) in acc.iter().enumerate().take(2 * N) {
+            halves[i / 8][i % 8] = _mm256_add_epi32(
+                _mm512_castsi512_si256(*v),
+                _mm512_extracti64x4_epi64::<1>(*v),
+            );
+        }
+        let low = sums8(&halves[0]);
+        let high = if 2 * N > 8 { sums8(&halves[1]) } else { [0; 8] };
+        for j in 0..N {
+            for (r, out) in [o, o + 1].into_iter().enumerate() {
+                let i = 2 * j + r;
+                let dot = if i < 8 { low[i] } else { high[i - 8] };
+                y[(t + j) * outputs + out] = finish(q, dot, off, out, xs[t + j], bias[out]);
             }
         }
     }
