@@ -198,7 +198,47 @@ def whiten(d, shrinkages):
         print(f"{name:18s} top-1 {right[inscope].mean():.3f}   at 0.46: top-1 {at:.3f} declined {dec:.3f}")
 
 
+def declines(d, shrinkage):
+    """Which score of the model's best article best separates in-scope from out-of-scope
+    questions (AUROC), and the operating point each gives: the plain combined score (what
+    Candor uses), the same score in the help centre's space, and the Mahalanobis distance
+    to the closest article's mean there (the classic detector of questions from elsewhere)."""
+    lv, ll = load(d, "lines")
+    qv, ql = load(d, "queries")
+    ids = articles(ll)
+    owner = np.array([ids.index(l["id"]) for l in ll])
+    expected = [q["expected"] for q in ql]
+    inscope = np.array([e is not None for e in expected])
+    plain = mix_scores(lv, qv, owner, len(ids))
+    means = np.stack([lv[owner == i].mean(0) for i in range(len(ids))])
+    within = lv - means[owner]
+    ev, vecs = np.linalg.eigh(within.T @ within / len(lv))
+    mu = lv.mean(0)
+    w = vecs @ np.diag((ev + shrinkage) ** -0.5) @ vecs.T
+    ranked = mix_scores((lv - mu) @ w, (qv - mu) @ w, owner, len(ids))
+    top = ranked.argmax(1)
+    right = np.array([ids[t] == e for t, e in zip(top, expected)])
+    rows = np.arange(len(top))
+    qn = qv / np.linalg.norm(qv, axis=1, keepdims=True)
+    ln = lv / np.linalg.norm(lv, axis=1, keepdims=True)
+    mn = np.stack([ln[owner == i].mean(0) for i in range(len(ids))])
+    zq, zm = (qn - ln.mean(0)) @ w, (mn - ln.mean(0)) @ w
+    dist = ((zq[:, None, :] - zm[None, :, :]) ** 2).sum(2)
+    signals = {
+        "plain score": plain[rows, top],
+        "space score": ranked[rows, top],
+        "-mahalanobis (closest)": -dist.min(1),
+        "-mahalanobis (ranked)": -dist[rows, top],
+        "plain - runner-up (space)": plain[rows, top] - np.sort(plain, 1)[:, -2],
+    }
+    for name, s in signals.items():
+        _, t, top1, dec = operating_point(s, right, inscope)
+        print(f"{name:26s} AUROC {auroc(s, inscope):.4f}  best point t={t:.3f}: top-1 {top1:.3f} declined {dec:.3f}")
+
+
 def main():
+    if sys.argv[1] == "--declines":
+        return declines(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.003)
     if sys.argv[1] == "--calibrate":
         return calibrate(sys.argv[2:])
     if sys.argv[1] == "--words":

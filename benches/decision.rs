@@ -36,10 +36,10 @@ fn main() {
     // With CANDOR_EMBEDDING_MODEL set, the cascade is on: uncertain English questions are
     // embedded and compared with every article line.
     if let Ok(model) = std::env::var("CANDOR_EMBEDDING_MODEL") {
-        let rule = candor::config::EmbeddingSettings::default();
-        let semantic = candor::knowledge::semantic::Semantic::load(model.as_ref())
-            .unwrap()
-            .with_rule(&rule);
+        let semantic =
+            candor::knowledge::semantic::Semantic::from_settings(&embedding_settings(model))
+                .unwrap()
+                .expect("a model in CANDOR_EMBEDDING_MODEL");
         let started = Instant::now();
         index.set_semantic(semantic);
         println!(
@@ -70,4 +70,15 @@ fn main() {
         pct(0.99),
         times[times.len() - 1]
     );
+}
+
+/// The default rule with the English model from `CANDOR_EMBEDDING_MODEL` and, when
+/// `CANDOR_EMBEDDING_MODEL_FR` is set, the French one.
+fn embedding_settings(english: String) -> candor::config::EmbeddingSettings {
+    let mut e = candor::config::EmbeddingSettings {
+        model_dir: Some(english.into()),
+        ..Default::default()
+    };
+    e.fr.model_dir = std::env::var_os("CANDOR_EMBEDDING_MODEL_FR").map(Into::into);
+    e
 }

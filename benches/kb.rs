@@ -89,14 +89,15 @@ fn main() {
     decisions(&index, &qs, articles.len(), "words only");
     // With CANDOR_EMBEDDING_MODEL set, the same questions with the embedding model on.
     if let Ok(model) = std::env::var("CANDOR_EMBEDDING_MODEL") {
-        let semantic = candor::knowledge::semantic::Semantic::load(model.as_ref())
-            .unwrap()
-            .with_rule(&candor::config::EmbeddingSettings::default());
+        let semantic =
+            candor::knowledge::semantic::Semantic::from_settings(&embedding_settings(model))
+                .unwrap()
+                .expect("a model in CANDOR_EMBEDDING_MODEL");
         let t = Instant::now();
         index.set_semantic(semantic);
         println!(
             "embedding model on ({}): articles embedded in {:.1} s",
-            index.semantic().unwrap().model_name(),
+            index.semantic().unwrap().model_names(),
             t.elapsed().as_secs_f64()
         );
         decisions(&index, &qs, articles.len(), "with the embedding model");
@@ -115,23 +116,26 @@ fn main() {
             pct(&mut publish, 0.99)
         );
         let model = index.semantic().unwrap();
-        let (mut embed, mut nearest) = (Vec::new(), Vec::new());
-        let english = qs.iter().filter(|q| q["lang"] == "en");
-        for q in english.clone().chain(english.clone()).chain(english) {
-            let t = Instant::now();
-            let v = model.embed(q["text"].as_str().unwrap());
-            embed.push(t.elapsed().as_micros());
-            let t = Instant::now();
-            std::hint::black_box(model.nearest(&v, Lang::En, 5));
-            nearest.push(t.elapsed().as_micros());
+        for lang in [Lang::En, Lang::Fr].into_iter().filter(|l| model.reads(*l)) {
+            let (mut embed, mut nearest) = (Vec::new(), Vec::new());
+            let of_lang = qs.iter().filter(|q| q["lang"] == lang.code());
+            for q in of_lang.clone().chain(of_lang.clone()).chain(of_lang) {
+                let t = Instant::now();
+                let v = model.embed(q["text"].as_str().unwrap(), lang);
+                embed.push(t.elapsed().as_micros());
+                let t = Instant::now();
+                std::hint::black_box(model.nearest(&v, lang, 5));
+                nearest.push(t.elapsed().as_micros());
+            }
+            println!(
+                "of which ({}): embedding a question p50 {:.2} / p99 {:.2} ms; ranking the articles p50 {:.2} / p99 {:.2} ms",
+                lang.code(),
+                pct(&mut embed, 0.5),
+                pct(&mut embed, 0.99),
+                pct(&mut nearest, 0.5),
+                pct(&mut nearest, 0.99)
+            );
         }
-        println!(
-            "of which: embedding a question p50 {:.2} / p99 {:.2} ms; ranking the articles p50 {:.2} / p99 {:.2} ms",
-            pct(&mut embed, 0.5),
-            pct(&mut embed, 0.99),
-            pct(&mut nearest, 0.5),
-            pct(&mut nearest, 0.99)
-        );
     }
     trial(&index);
 }
@@ -194,4 +198,15 @@ fn trial(index: &KnowledgeIndex) {
         pct(&mut times[1..], 0.5),
         pct(&mut times[1..], 0.99)
     );
+}
+
+/// The default rule with the English model from `CANDOR_EMBEDDING_MODEL` and, when
+/// `CANDOR_EMBEDDING_MODEL_FR` is set, the French one.
+fn embedding_settings(english: String) -> candor::config::EmbeddingSettings {
+    let mut e = candor::config::EmbeddingSettings {
+        model_dir: Some(english.into()),
+        ..Default::default()
+    };
+    e.fr.model_dir = std::env::var_os("CANDOR_EMBEDDING_MODEL_FR").map(Into::into);
+    e
 }

@@ -3,6 +3,7 @@
 //!
 //!   cargo bench --bench quality -- <set> [val|test] [--threshold X] [--dump FILE]
 //!       [--embedding MODEL_DIR [--consult-below X] [--answer-from X]]
+//!       [--embedding-fr MODEL_DIR [--fr-consult-below X] [--fr-answer-from X]]
 //!
 //! `<set>` is `clinc150` or `banking77` (from ../shared/bench-data, converted to Markdown
 //! articles), `dev` (tuning questions for the sample knowledge/) or `heldout` (questions for
@@ -212,6 +213,15 @@ async fn main() {
     }
     if let Some(v) = flag("--answer-from") {
         settings.embedding.answer_from = v.parse().unwrap();
+    }
+    if let Some(dir) = flag("--embedding-fr") {
+        settings.embedding.fr.model_dir = Some(dir.into());
+    }
+    if let Some(v) = flag("--fr-consult-below") {
+        settings.embedding.fr.consult_below = v.parse().unwrap();
+    }
+    if let Some(v) = flag("--fr-answer-from") {
+        settings.embedding.fr.answer_from = v.parse().unwrap();
     }
     let threshold = settings.threshold as f64;
     let app = Application::build(settings).await.unwrap();

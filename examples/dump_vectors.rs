@@ -79,7 +79,7 @@ fn main() {
     } else {
         knowledge_lines(&set.join("knowledge"))
     };
-    let lines: Vec<Vec<f32>> = texts.iter().map(|t| encoder.embed(t)).collect();
+    let lines: Vec<Vec<f32>> = texts.iter().map(|t| encoder.embed_passage(t)).collect();
     write(out, "lines", &lines, Value::Array(ids));
     // Our own sets (bench/fr-tune, …) have one queries.json and no val split.
     let file = if split == "test" || !set.join("val.json").exists() {

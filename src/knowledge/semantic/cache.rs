@@ -5,18 +5,17 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Where computed vectors are kept between starts: one file per article text, named by a
-/// hash of the model's identity and the exact lines embedded.
+/// hash of the model's identity (its reader's key) and the exact lines embedded.
 pub(super) struct Cache {
     pub(super) dir: PathBuf,
-    pub(super) model_key: String,
     /// Files read or written since start: the others belong to texts that changed.
     pub(super) used: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Cache {
-    pub(super) fn file(&self, texts: &[(String, String, String)]) -> PathBuf {
+    pub(super) fn file(&self, model_key: &str, texts: &[(String, String, String)]) -> PathBuf {
         let mut h = Sha256::new();
-        h.update(self.model_key.as_bytes());
+        h.update(model_key.as_bytes());
         for (_, _, text) in texts {
             h.update(text.as_bytes());
             h.update([0u8]);

@@ -3,6 +3,7 @@
 //! the article is indexed); a question is embedded only when the lexical search is unsure.
 
 use super::{passages, whitening, Article, Lang};
+use anyhow::Context;
 use cache::{read_vectors, Cache};
 use candor_embed::Encoder;
 use space::{rank, Rating, Space, Vectors};
@@ -15,9 +16,6 @@ mod cache;
 mod space;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-
-/// The model's name, shown in why records.
-pub const MODEL: &str = "all-MiniLM-L6-v2";
 
 /// One embedded line of an article and the passage it belongs to.
 #[derive(Debug)]
@@ -90,15 +88,93 @@ impl Embedded {
 /// Length of the model's vectors.
 const DIMENSIONS: usize = 384;
 
-/// The encoder, the vectors of every English article, and when to consult them.
-pub struct Semantic {
+/// One language's model and the rule that trusts it.
+#[derive(Clone)]
+pub struct Reader {
     encoder: Arc<Encoder>,
-    cache: Option<Arc<Cache>>,
-    vectors: RwLock<HashMap<String, Arc<Embedded>>>,
+    /// Names the vectors in the cache: the model, its arithmetic and its files' sizes.
+    key: String,
     /// Lexical confidence under which the model is asked.
     pub consult_below: f32,
     /// Combined score (meaning + words) from which the best article is answered.
     pub answer_from: f32,
+    /// Logistic map from the combined score to the probability that the article is the
+    /// right one (intercept, slope): fitted per model, since each has its own scale.
+    pub calibration: [f32; 2],
+}
+
+impl Reader {
+    /// Loads the model in `dir` for a language, with that language's rule.
+    pub fn load(dir: &Path, rule: &crate::config::ModelRule) -> anyhow::Result<Reader> {
+        let encoder = Encoder::load(dir)?;
+        let size = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
+        // The arithmetic too: vectors from another kernel (another processor, or a
+        // version that computes differently) are recomputed, not mixed with new ones.
+        let key = format!(
+            "{}:{}:{}:{}:{}",
+            name_of(&encoder),
+            encoder.arithmetic(),
+            size("model.safetensors"),
+            size("vocab.txt"),
+            size(candor_embed::E5_FILE)
+        );
+        // MiniLM's key stays what it was before e5 (no third file), so caches survive.
+        let key = key.strip_suffix(":0").map_or(key.clone(), str::to_string);
+        Ok(Reader {
+            calibration: match encoder.model() {
+                candor_embed::Model::MiniLm => MINILM_CALIBRATION,
+                candor_embed::Model::E5Small => E5_CALIBRATION,
+            },
+            encoder: Arc::new(encoder),
+            key,
+            consult_below: rule.consult_below,
+            answer_from: rule.answer_from,
+        })
+    }
+
+    /// The model's name as shown in why records, with "8-bit" when its linear layers run
+    /// quantized (x86-64 processors with AVX-512 VNNI or AVX2).
+    pub fn model_name(&self) -> String {
+        name_of(&self.encoder)
+    }
+
+    /// The calibrated confidence of a combined score.
+    pub fn confidence(&self, score: f32) -> f32 {
+        let [b0, b1] = self.calibration;
+        1.0 / (1.0 + (-(b0 + b1 * score)).exp())
+    }
+}
+
+/// e5's weights come 4-bit from its file, whatever the arithmetic; MiniLM's are 8-bit when
+/// the processor runs them so.
+fn name_of(encoder: &Encoder) -> String {
+    let model = encoder.model().name();
+    match encoder.model() {
+        candor_embed::Model::E5Small => format!("{model} (4-bit)"),
+        candor_embed::Model::MiniLm if encoder.is_quantized() => format!("{model} (8-bit)"),
+        candor_embed::Model::MiniLm => model.to_string(),
+    }
+}
+
+/// MiniLM's calibration: fitted by `bench/fit_semantic.py --calibrate` on the CLINC150 and
+/// Banking77 val questions the model was consulted on (3,136; out-of-scope ones weighted
+/// 10, as for the lexical confidence), reliability table in BENCHMARKS.md. It puts the
+/// model's decisions on the same scale as the lexical confidence shown to visitors.
+pub const MINILM_CALIBRATION: [f32; 2] = [-5.007, 9.803];
+
+/// multilingual-e5-small's calibration, fitted the same way on the 85 French questions of
+/// the tuning sets it was consulted on (`bench/fr-tune` and the French dev questions, at
+/// the French rule): its similarities sit high and close together (unrelated French
+/// sentences score ~0.8), hence the steep slope; its bar 0.94 maps to 0.30, the lexical
+/// threshold.
+pub const E5_CALIBRATION: [f32; 2] = [-72.920, 76.687];
+
+/// The models (one per language that has one), the vectors of every article they read,
+/// and the spaces they are ranked in.
+pub struct Semantic {
+    readers: HashMap<Lang, Reader>,
+    cache: Option<Arc<Cache>>,
+    vectors: RwLock<HashMap<String, Arc<Embedded>>>,
     /// Set once the articles present at start are embedded; until then the model is not
     /// consulted and visitors get the lexical answers (the server need not wait for it).
     ready: AtomicBool,
@@ -113,59 +189,68 @@ pub struct Semantic {
 }
 
 impl Semantic {
-    /// Loads the model from a local directory.
+    /// A model for English from a local directory, with the default rule (benches, tests).
     pub fn load(dir: &Path) -> anyhow::Result<Semantic> {
-        let defaults = crate::config::EmbeddingSettings::default();
-        Ok(Semantic {
-            encoder: Arc::new(Encoder::load(dir)?),
+        let rule = crate::config::EmbeddingSettings::default();
+        Ok(Semantic::with_readers(
+            [(Lang::En, Reader::load(dir, &rule.en_rule())?)].into(),
+        ))
+    }
+
+    /// The models the settings name (English, French), or None when none is configured
+    /// and present; a configured but missing directory is warned about and that language
+    /// runs on lexical search alone.
+    pub fn from_settings(
+        settings: &crate::config::EmbeddingSettings,
+    ) -> anyhow::Result<Option<Semantic>> {
+        let wanted = [
+            (Lang::En, &settings.model_dir, settings.en_rule()),
+            (Lang::Fr, &settings.fr.model_dir, settings.fr_rule()),
+        ];
+        let mut readers = HashMap::new();
+        for (lang, dir, rule) in wanted {
+            let Some(dir) = dir else { continue };
+            if !Encoder::present(dir) {
+                tracing::warn!(lang = lang.code(), dir = %dir.display(), "no embedding model there: lexical search only");
+                continue;
+            }
+            let reader = Reader::load(dir, &rule)
+                .with_context(|| format!("loading the embedding model from {}", dir.display()))?;
+            readers.insert(lang, reader);
+        }
+        Ok((!readers.is_empty()).then(|| Semantic::with_readers(readers)))
+    }
+
+    /// The models of each language that has one.
+    pub fn with_readers(readers: HashMap<Lang, Reader>) -> Semantic {
+        Semantic {
+            readers,
             cache: None,
             vectors: RwLock::new(HashMap::new()),
-            consult_below: defaults.consult_below,
-            answer_from: defaults.answer_from,
             ready: AtomicBool::new(false),
             touched: Mutex::new(HashSet::new()),
             spaces: RwLock::new(HashMap::new()),
             refitting: Mutex::new(()),
-        })
+        }
     }
 
-    /// Keeps computed vectors in `dir` between starts (the model in `model_dir` and the
-    /// arithmetic that ran it name them).
-    pub fn with_cache(mut self, dir: &Path, model_dir: &Path) -> anyhow::Result<Semantic> {
+    /// Keeps computed vectors in `dir` between starts (each language's model names its own).
+    pub fn with_cache(mut self, dir: &Path) -> anyhow::Result<Semantic> {
         std::fs::create_dir_all(dir)?;
-        let size = |f: &str| std::fs::metadata(model_dir.join(f)).map_or(0, |m| m.len());
         self.cache = Some(Arc::new(Cache {
             dir: dir.to_path_buf(),
-            // The arithmetic too: vectors from another kernel (another processor, or a
-            // version that computes differently) are recomputed, not mixed with new ones.
-            model_key: format!(
-                "{}:{}:{}:{}",
-                self.model_name(),
-                self.encoder.arithmetic(),
-                size("model.safetensors"),
-                size("vocab.txt")
-            ),
             used: Default::default(),
         }));
         Ok(self)
     }
 
-    /// Sets when the model is consulted and when its answer is trusted.
-    pub fn with_rule(mut self, rule: &crate::config::EmbeddingSettings) -> Semantic {
-        self.consult_below = rule.consult_below;
-        self.answer_from = rule.answer_from;
-        self
-    }
-
-    /// The same model and vectors, for a preview index (vectors are shared, not copied).
+    /// The same models and vectors, for a preview index (vectors are shared, not copied).
     pub fn fork(&self) -> Semantic {
         Semantic {
-            encoder: self.encoder.clone(),
+            readers: self.readers.clone(),
             // A draft's vectors are not worth keeping.
             cache: None,
             vectors: RwLock::new(self.vectors.read().expect("vectors lock").clone()),
-            consult_below: self.consult_below,
-            answer_from: self.answer_from,
             // A fork taken while warming stays unconsulted; the editor rebuilds its preview
             // once the live model is ready.
             ready: AtomicBool::new(self.is_ready()),
@@ -180,31 +265,37 @@ impl Semantic {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// The model's name as shown in why records, with "8-bit" when its linear layers run
-    /// quantized (x86-64 processors with AVX-512 VNNI or AVX2).
-    pub fn model_name(&self) -> String {
-        if self.encoder.is_quantized() {
-            format!("{MODEL} (8-bit)")
-        } else {
-            MODEL.to_string()
-        }
+    /// The model and rule for `lang`, if it has one.
+    pub fn reader(&self, lang: Lang) -> Option<&Reader> {
+        self.readers.get(&lang)
     }
 
-    /// Whether questions and articles in `lang` go to the model: English only. Tried on
-    /// the French dev questions with the English thresholds, it lowered French top-1 from
-    /// 0.879 to 0.788 and declines from 0.917 to 0.167: it does not read French.
+    /// The models' names, for logs: "en: …, fr: …".
+    pub fn model_names(&self) -> String {
+        let mut names: Vec<String> = self
+            .readers
+            .iter()
+            .map(|(l, r)| format!("{}: {}", l.code(), r.model_name()))
+            .collect();
+        names.sort();
+        names.join(", ")
+    }
+
+    /// Whether questions and articles in `lang` go to a model. MiniLM reads English only
+    /// (tried on the French dev questions with the English thresholds, it lowered French
+    /// top-1 from 0.879 to 0.788 and declines from 0.917 to 0.167); French needs a French-
+    /// reading model of its own (multilingual-e5-small).
     pub fn reads(&self, lang: Lang) -> bool {
-        lang == Lang::En
+        self.readers.contains_key(&lang)
     }
 
-    /// Embeds a text.
-    pub fn embed(&self, text: &str) -> Vec<f32> {
-        self.encoder.embed(text)
+    /// Embeds a question in `lang` (which the caller checked it reads).
+    pub fn embed(&self, text: &str, lang: Lang) -> Vec<f32> {
+        self.readers[&lang].encoder.embed(text)
     }
-
     fn lines(&self, a: &Article) -> Embedded {
         let texts = embedded_lines(a);
-        let vectors = self.vectors_of(&texts);
+        let vectors = self.vectors_of(&self.readers[&a.lang], &texts);
         let lines = texts
             .into_iter()
             .map(|(heading, passage, text)| Line {
@@ -218,12 +309,15 @@ impl Semantic {
 
     /// The vectors of these lines: from the cache when this model already embedded exactly
     /// these texts (a restart, an unchanged article), else computed and cached.
-    fn vectors_of(&self, texts: &[(String, String, String)]) -> Vec<Vec<f32>> {
-        let file = self.cache.as_ref().map(|c| c.file(texts));
+    fn vectors_of(&self, reader: &Reader, texts: &[(String, String, String)]) -> Vec<Vec<f32>> {
+        let file = self.cache.as_ref().map(|c| c.file(&reader.key, texts));
         if let Some(v) = file.as_ref().and_then(|f| read_vectors(f, texts.len())) {
             return v;
         }
-        let vectors: Vec<Vec<f32>> = texts.iter().map(|t| self.encoder.embed(&t.2)).collect();
+        let vectors: Vec<Vec<f32>> = texts
+            .iter()
+            .map(|t| reader.encoder.embed_passage(&t.2))
+            .collect();
         if let Some(f) = file {
             let bytes: Vec<u8> = vectors
                 .iter()
@@ -238,7 +332,7 @@ impl Semantic {
         vectors
     }
 
-    /// Embeds an article (English only: the model does not read French).
+    /// Embeds an article (of a language a model reads; any other is forgotten).
     pub fn upsert(&self, a: &Article) {
         if !self.reads(a.lang) {
             self.remove(&a.id);
@@ -267,11 +361,11 @@ impl Semantic {
     /// Embeds many articles on every core (the knowledge base at start), then marks the
     /// model ready. Articles published or removed meanwhile keep what that did.
     pub fn upsert_all(&self, articles: &[Article]) {
-        let english: Vec<&Article> = articles.iter().filter(|a| self.reads(a.lang)).collect();
+        let read: Vec<&Article> = articles.iter().filter(|a| self.reads(a.lang)).collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = english.len().div_ceil(threads).max(1);
+        let chunk = read.len().div_ceil(threads).max(1);
         let done: Vec<(String, Arc<Embedded>)> = std::thread::scope(|s| {
-            let handles: Vec<_> = english
+            let handles: Vec<_> = read
                 .chunks(chunk)
                 .map(|part| {
                     s.spawn(move || {
@@ -467,11 +561,11 @@ mod tests {
         };
         let first = Semantic::load(model)
             .unwrap()
-            .with_cache(cache.path(), model)
+            .with_cache(cache.path())
             .unwrap();
         // Files are named by the arithmetic too, so another kernel's vectors are not reused.
-        let key = &first.cache.as_ref().unwrap().model_key;
-        assert!(key.contains(&first.encoder.arithmetic()), "{key}");
+        let en = first.reader(Lang::En).unwrap();
+        assert!(en.key.contains(&en.encoder.arithmetic()), "{}", en.key);
         first.upsert(&doc("Parcels arrive in two days."));
         let files = || std::fs::read_dir(cache.path()).unwrap().count();
         assert_eq!(files(), 1);
@@ -485,14 +579,14 @@ mod tests {
 
         let again = Semantic::load(model)
             .unwrap()
-            .with_cache(cache.path(), model)
+            .with_cache(cache.path())
             .unwrap();
         again.upsert(&doc("Parcels arrive in two days."));
         assert_eq!(
             std::fs::metadata(&file).unwrap().modified().unwrap(),
             written
         );
-        let q = again.embed("when will my parcel arrive");
+        let q = again.embed("when will my parcel arrive", Lang::En);
         let (a, b) = (
             first.nearest(&q, Lang::En, 1),
             again.nearest(&q, Lang::En, 1),
@@ -512,7 +606,7 @@ mod tests {
         // The next start embeds the knowledge base as it is and drops the old version's file.
         let third = Semantic::load(model)
             .unwrap()
-            .with_cache(cache.path(), model)
+            .with_cache(cache.path())
             .unwrap();
         third.upsert_all(&[doc("Parcels arrive tomorrow by bike.")]);
         assert_eq!(files(), 1, "the stale file is pruned");
@@ -555,7 +649,7 @@ mod tests {
             doc("en-c", "Refunds take five days."),
         ]);
         assert!(s.is_ready());
-        let q = s.embed("do parcels come by bike");
+        let q = s.embed("do parcels come by bike", Lang::En);
         let hits = s.nearest(&q, Lang::En, 5);
         let ids: Vec<&str> = hits.iter().map(|h| h.article_id.as_str()).collect();
         assert!(
@@ -584,7 +678,7 @@ mod tests {
             doc("en-c", "Refunds take five days."),
         ]);
         s.upsert(&doc("en-d", "Our shop cat is called Biscuit."));
-        let q = s.embed("what is the name of your cat");
+        let q = s.embed("what is the name of your cat", Lang::En);
         let hits = s.nearest(&q, Lang::En, 2);
         assert_eq!(hits[0].article_id, "en-d", "{hits:?}");
         assert!(
@@ -610,7 +704,7 @@ mod tests {
         s.upsert_all(&[]);
         s.upsert(&doc("en-a", "Parcels travel by lorry."));
         s.upsert(&doc("en-b", "Gift cards last a year."));
-        let q = s.embed("how do parcels travel");
+        let q = s.embed("how do parcels travel", Lang::En);
         let hits = s.nearest(&q, Lang::En, 1);
         assert_eq!(hits[0].article_id, "en-a");
         assert!(
