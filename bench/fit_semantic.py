@@ -10,6 +10,7 @@ top-1 ignoring any threshold and the best operating point (largest top-1 + decli
     python3 bench/fit_semantic.py --whiten target/vectors/clinc150 0.001 0.003 0.01 0.03
     python3 bench/fit_semantic.py --calibrate clinc_val.jsonl banking_val.jsonl
     python3 bench/fit_semantic.py --words target/vectors/fr-tune
+    python3 bench/fit_semantic.py --declines target/vectors/clinc150 [SHRINKAGE]
 
 The `--words` form adds the words to the meaning score as Candor does (w × each lexical
 candidate's BM25 relative to the best one, read from `lexical.jsonl` in the same directory:
@@ -24,6 +25,10 @@ The `--whiten` form ranks articles in the help centre's own space (`src/knowledg
 whitening.rs`: lines and questions mapped by the inverse square root of the shrunk
 within-article covariance, fitted on the lines only) for each shrinkage given, and prints
 the val top-1 ignoring thresholds and, as Candor decides, at the plain score's bar 0.46.
+
+The `--declines` form compares, for declining, the plain combined score with the same
+score in the help centre's space and with the Mahalanobis distance to the closest article
+(AUROC and best operating point; none beat the plain score on CLINC150 val).
 
 The second form reads quality-bench dumps made with the model on (`--embedding DIR --dump
 FILE`, val splits only) and fits the logistic map from the combined score to the probability

@@ -1,5 +1,5 @@
-//! The optional embedding model's say in a decision (English only): when the words leave
-//! the assistant unsure, every article gets a meaning score from the model, the words'
+//! The optional embedding models' say in a decision (each language's own model and rule):
+//! when the words leave the assistant unsure, every article gets a meaning score from the model, the words'
 //! evidence is added to it; articles are ranked by that sum in the help centre's own space
 //! (`knowledge::whitening`), and the first one's plain combined score decides between
 //! answering and declining (the calibrated scale, as before the ranking changed).

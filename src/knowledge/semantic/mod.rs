@@ -1,6 +1,8 @@
-//! Meaning-based search over the help centre with the optional embedding model: every
-//! title, example question and passage line of an English article is embedded once (when
-//! the article is indexed); a question is embedded only when the lexical search is unsure.
+//! Meaning-based search over the help centre with the optional embedding models (one per
+//! language: MiniLM for English, multilingual-e5-small for French): every title, example
+//! question and passage line of an article in a language with a model is embedded once
+//! (when the article is indexed); a question is embedded only when the lexical search is
+//! unsure.
 
 use super::{passages, whitening, Article, Lang};
 use anyhow::Context;
