@@ -176,7 +176,9 @@ def words(d):
         print(line)
 
 
-def whiten(d, shrinkages):
+def spaced(d):
+    """A set's vectors, its articles and questions, the plain scores, and the eigen-
+    decomposition of the within-article covariance that the help centre's space inverts."""
     lv, ll = load(d, "lines")
     qv, ql = load(d, "queries")
     ids = articles(ll)
@@ -187,7 +189,11 @@ def whiten(d, shrinkages):
     means = np.stack([lv[owner == i].mean(0) for i in range(len(ids))])
     within = lv - means[owner]
     ev, vecs = np.linalg.eigh(within.T @ within / len(lv))
-    mu = lv.mean(0)
+    return lv, qv, ids, owner, expected, inscope, plain, ev, vecs, lv.mean(0)
+
+
+def whiten(d, shrinkages):
+    lv, qv, ids, owner, expected, inscope, plain, ev, vecs, mu = spaced(d)
     for lam in [None] + shrinkages:
         if lam is None:
             ranked = plain
@@ -208,17 +214,7 @@ def declines(d, shrinkage):
     questions (AUROC), and the operating point each gives: the plain combined score (what
     Candor uses), the same score in the help centre's space, and the Mahalanobis distance
     to the closest article's mean there (the classic detector of questions from elsewhere)."""
-    lv, ll = load(d, "lines")
-    qv, ql = load(d, "queries")
-    ids = articles(ll)
-    owner = np.array([ids.index(l["id"]) for l in ll])
-    expected = [q["expected"] for q in ql]
-    inscope = np.array([e is not None for e in expected])
-    plain = mix_scores(lv, qv, owner, len(ids))
-    means = np.stack([lv[owner == i].mean(0) for i in range(len(ids))])
-    within = lv - means[owner]
-    ev, vecs = np.linalg.eigh(within.T @ within / len(lv))
-    mu = lv.mean(0)
+    lv, qv, ids, owner, expected, inscope, plain, ev, vecs, mu = spaced(d)
     w = vecs @ np.diag((ev + shrinkage) ** -0.5) @ vecs.T
     ranked = mix_scores((lv - mu) @ w, (qv - mu) @ w, owner, len(ids))
     top = ranked.argmax(1)

@@ -1,5 +1,6 @@
 //! The demo store page and the embeddable widget script.
 
+use crate::knowledge::Lang;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -62,6 +63,8 @@ struct TransparencyPage {
     short_days: u32,
     long_days: u32,
     s: crate::audit::transparency::Summary,
+    /// The language models in use: (language, in the page's language; model name).
+    models: Vec<(&'static str, String)>,
 }
 
 async fn transparency(
@@ -73,8 +76,24 @@ async fn transparency(
     let s = crate::audit::transparency::last_days(store, 30, now)
         .await
         .map_err(|e| crate::error::ApiError::internal(&e))?;
+    let fr = q.lang.as_deref() != Some("en");
+    let semantic = state.assistant.index.semantic();
+    let models = [Lang::Fr, Lang::En]
+        .into_iter()
+        .filter_map(|lang| {
+            let name = semantic.as_ref()?.reader(lang)?.model_name();
+            let label = match (lang, fr) {
+                (Lang::Fr, true) => "questions en français",
+                (Lang::En, true) => "questions en anglais",
+                (Lang::Fr, false) => "questions in French",
+                (Lang::En, false) => "questions in English",
+            };
+            Some((label, name))
+        })
+        .collect();
     Ok(TransparencyPage {
-        fr: q.lang.as_deref() != Some("en"),
+        fr,
+        models,
         threshold: (state.assistant.threshold * 100.0).round() as u32,
         after_declines: state.assistant.rules.after_declines,
         short_days: state.privacy.retention.transcript_days_without_consent,

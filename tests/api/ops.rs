@@ -79,6 +79,11 @@ async fn the_transparency_page_counts_only_consented_conversations() {
         "only the consented conversation counts"
     );
     assert!(en.contains("<th>Answered</th><td>50 %</td>"));
+    assert!(
+        en.contains("It uses no language model"),
+        "without a model the page says so"
+    );
     let fr = app.page("/transparency").await;
     assert!(fr.contains("Comment fonctionne notre assistant"));
+    assert!(fr.contains("Il n'utilise aucun modèle de langue"));
 }

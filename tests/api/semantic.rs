@@ -150,6 +150,23 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
     let w = why(&app, &c, &reply).await;
     assert_eq!(w["rule"], "semantic_mismatch", "{w}");
 
+    // The public transparency page names both models, and says where they run.
+    let page = app.page("/transparency").await;
+    assert!(
+        page.contains("questions en français : multilingual-e5-small (4-bit)"),
+        "{page}"
+    );
+    assert!(
+        page.contains("questions en anglais : all-MiniLM-L6-v2"),
+        "{page}"
+    );
+    assert!(page.contains("tourne sur notre propre serveur"));
+    let page = app.page("/transparency?lang=en").await;
+    assert!(
+        page.contains("questions in French: multilingual-e5-small (4-bit)"),
+        "{page}"
+    );
+
     let en = app.create(Some("en")).await;
     let reply = app.ask(&en, SIGN_UP).await;
     let w = why(&app, &en, &reply).await;
