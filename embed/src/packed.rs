@@ -177,6 +177,10 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Packed> {
             .collect::<anyhow::Result<String>>()?;
         normalise.insert(from, to);
     }
+    ensure!(
+        count <= shape.vocabulary && [bos, eos, unknown].iter().all(|&i| (i as usize) < count),
+        "tokenizer ids beyond the word table"
+    );
     let tokenizer = Unigram::new(pieces, scores, normalise, (bos, eos, unknown));
 
     let mut tensors = HashMap::new();
@@ -243,6 +247,28 @@ mod tests {
         assert_eq!(out[15], 3.5);
         assert_eq!(out[16], 3.5);
         assert_eq!(out[31], -4.0);
+    }
+
+    /// A damaged or foreign file is an error that says so, never a panic.
+    #[test]
+    fn a_damaged_file_is_refused_with_a_reason() {
+        let err = |b: &[u8]| read(b).err().expect("refused").to_string();
+        assert!(err(b"PK\x03\x04 a zip").contains("magic"));
+        let mut header = b"E5S1".to_vec();
+        header.extend(2u32.to_le_bytes());
+        assert!(err(&header).contains("version 2"));
+        let mut short = b"E5S1".to_vec();
+        short.extend(1u32.to_le_bytes());
+        short.extend(384u32.to_le_bytes());
+        assert!(err(&short).contains("truncated"));
+        // The real file, cut anywhere, is refused too (with the model: CANDOR_TEST_E5_MODEL).
+        if let Some(dir) = std::env::var_os("CANDOR_TEST_E5_MODEL") {
+            let bytes = std::fs::read(std::path::Path::new(&dir).join(crate::E5_FILE)).unwrap();
+            assert!(read(&bytes).is_ok());
+            for cut in [100, 3_000_000, bytes.len() - 1] {
+                assert!(read(&bytes[..cut]).is_err(), "cut at {cut}");
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,14 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         // "warming": the optional embedding model is still reading the help centre; the
         // assistant answers from the words meanwhile.
         "embedding": state.assistant.index.embedding_state(),
+        // Which model reads which language, e.g. {"en": "all-MiniLM-L6-v2 (8-bit)"}.
+        "embedding_models": state
+            .assistant
+            .index
+            .embedding_models()
+            .into_iter()
+            .map(|(lang, name)| (lang.code().to_string(), serde_json::Value::String(name)))
+            .collect::<serde_json::Map<_, _>>(),
     })))
 }
 

@@ -77,18 +77,19 @@ async fn transparency(
         .await
         .map_err(|e| crate::error::ApiError::internal(&e))?;
     let fr = q.lang.as_deref() != Some("en");
-    let semantic = state.assistant.index.semantic();
-    let models = [Lang::Fr, Lang::En]
+    let models = state
+        .assistant
+        .index
+        .embedding_models()
         .into_iter()
-        .filter_map(|lang| {
-            let name = semantic.as_ref()?.reader(lang)?.model_name();
+        .map(|(lang, name)| {
             let label = match (lang, fr) {
                 (Lang::Fr, true) => "questions en français",
                 (Lang::En, true) => "questions en anglais",
                 (Lang::Fr, false) => "questions in French",
                 (Lang::En, false) => "questions in English",
             };
-            Some((label, name))
+            (label, name)
         })
         .collect();
     Ok(TransparencyPage {

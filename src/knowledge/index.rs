@@ -212,6 +212,11 @@ impl KnowledgeIndex {
         }
     }
 
+    /// The embedding models in use, by language (none without a model).
+    pub fn embedding_models(&self) -> Vec<(Lang, String)> {
+        self.semantic().map(|s| s.models()).unwrap_or_default()
+    }
+
     /// The embedding model, when one is configured.
     pub fn semantic(&self) -> Option<Arc<Semantic>> {
         self.semantic.read().expect("semantic lock").clone()

@@ -40,6 +40,7 @@ async fn a_missing_model_leaves_the_assistant_lexical() {
     .await;
     let ready: Value = app.get_json("/readyz").await;
     assert_eq!(ready["embedding"], "off", "{ready}");
+    assert_eq!(ready["embedding_models"], serde_json::json!({}), "{ready}");
     let c = app.create(Some("en")).await;
     let reply = app.ask(&c, SIGN_UP).await;
     assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
@@ -150,6 +151,15 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
     let w = why(&app, &c, &reply).await;
     assert_eq!(w["rule"], "semantic_mismatch", "{w}");
 
+    let ready: Value = app.get_json("/readyz").await;
+    assert_eq!(
+        ready["embedding_models"]["fr"], "multilingual-e5-small (4-bit)",
+        "{ready}"
+    );
+    assert!(ready["embedding_models"]["en"]
+        .as_str()
+        .unwrap()
+        .starts_with("all-MiniLM"));
     // The public transparency page names both models, and says where they run.
     let page = app.page("/transparency").await;
     assert!(

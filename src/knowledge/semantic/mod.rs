@@ -272,14 +272,24 @@ impl Semantic {
         self.readers.get(&lang)
     }
 
-    /// The models' names, for logs: "en: …, fr: …".
-    pub fn model_names(&self) -> String {
-        let mut names: Vec<String> = self
+    /// Each language with a model and the model's name, English first.
+    pub fn models(&self) -> Vec<(Lang, String)> {
+        let mut models: Vec<(Lang, String)> = self
             .readers
             .iter()
-            .map(|(l, r)| format!("{}: {}", l.code(), r.model_name()))
+            .map(|(l, r)| (*l, r.model_name()))
             .collect();
-        names.sort();
+        models.sort_by_key(|(l, _)| l.code());
+        models
+    }
+
+    /// The models' names, for logs: "en: …, fr: …".
+    pub fn model_names(&self) -> String {
+        let names: Vec<String> = self
+            .models()
+            .into_iter()
+            .map(|(l, name)| format!("{}: {name}", l.code()))
+            .collect();
         names.join(", ")
     }
 
