@@ -3,7 +3,8 @@
 //!   cargo bench --bench decision [-- <knowledge dir> <queries.json>]
 //!
 //! Defaults to the sample knowledge/ and bench/dev/queries.json. One thread, so the figure
-//! is the cost on one core. `CANDOR_EMBEDDING_MODEL=<dir>` turns the embedding cascade on.
+//! is the cost on one core. `CANDOR_EMBEDDING_MODEL=<dir>` turns the embedding cascade on
+//! (`CANDOR_EMBEDDING_MODEL_FR=<dir>` too, for French).
 
 use candor::answer;
 use candor::knowledge::{loader, KnowledgeIndex, Lang};

@@ -4,7 +4,8 @@
 //!   cargo bench --bench kb [-- <articles>]        (default 10000)
 //!
 //! Articles are built from the sample help centre's own sentences, shuffled deterministically,
-//! so vocabulary and lengths are those of a real shop. One thread.
+//! so vocabulary and lengths are those of a real shop. One thread. `CANDOR_EMBEDDING_MODEL`
+//! (and `CANDOR_EMBEDDING_MODEL_FR` for the French model) adds the decisions with the models.
 
 use candor::answer;
 use candor::knowledge::{loader, Article, KnowledgeIndex, Lang};
