@@ -554,6 +554,23 @@ pub fn embedded_lines(a: &Article) -> Vec<(String, String, String)> {
 mod tests {
     use super::*;
 
+    /// Each model's default bar means the same to visitors: MiniLM's 0.46 and e5's 0.94
+    /// map to confidences near the lexical threshold (0.38 and 0.30), so the why record's
+    /// "confidence against threshold" reads alike whichever decided.
+    #[test]
+    fn each_models_default_bar_is_a_confidence_near_the_lexical_threshold() {
+        let p = |[b0, b1]: [f32; 2], s: f32| 1.0 / (1.0 + (-(b0 + b1 * s)).exp());
+        let e = crate::config::EmbeddingSettings::default();
+        let (en, fr) = (
+            p(MINILM_CALIBRATION, e.answer_from),
+            p(E5_CALIBRATION, e.fr.answer_from),
+        );
+        assert!((en - 0.38).abs() < 0.01, "{en}");
+        assert!((fr - 0.30).abs() < 0.01, "{fr}");
+        // And both rise with the score.
+        assert!(p(E5_CALIBRATION, 0.96) > fr && p(E5_CALIBRATION, 0.90) < fr);
+    }
+
     /// With the real model (`CANDOR_TEST_EMBEDDING_MODEL`): a second start reads the vectors
     /// back from the cache instead of computing them, and a changed article gets new ones.
     #[test]
