@@ -5,7 +5,7 @@
 //! `scripts/fetch-embedding-model.sh` and `scripts/fetch-french-model.sh` (`.ci/run`
 //! fetches both).
 
-use crate::helpers::{cited, spawn_configured, Backend, Conv, TestApp};
+use crate::helpers::{backends, cited, spawn_configured, Backend, Conv, TestApp};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -118,11 +118,19 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
         eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL");
         return;
     };
-    let app = spawn_configured(Backend::Sqlite, |s| {
-        s.embedding.model_dir = Some(en);
-        s.embedding.fr.model_dir = Some(fr);
-    })
-    .await;
+    // On both backends: the why records the French model writes are stored and read back.
+    for backend in backends() {
+        let app = spawn_configured(backend, |s| {
+            s.embedding.model_dir = Some(en.clone());
+            s.embedding.fr.model_dir = Some(fr.clone());
+        })
+        .await;
+        french_story(&app).await;
+    }
+}
+
+/// What a French visitor gets with both models on (one backend).
+async fn french_story(app: &TestApp) {
     let c = app.create(Some("fr")).await;
     // No content word shared with the refunds article ("remboursement"), clear in meaning.
     let reply = app.ask(&c, "Quand vais-je récupérer mon argent ?").await;
@@ -131,7 +139,7 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
         Some("fr-remboursements"),
         "{reply}"
     );
-    let w = why(&app, &c, &reply).await;
+    let w = why(app, &c, &reply).await;
     assert_eq!(w["rule"], "semantic_match", "{w}");
     let s = &w["semantic"];
     assert_eq!(s["model"], "multilingual-e5-small (4-bit)", "{s}");
@@ -148,7 +156,7 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
 
     let reply = app.ask(&c, "Qui a écrit Les Misérables ?").await;
     assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
-    let w = why(&app, &c, &reply).await;
+    let w = why(app, &c, &reply).await;
     assert_eq!(w["rule"], "semantic_mismatch", "{w}");
 
     let ready: Value = app.get_json("/readyz").await;
@@ -179,7 +187,7 @@ async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
 
     let en = app.create(Some("en")).await;
     let reply = app.ask(&en, SIGN_UP).await;
-    let w = why(&app, &en, &reply).await;
+    let w = why(app, &en, &reply).await;
     assert!(
         w["semantic"]["model"]
             .as_str()
