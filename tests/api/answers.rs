@@ -173,8 +173,9 @@ fn answer_quality_with_the_model_does_not_regress() {
 }
 
 /// With the French model too (`CANDOR_TEST_E5_MODEL`), on the dev questions (recorded in
-/// BENCHMARKS.md as 0.939 / 0.958) and on the French tuning set bench/fr-tune (0.714 /
-/// 1.000; words alone 0.651 / 1.000): fails if either drops by more than a question.
+/// BENCHMARKS.md as 0.939 / 0.958 with the VNNI kernel, 0.924 / 0.958 with AVX2's) and on
+/// the French tuning set bench/fr-tune (0.714 / 1.000 with VNNI, 0.722 / 0.969 with AVX2;
+/// words alone 0.651 / 1.000): fails a question below the lower of the two.
 #[test]
 fn answer_quality_with_the_french_model_does_not_regress() {
     let (Some(en), Some(fr)) = (
@@ -190,7 +191,7 @@ fn answer_quality_with_the_french_model_does_not_regress() {
     };
     e.fr.model_dir = Some(fr.into());
     let (top1, decl) = figures("knowledge", "bench/dev/queries.json", Some(e.clone()));
-    assert!(top1 >= 0.925, "dev in-scope top-1 fell to {top1:.3}");
+    assert!(top1 >= 0.905, "dev in-scope top-1 fell to {top1:.3}");
     assert!(decl >= 0.95, "dev out-of-scope declined fell to {decl:.3}");
     let (top1, decl) = figures(
         "bench/fr-tune/knowledge",
