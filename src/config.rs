@@ -140,6 +140,10 @@ pub struct ServeArgs {
     /// multilingual-e5-small); unset or missing: French questions use lexical search only.
     #[arg(long, env = "CANDOR_EMBEDDING_MODEL_FR")]
     pub embedding_model_fr: Option<PathBuf>,
+    /// How the embedding models compute: fast (the best 8-bit kernel this processor has),
+    /// exact (f32), vnni or avx2 (one kernel, to reproduce figures across machines).
+    #[arg(long, env = "CANDOR_EMBED_PRECISION")]
+    pub embed_precision: Option<String>,
 }
 
 /// The TOML file: the same settings as the flags, plus the operator's disclosure texts.
@@ -180,6 +184,8 @@ pub struct EmbeddingSettings {
     pub answer_from: f32,
     /// The French model and its rule.
     pub fr: FrenchEmbedding,
+    /// How the models compute: `fast`, `exact`, `vnni` or `avx2` (see `--embed-precision`).
+    pub precision: String,
 }
 
 impl Default for EmbeddingSettings {
@@ -189,6 +195,7 @@ impl Default for EmbeddingSettings {
             consult_below: 0.95,
             answer_from: 0.46,
             fr: FrenchEmbedding::default(),
+            precision: "fast".into(),
         }
     }
 }
@@ -370,6 +377,7 @@ impl ServeArgs {
                 let mut e = file.embedding.unwrap_or_default();
                 e.model_dir = self.embedding_model.or(e.model_dir);
                 e.fr.model_dir = self.embedding_model_fr.or(e.fr.model_dir);
+                e.precision = self.embed_precision.unwrap_or(e.precision);
                 e
             },
         }
@@ -400,6 +408,9 @@ impl Settings {
                 "[embedding] {name} must be between 0 and 2, got {v}"
             );
         }
+        e.precision
+            .parse::<candor_embed::Precision>()
+            .map_err(|err| anyhow::anyhow!("[embedding] precision: {err}"))?;
         Ok(())
     }
 }
@@ -473,6 +484,10 @@ mod tests {
         s.embedding.answer_from = 0.46;
         s.embedding.consult_below = f32::NAN;
         assert!(s.validate().is_err(), "NaN is not in range");
+        s.embedding.consult_below = 0.95;
+        s.embedding.precision = "int4".into();
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("precision") && e.contains("int4"), "{e}");
     }
 
     #[test]

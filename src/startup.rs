@@ -142,6 +142,9 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
         ),
         None => String::new(),
     };
+    if e.precision != "fast" && (e.model_dir.is_some() || e.fr.model_dir.is_some()) {
+        embedding += &format!(" embedding_precision={}", e.precision);
+    }
     if e.fr.model_dir.is_some() {
         embedding += &format!(
             " embedding_fr=consult_below:{}/answer_from:{}",

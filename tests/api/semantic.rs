@@ -196,3 +196,32 @@ async fn french_story(app: &TestApp) {
         "{w}"
     );
 }
+
+/// `[embedding] precision` (or `CANDOR_EMBED_PRECISION`) picks the arithmetic: f32 names
+/// the model plainly, an 8-bit kernel says so; a question is answered either way.
+#[tokio::test]
+async fn the_precision_setting_picks_the_arithmetic() {
+    let Some(en) = model_dir() else {
+        eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL");
+        return;
+    };
+    for (precision, name) in [
+        ("exact", "all-MiniLM-L6-v2"),
+        ("avx2", "all-MiniLM-L6-v2 (8-bit)"),
+    ] {
+        let app = spawn_configured(Backend::Sqlite, |s| {
+            s.embedding.model_dir = Some(en.clone());
+            s.embedding.precision = precision.into();
+        })
+        .await;
+        let c = app.create(Some("en")).await;
+        let reply = app.ask(&c, SIGN_UP).await;
+        assert_eq!(
+            cited(&reply).as_deref(),
+            Some("en-account"),
+            "{precision}: {reply}"
+        );
+        let w = why(&app, &c, &reply).await;
+        assert_eq!(w["semantic"]["model"], name, "{precision}");
+    }
+}

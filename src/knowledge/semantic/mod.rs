@@ -7,7 +7,7 @@
 use super::{passages, whitening, Article, Lang};
 use anyhow::Context;
 use cache::{read_vectors, Cache};
-use candor_embed::Encoder;
+use candor_embed::{Encoder, Precision};
 use space::{rank, Rating, Space, Vectors};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -107,8 +107,12 @@ pub struct Reader {
 
 impl Reader {
     /// Loads the model in `dir` for a language, with that language's rule.
-    pub fn load(dir: &Path, rule: &crate::config::ModelRule) -> anyhow::Result<Reader> {
-        let encoder = Encoder::load(dir)?;
+    pub fn load(
+        dir: &Path,
+        rule: &crate::config::ModelRule,
+        precision: candor_embed::Precision,
+    ) -> anyhow::Result<Reader> {
+        let encoder = Encoder::load_with(dir, precision)?;
         let size = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
         // The arithmetic too: vectors from another kernel (another processor, or a
         // version that computes differently) are recomputed, not mixed with new ones.
@@ -195,7 +199,11 @@ impl Semantic {
     pub fn load(dir: &Path) -> anyhow::Result<Semantic> {
         let rule = crate::config::EmbeddingSettings::default();
         Ok(Semantic::with_readers(
-            [(Lang::En, Reader::load(dir, &rule.en_rule())?)].into(),
+            [(
+                Lang::En,
+                Reader::load(dir, &rule.en_rule(), Precision::Fast)?,
+            )]
+            .into(),
         ))
     }
 
@@ -209,6 +217,7 @@ impl Semantic {
             (Lang::En, &settings.model_dir, settings.en_rule()),
             (Lang::Fr, &settings.fr.model_dir, settings.fr_rule()),
         ];
+        let precision: Precision = settings.precision.parse()?;
         let mut readers = HashMap::new();
         for (lang, dir, rule) in wanted {
             let Some(dir) = dir else { continue };
@@ -216,7 +225,7 @@ impl Semantic {
                 tracing::warn!(lang = lang.code(), dir = %dir.display(), "no embedding model there: lexical search only");
                 continue;
             }
-            let reader = Reader::load(dir, &rule)
+            let reader = Reader::load(dir, &rule, precision)
                 .with_context(|| format!("loading the embedding model from {}", dir.display()))?;
             readers.insert(lang, reader);
         }
