@@ -4,6 +4,7 @@
 //!   cargo bench --bench quality -- <set> [val|test] [--threshold X] [--dump FILE]
 //!       [--embedding MODEL_DIR [--consult-below X] [--answer-from X]]
 //!       [--embedding-fr MODEL_DIR [--fr-consult-below X] [--fr-answer-from X]]
+//!       [--precision fast|exact|vnni|avx2]
 //!
 //! `<set>` is `clinc150` or `banking77` (from ../shared/bench-data, converted to Markdown
 //! articles), `dev` (tuning questions for the sample knowledge/) or `heldout` (questions for
@@ -213,6 +214,9 @@ async fn main() {
     }
     if let Some(v) = flag("--answer-from") {
         settings.embedding.answer_from = v.parse().unwrap();
+    }
+    if let Some(p) = flag("--precision") {
+        settings.embedding.precision = p;
     }
     if let Some(dir) = flag("--embedding-fr") {
         settings.embedding.fr.model_dir = Some(dir.into());
