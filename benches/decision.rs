@@ -6,6 +6,9 @@
 //! is the cost on one core. `CANDOR_EMBEDDING_MODEL=<dir>` turns the embedding cascade on
 //! (`CANDOR_EMBEDDING_MODEL_FR=<dir>` too, for French).
 
+/// What the benches share.
+mod common;
+
 use candor::answer;
 use candor::knowledge::{loader, KnowledgeIndex, Lang};
 use std::path::PathBuf;
@@ -37,10 +40,11 @@ fn main() {
     // With CANDOR_EMBEDDING_MODEL set, the cascade is on: uncertain English questions are
     // embedded and compared with every article line.
     if let Ok(model) = std::env::var("CANDOR_EMBEDDING_MODEL") {
-        let semantic =
-            candor::knowledge::semantic::Semantic::from_settings(&embedding_settings(model))
-                .unwrap()
-                .expect("a model in CANDOR_EMBEDDING_MODEL");
+        let semantic = candor::knowledge::semantic::Semantic::from_settings(
+            &common::embedding_settings(model),
+        )
+        .unwrap()
+        .expect("a model in CANDOR_EMBEDDING_MODEL");
         let started = Instant::now();
         index.set_semantic(semantic);
         println!(
@@ -71,19 +75,4 @@ fn main() {
         pct(0.99),
         times[times.len() - 1]
     );
-}
-
-/// The default rule with the English model from `CANDOR_EMBEDDING_MODEL` and, when
-/// `CANDOR_EMBEDDING_MODEL_FR` is set, the French one; `CANDOR_EMBED_PRECISION` as the
-/// server reads it.
-fn embedding_settings(english: String) -> candor::config::EmbeddingSettings {
-    let mut e = candor::config::EmbeddingSettings {
-        model_dir: Some(english.into()),
-        ..Default::default()
-    };
-    e.fr.model_dir = std::env::var_os("CANDOR_EMBEDDING_MODEL_FR").map(Into::into);
-    if let Ok(p) = std::env::var("CANDOR_EMBED_PRECISION") {
-        e.precision = p;
-    }
-    e
 }

@@ -7,6 +7,9 @@
 //! so vocabulary and lengths are those of a real shop. One thread. `CANDOR_EMBEDDING_MODEL`
 //! (and `CANDOR_EMBEDDING_MODEL_FR` for the French model) adds the decisions with the models.
 
+/// What the benches share.
+mod common;
+
 use candor::answer;
 use candor::knowledge::{loader, Article, KnowledgeIndex, Lang};
 use std::path::PathBuf;
@@ -90,10 +93,11 @@ fn main() {
     decisions(&index, &qs, articles.len(), "words only");
     // With CANDOR_EMBEDDING_MODEL set, the same questions with the embedding model on.
     if let Ok(model) = std::env::var("CANDOR_EMBEDDING_MODEL") {
-        let semantic =
-            candor::knowledge::semantic::Semantic::from_settings(&embedding_settings(model))
-                .unwrap()
-                .expect("a model in CANDOR_EMBEDDING_MODEL");
+        let semantic = candor::knowledge::semantic::Semantic::from_settings(
+            &common::embedding_settings(model),
+        )
+        .unwrap()
+        .expect("a model in CANDOR_EMBEDDING_MODEL");
         let t = Instant::now();
         index.set_semantic(semantic);
         println!(
@@ -199,19 +203,4 @@ fn trial(index: &KnowledgeIndex) {
         pct(&mut times[1..], 0.5),
         pct(&mut times[1..], 0.99)
     );
-}
-
-/// The default rule with the English model from `CANDOR_EMBEDDING_MODEL` and, when
-/// `CANDOR_EMBEDDING_MODEL_FR` is set, the French one; `CANDOR_EMBED_PRECISION` as the
-/// server reads it.
-fn embedding_settings(english: String) -> candor::config::EmbeddingSettings {
-    let mut e = candor::config::EmbeddingSettings {
-        model_dir: Some(english.into()),
-        ..Default::default()
-    };
-    e.fr.model_dir = std::env::var_os("CANDOR_EMBEDDING_MODEL_FR").map(Into::into);
-    if let Ok(p) = std::env::var("CANDOR_EMBED_PRECISION") {
-        e.precision = p;
-    }
-    e
 }
