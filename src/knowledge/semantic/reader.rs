@@ -31,16 +31,17 @@ impl Reader {
         let size = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
         // The arithmetic too: vectors from another kernel (another processor, or a
         // version that computes differently) are recomputed, not mixed with new ones.
-        let key = format!(
-            "{}:{}:{}:{}:{}",
+        let mut key = format!(
+            "{}:{}:{}:{}",
             name_of(&encoder),
             encoder.arithmetic(),
             size("model.safetensors"),
             size("vocab.txt"),
-            size(candor_embed::E5_FILE)
         );
-        // MiniLM's key stays what it was before e5 (no third file), so caches survive.
-        let key = key.strip_suffix(":0").map_or(key.clone(), str::to_string);
+        // e5 is one file of its own; MiniLM's key stays what it was, so caches survive.
+        if encoder.model() == candor_embed::Model::E5Small {
+            key += &format!(":{}", size(candor_embed::E5_FILE));
+        }
         Ok(Reader {
             calibration: match encoder.model() {
                 candor_embed::Model::MiniLm => MINILM_CALIBRATION,
