@@ -144,10 +144,7 @@ impl Words {
     fn row(&self, id: usize, out: &mut [f32]) {
         match self {
             Words::Floats(w) => out.copy_from_slice(&w[id * HIDDEN..(id + 1) * HIDDEN]),
-            Words::Packed(blocks) => {
-                let bytes = HIDDEN / 32 * 18;
-                packed::expand(&blocks[id * bytes..(id + 1) * bytes], out);
-            }
+            Words::Packed(blocks) => packed::expand_row(blocks, id, out),
         }
     }
 }

@@ -94,6 +94,12 @@ pub fn expand(blocks: &[u8], out: &mut [f32]) {
     }
 }
 
+/// Row `row` of a table of 4-bit blocks into `out` (one row is `out.len()` weights).
+pub fn expand_row(blocks: &[u8], row: usize, out: &mut [f32]) {
+    let bytes = out.len() / BLOCK * BLOCK_BYTES;
+    expand(&blocks[row * bytes..(row + 1) * bytes], out);
+}
+
 /// The BERT checkpoint's name for a tensor of the packed file.
 fn bert_name(name: &str) -> String {
     let fixed = [

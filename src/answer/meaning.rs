@@ -1,8 +1,9 @@
 //! The optional embedding models' say in a decision (each language's own model and rule):
-//! when the words leave the assistant unsure, every article gets a meaning score from the model, the words'
-//! evidence is added to it; articles are ranked by that sum in the help centre's own space
-//! (`knowledge::whitening`), and the first one's plain combined score decides between
-//! answering and declining (the calibrated scale, as before the ranking changed).
+//! when the words leave the assistant unsure, every article gets a meaning score from the
+//! model, the words' evidence is added to it; articles are ranked by that sum in the help
+//! centre's own space (`knowledge::whitening`), and the first one's plain combined score
+//! decides between answering and declining (the calibrated scale, as before the ranking
+//! changed).
 
 use super::{rounded, SemanticCheck};
 use crate::knowledge::semantic::{Hit, Semantic};
@@ -172,10 +173,8 @@ mod tests {
 
     #[test]
     fn confidence_rises_with_the_score_and_stays_a_probability() {
-        let confidence = |s: f32| {
-            let [b0, b1] = crate::knowledge::semantic::MINILM_CALIBRATION;
-            1.0 / (1.0 + (-(b0 + b1 * s)).exp())
-        };
+        use crate::knowledge::semantic::{calibrated, MINILM_CALIBRATION};
+        let confidence = |s: f32| calibrated(MINILM_CALIBRATION, s);
         let (low, bar, high) = (confidence(0.2), confidence(0.46), confidence(0.8));
         assert!(low < bar && bar < high, "{low} {bar} {high}");
         assert!(low > 0.0 && high < 1.0);

@@ -16,7 +16,7 @@ use std::path::Path;
 mod cache;
 /// One language's model and the rule that trusts it.
 mod reader;
-pub use reader::{Reader, E5_CALIBRATION, MINILM_CALIBRATION};
+pub use reader::{calibrated, Reader, E5_CALIBRATION, MINILM_CALIBRATION};
 /// Each article's vectors, the help centre's own space, and the ranking.
 mod space;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -62,9 +62,13 @@ impl Reader {
 
     /// The calibrated confidence of a combined score.
     pub fn confidence(&self, score: f32) -> f32 {
-        let [b0, b1] = self.calibration;
-        1.0 / (1.0 + (-(b0 + b1 * score)).exp())
+        calibrated(self.calibration, score)
     }
+}
+
+/// The probability a logistic calibration (intercept, slope) gives a combined score.
+pub fn calibrated([b0, b1]: [f32; 2], score: f32) -> f32 {
+    1.0 / (1.0 + (-(b0 + b1 * score)).exp())
 }
 
 /// e5's weights come 4-bit from its file, whatever the arithmetic; MiniLM's are 8-bit when

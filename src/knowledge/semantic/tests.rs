@@ -7,7 +7,7 @@ use super::*;
 /// "confidence against threshold" reads alike whichever decided.
 #[test]
 fn each_models_default_bar_is_a_confidence_near_the_lexical_threshold() {
-    let p = |[b0, b1]: [f32; 2], s: f32| 1.0 / (1.0 + (-(b0 + b1 * s)).exp());
+    let p = calibrated;
     let e = crate::config::EmbeddingSettings::default();
     let (en, fr) = (
         p(MINILM_CALIBRATION, e.answer_from),
