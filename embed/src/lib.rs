@@ -336,15 +336,29 @@ pub enum Precision {
 impl std::str::FromStr for Precision {
     type Err = anyhow::Error;
 
-    /// `exact`, `fast`, `vnni` or `avx2` (for the examples and benchmarks).
+    /// `exact`, `fast`, `vnni` or `avx2`. A kernel this processor cannot run is refused
+    /// here, at start, rather than quietly replaced by floats (figures measured with a
+    /// named kernel must come from that kernel).
     fn from_str(s: &str) -> anyhow::Result<Precision> {
-        Ok(match s {
+        let precision = match s {
             "exact" => Precision::Exact,
             "fast" => Precision::Fast,
             "vnni" => Precision::Int8(Kernel::Vnni),
             "avx2" => Precision::Int8(Kernel::Avx2),
             other => bail!("unknown precision {other:?}: exact, fast, vnni or avx2"),
-        })
+        };
+        if let Precision::Int8(kernel) = precision {
+            anyhow::ensure!(
+                kernel.available(),
+                "this processor cannot run the {s} kernel; {} runs here",
+                match Kernel::detect() {
+                    Some(Kernel::Vnni) => "vnni, avx2, fast or exact",
+                    Some(Kernel::Avx2) => "avx2, fast or exact",
+                    None => "fast (floats) or exact",
+                }
+            );
+        }
+        Ok(precision)
     }
 }
 
@@ -862,6 +876,22 @@ mod tests {
         assert!(close > far + 0.05, "close {close}, far {far}");
         let line = "Votre colis arrive en deux à trois jours ouvrés.";
         assert!(similarity(&e.embed(line), &e.embed_passage(line)) < 0.999);
+    }
+
+    #[test]
+    fn a_named_kernel_is_accepted_only_where_the_processor_runs_it() {
+        for (name, kernel) in [("vnni", Kernel::Vnni), ("avx2", Kernel::Avx2)] {
+            let parsed = name.parse::<Precision>();
+            if kernel.available() {
+                assert_eq!(parsed.unwrap(), Precision::Int8(kernel));
+            } else {
+                let e = parsed.unwrap_err().to_string();
+                assert!(e.contains("cannot run the") && e.contains(name), "{e}");
+            }
+        }
+        assert_eq!("exact".parse::<Precision>().unwrap(), Precision::Exact);
+        assert_eq!("fast".parse::<Precision>().unwrap(), Precision::Fast);
+        assert!("int4".parse::<Precision>().is_err());
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl Kernel {
         }
     }
 
-    fn available(self) -> bool {
+    pub(crate) fn available(self) -> bool {
         match self {
             Kernel::Vnni => has_vnni(),
             Kernel::Avx2 => has_avx2(),
