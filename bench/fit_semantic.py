@@ -95,7 +95,9 @@ def operating_point(best, right, inscope):
 
 
 def calibrate(paths):
-    rows = []
+    """One logistic fit per model named in the why records (a dump of a set with both
+    languages holds the decisions of both models, on scales of their own)."""
+    by_model = {}
     for p in paths:
         for line in open(p):
             d = json.loads(line)
@@ -103,8 +105,15 @@ def calibrate(paths):
             if sem is None:
                 continue
             expected = article_id(d["expected"])
-            rows.append((sem["score"], float(expected is not None and sem["article_id"] == expected),
-                         10.0 if expected is None else 1.0))
+            by_model.setdefault(sem.get("model", "?"), []).append(
+                (sem["score"], float(expected is not None and sem["article_id"] == expected),
+                 10.0 if expected is None else 1.0))
+    for model, rows in sorted(by_model.items()):
+        print(f"## {model}")
+        fit_logistic(rows)
+
+
+def fit_logistic(rows):
     x = np.array([r[0] for r in rows])
     y = np.array([r[1] for r in rows])
     sw = np.array([r[2] for r in rows])

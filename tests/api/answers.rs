@@ -174,7 +174,7 @@ fn answer_quality_with_the_model_does_not_regress() {
 
 /// With the French model too (`CANDOR_TEST_E5_MODEL`), on the dev questions (recorded in
 /// BENCHMARKS.md as 0.939 / 0.958 with the VNNI kernel, 0.924 / 0.958 with AVX2's) and on
-/// the French tuning set bench/fr-tune (0.714 / 1.000 with VNNI, 0.722 / 0.969 with AVX2;
+/// the French tuning set bench/fr-tune (0.730 / 1.000 with VNNI, 0.738 / 1.000 with AVX2;
 /// words alone 0.651 / 1.000): fails a question below the lower of the two.
 #[test]
 fn answer_quality_with_the_french_model_does_not_regress() {
@@ -198,7 +198,7 @@ fn answer_quality_with_the_french_model_does_not_regress() {
         "bench/fr-tune/queries.json",
         Some(e),
     );
-    assert!(top1 >= 0.70, "fr-tune in-scope top-1 fell to {top1:.3}");
+    assert!(top1 >= 0.72, "fr-tune in-scope top-1 fell to {top1:.3}");
     assert!(
         decl >= 0.96,
         "fr-tune out-of-scope declined fell to {decl:.3}"

@@ -2,9 +2,10 @@
 
 use super::*;
 
-/// Each model's default bar means the same to visitors: MiniLM's 0.46 and e5's 0.94
-/// map to confidences near the lexical threshold (0.38 and 0.30), so the why record's
-/// "confidence against threshold" reads alike whichever decided.
+/// Each model's default bar is a fitted confidence near the lexical threshold (0.30):
+/// MiniLM's 0.46 maps to 0.38 and e5's 0.944 to 0.25, so the why record's "confidence
+/// against threshold" reads alike whichever decided. Fails when a bar or a calibration
+/// changes without the other being refitted.
 #[test]
 fn each_models_default_bar_is_a_confidence_near_the_lexical_threshold() {
     let p = calibrated;
@@ -14,7 +15,7 @@ fn each_models_default_bar_is_a_confidence_near_the_lexical_threshold() {
         p(E5_CALIBRATION, e.fr.answer_from),
     );
     assert!((en - 0.38).abs() < 0.01, "{en}");
-    assert!((fr - 0.30).abs() < 0.01, "{fr}");
+    assert!((fr - 0.25).abs() < 0.01, "{fr}");
     // And both rise with the score.
     assert!(p(E5_CALIBRATION, 0.96) > fr && p(E5_CALIBRATION, 0.90) < fr);
 }
