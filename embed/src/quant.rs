@@ -264,6 +264,23 @@ mod simd {
         (bytes, scales)
     }
 
+    /// How many weight rows ahead the first token block asks for. The weights of a layer
+    /// stream from memory once per question (e5's 21 MB do not stay in this machine's
+    /// cache between questions), and the processor's own prefetching, interleaved with the
+    /// products, fetched them at about half the rate memory gives: asking 8 rows ahead cut
+    /// a French question from 3.5 to 2.9 ms (median of ten rounds; 4 and 16 rows did as
+    /// well, none 3.5).
+    const PREFETCH_ROWS: usize = 8;
+
+    /// Asks for the cache line `PREFETCH_ROWS` rows after offset `k` of rows `w0` and `w1`
+    /// (past the last row it names memory that is never read: a prefetch does not fault).
+    #[inline(always)]
+    unsafe fn prefetch_ahead(w0: *const i8, w1: *const i8, k: usize, inputs: usize) {
+        let ahead = k + PREFETCH_ROWS * inputs;
+        _mm_prefetch::<_MM_HINT_T0>(w0.wrapping_add(ahead));
+        _mm_prefetch::<_MM_HINT_T0>(w1.wrapping_add(ahead));
+    }
+
     /// The float result of one integer dot product.
     #[inline(always)]
     fn finish(q: &Quantized, dot: i32, off: i32, out: usize, x_scale: f32, bias: f32) -> f32 {
@@ -327,6 +344,9 @@ mod simd {
         let mut acc = [_mm512_setzero_si512(); 2 * VNNI_BLOCK];
         let mut k = 0;
         while k < inputs {
+            if t == 0 {
+                prefetch_ahead(w0, w1, k, inputs);
+            }
             let a = _mm512_loadu_si512(w0.add(k) as *const __m512i);
             let b = _mm512_loadu_si512(w1.add(k) as *const __m512i);
             for j in 0..N {
@@ -427,6 +447,9 @@ mod simd {
         let mut acc = [_mm256_setzero_si256(); 2 * AVX2_BLOCK];
         let mut k = 0;
         while k < inputs {
+            if t == 0 && k % 64 == 0 {
+                prefetch_ahead(w0, w1, k, inputs);
+            }
             let a = _mm256_loadu_si256(w0.add(k) as *const __m256i);
             let b = _mm256_loadu_si256(w1.add(k) as *const __m256i);
             for j in 0..N {
