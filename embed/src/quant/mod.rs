@@ -54,7 +54,7 @@ impl Kernel {
     /// Bytes the kernel reads per step (the input length must be a multiple).
     fn step(self) -> usize {
         match self {
-            Kernel::Vnni => 64,
+            Kernel::Vnni => 4,
             Kernel::Avx2 => 32,
         }
     }
@@ -70,8 +70,9 @@ impl Kernel {
 /// One linear layer's weights as signed bytes.
 pub struct Quantized {
     kernel: Kernel,
+    /// Row-major for AVX2; in `vnni::pack`'s groups for VNNI.
     weight: Vec<i8>,
-    /// Per output row: the float a weight byte of 1 stands for.
+    /// Per output row: the float a weight byte of 1 stands for (VNNI: padded with zeros).
     scale: Vec<f32>,
     /// Per output row: the sum of its weight bytes (removes the inputs' 128 offset).
     row_sum: Vec<i32>,
@@ -98,6 +99,14 @@ impl Quantized {
             scale.push(s);
             q.extend(bytes);
         }
+        #[cfg(target_arch = "x86_64")]
+        if kernel == Kernel::Vnni {
+            // VNNI's layout: groups of 16 rows, padded to whole blocks (zero rows).
+            let padded = rows.div_ceil(vnni::GROUP * vnni::GROUPS) * vnni::GROUP * vnni::GROUPS;
+            scale.resize(padded, 0.0);
+            row_sum.resize(padded, 0);
+            q = vnni::pack(&q, inputs);
+        }
         Quantized {
             kernel,
             weight: q,
@@ -115,7 +124,7 @@ impl Quantized {
     /// Whether this processor can run `apply`, and the layer's shape suits the kernel.
     pub fn usable(&self) -> bool {
         self.inputs.is_multiple_of(self.kernel.step())
-            && self.scale.len().is_multiple_of(2)
+            && (self.kernel == Kernel::Vnni || self.scale.len().is_multiple_of(2))
             && self.kernel.available()
     }
 
@@ -132,7 +141,7 @@ impl Quantized {
         #[cfg(target_arch = "x86_64")]
         unsafe {
             match self.kernel {
-                Kernel::Vnni => simd::linear_vnni(self, &bytes, &scales, off, bias, y),
+                Kernel::Vnni => vnni::linear(self, &bytes, &scales, off, bias, y),
                 Kernel::Avx2 => simd::linear_avx2(self, &bytes, &scales, off, bias, y),
             }
         }
@@ -216,13 +225,14 @@ pub fn has_vnni() -> bool {
 }
 
 #[cfg(target_arch = "x86_64")]
+mod vnni;
+
+#[cfg(target_arch = "x86_64")]
 mod simd {
     use super::Quantized;
     use std::arch::x86_64::*;
 
-    /// Tokens per block: 2 weight rows × 6 tokens = 12 accumulators of AVX-512's 32
-    /// registers; AVX2 has 16, so 2 × 4 there.
-    const VNNI_BLOCK: usize = 6;
+    /// Tokens per block: 2 weight rows × 4 tokens = 8 accumulators of AVX2's 16 registers.
     const AVX2_BLOCK: usize = 4;
 
     /// `super::quantize_rows` with AVX2 intrinsics, 32 values per step: the compiler turns
@@ -264,12 +274,10 @@ mod simd {
         (bytes, scales)
     }
 
-    /// How many weight rows ahead the first token block asks for. The weights of a layer
-    /// stream from memory once per question (e5's 21 MB do not stay in this machine's
-    /// cache between questions), and the processor's own prefetching, interleaved with the
-    /// products, fetched them at about half the rate memory gives: asking 8 rows ahead cut
-    /// a French question from 3.5 to 2.9 ms (median of ten rounds; 4 and 16 rows did as
-    /// well, none 3.5).
+    /// How many weight rows ahead AVX2's first token block asks for (as VNNI's kernel asks
+    /// for its next block): with the row-major VNNI kernel, asking 8 rows ahead cut a French
+    /// question from 3.5 to 2.9 ms (median of ten rounds; 4 and 16 rows did as well), and
+    /// AVX2's from 4.20 to 3.85 ms.
     const PREFETCH_ROWS: usize = 8;
 
     /// Asks for the cache line `PREFETCH_ROWS` rows after offset `k` of rows `w0` and `w1`
@@ -285,93 +293,6 @@ mod simd {
     #[inline(always)]
     fn finish(q: &Quantized, dot: i32, off: i32, out: usize, x_scale: f32, bias: f32) -> f32 {
         (dot - off * q.row_sum[out]) as f32 * x_scale * q.scale[out] + bias
-    }
-
-    /// Blocks of 2 weight rows × up to 6 tokens: each loaded weight vector serves 6 tokens,
-    /// each loaded input vector 2 rows. As in `linear_avx2`, the last block has exactly the
-    /// tokens that are left (a question of 10 tokens is 6 + 4, not 6 + 6).
-    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    pub unsafe fn linear_vnni(
-        q: &Quantized,
-        x: &[u8],
-        xs: &[f32],
-        off: i32,
-        bias: &[f32],
-        y: &mut [f32],
-    ) {
-        let tokens = xs.len();
-        for o in (0..bias.len()).step_by(2) {
-            let mut t = 0;
-            while t < tokens {
-                let n = (tokens - t).min(VNNI_BLOCK);
-                match n {
-                    1 => vnni_block::<1>(q, x, xs, off, bias, y, o, t),
-                    2 => vnni_block::<2>(q, x, xs, off, bias, y, o, t),
-                    3 => vnni_block::<3>(q, x, xs, off, bias, y, o, t),
-                    4 => vnni_block::<4>(q, x, xs, off, bias, y, o, t),
-                    5 => vnni_block::<5>(q, x, xs, off, bias, y, o, t),
-                    _ => vnni_block::<VNNI_BLOCK>(q, x, xs, off, bias, y, o, t),
-                }
-                t += n;
-            }
-        }
-    }
-
-    /// Weight rows `o` and `o + 1` against the `N` tokens from `t`, with VNNI. The 2N sums
-    /// are reduced together: each accumulator is halved to 256 bits (one extract, one add),
-    /// then `sums8` adds eight of them at a time. One `_mm512_reduce_add_epi32` per dot
-    /// product (a chain of four shuffles and adds each) was as much work as the products
-    /// themselves on the 384-input layers, which are 6 steps long.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn vnni_block<const N: usize>(
-        q: &Quantized,
-        x: &[u8],
-        xs: &[f32],
-        off: i32,
-        bias: &[f32],
-        y: &mut [f32],
-        o: usize,
-        t: usize,
-    ) {
-        let (inputs, outputs) = (q.inputs, bias.len());
-        let (w0, w1) = (
-            q.weight.as_ptr().add(o * inputs),
-            q.weight.as_ptr().add((o + 1) * inputs),
-        );
-        let rows: [*const u8; N] = std::array::from_fn(|j| x.as_ptr().add((t + j) * inputs));
-        // Token j's products with row o in acc[2j], with row o + 1 in acc[2j + 1].
-        let mut acc = [_mm512_setzero_si512(); 2 * VNNI_BLOCK];
-        let mut k = 0;
-        while k < inputs {
-            if t == 0 {
-                prefetch_ahead(w0, w1, k, inputs);
-            }
-            let a = _mm512_loadu_si512(w0.add(k) as *const __m512i);
-            let b = _mm512_loadu_si512(w1.add(k) as *const __m512i);
-            for j in 0..N {
-                let v = _mm512_loadu_si512(rows[j].add(k) as *const __m512i);
-                acc[2 * j] = _mm512_dpbusd_epi32(acc[2 * j], v, a);
-                acc[2 * j + 1] = _mm512_dpbusd_epi32(acc[2 * j + 1], v, b);
-            }
-            k += 64;
-        }
-        let mut halves = [[_mm256_setzero_si256(); 8]; 2];
-        for (i, v) in acc.iter().enumerate().take(2 * N) {
-            halves[i / 8][i % 8] = _mm256_add_epi32(
-                _mm512_castsi512_si256(*v),
-                _mm512_extracti64x4_epi64::<1>(*v),
-            );
-        }
-        let low = sums8(&halves[0]);
-        let high = if 2 * N > 8 { sums8(&halves[1]) } else { [0; 8] };
-        for j in 0..N {
-            for (r, out) in [o, o + 1].into_iter().enumerate() {
-                let i = 2 * j + r;
-                let dot = if i < 8 { low[i] } else { high[i - 8] };
-                y[(t + j) * outputs + out] = finish(q, dot, off, out, xs[t + j], bias[out]);
-            }
-        }
     }
 
     /// The lane sums of eight vectors at once, in one vector's worth of adds (three rounds
@@ -392,12 +313,13 @@ mod simd {
         out
     }
 
-    /// The same blocks with AVX2: byte pairs multiplied and added into 16 bits
-    /// (`vpmaddubsw`, no saturation with weights of ±64), then pairs of those into 32 bits
-    /// (`vpmaddwd` by ones). The block walk repeats `linear_vnni`'s on purpose: each is
-    /// compiled for its own target features and register width, and a shared generic walk
-    /// would have to be inlined into both to stay as fast. The last block has exactly the
-    /// tokens that are left (a question of 9 tokens is 4 + 4 + 1, not 4 + 4 + 4).
+    /// Blocks of 2 row-major weight rows × up to 4 tokens with AVX2: byte pairs multiplied
+    /// and added into 16 bits (`vpmaddubsw`, no saturation with weights of ±64), then pairs
+    /// of those into 32 bits (`vpmaddwd` by ones), each dot product reduced at the end
+    /// (`sums8`). VNNI's kernel (`vnni.rs`) stores rows in groups instead and needs no
+    /// reduction; the same would suit AVX2 with groups of 8 (not done: this machine has
+    /// VNNI, and AVX2's figures would have to be re-measured elsewhere). The last block has
+    /// exactly the tokens that are left (a question of 9 tokens is 4 + 4 + 1, not 4 + 4 + 4).
     #[target_feature(enable = "avx2")]
     pub unsafe fn linear_avx2(
         q: &Quantized,
@@ -512,6 +434,43 @@ mod tests {
                     [sign * 128.0, -sign * 128.0],
                     "{kernel:?}, inputs {sign}"
                 );
+            }
+        }
+    }
+
+    /// VNNI's grouped layout gives exactly the float of the plain integer formula (the
+    /// row-major kernel's, which it replaced), for whole and partial groups and blocks.
+    #[test]
+    fn vnni_gives_the_bits_of_the_integer_formula() {
+        if !Kernel::Vnni.available() {
+            eprintln!("SKIPPED: this processor cannot run Vnni");
+            return;
+        }
+        let (inputs, outputs) = (384, 40);
+        let w: Vec<f32> = (0..inputs * outputs)
+            .map(|i| ((i * 7919 % 1009) as f32 / 504.0 - 1.0) * 0.2)
+            .collect();
+        let bias: Vec<f32> = (0..outputs).map(|o| o as f32 * 0.01 - 0.2).collect();
+        let q = Quantized::new(&w, inputs, Kernel::Vnni);
+        let byte = |r: usize, k: usize| {
+            q.weight[((r / vnni::GROUP * inputs / 4 + k / 4) * vnni::GROUP + r % vnni::GROUP) * 4
+                + k % 4] as i32
+        };
+        for tokens in [1, 7, 12, 13, 25] {
+            let x: Vec<f32> = (0..inputs * tokens)
+                .map(|i| (i * 104729 % 997) as f32 / 498.0 - 1.0)
+                .collect();
+            let mut y = vec![0f32; tokens * outputs];
+            q.apply(&x, &bias, &mut y);
+            let (bytes, xs) = quantize_rows(&x, inputs, 127.0, 128.0);
+            for t in 0..tokens {
+                for o in 0..outputs {
+                    let dot: i32 = (0..inputs)
+                        .map(|k| bytes[t * inputs + k] as i32 * byte(o, k))
+                        .sum();
+                    let expected = (dot - 128 * q.row_sum[o]) as f32 * xs[t] * q.scale[o] + bias[o];
+                    assert_eq!(y[t * outputs + o].to_bits(), expected.to_bits(), "{t} {o}");
+                }
             }
         }
     }
