@@ -17,27 +17,12 @@ pub(super) const GROUPS: usize = 2;
 /// vector is loaded once for all its tokens.
 const TOKENS: usize = 12;
 
-/// The weight bytes of `rows` × `inputs` (row-major) in the kernel's layout: blocks of
-/// `GROUPS` groups, each group `inputs / 4` vectors of 16 rows × 4 inputs. Rows past the
-/// last (to a whole block) are zero.
-pub(super) fn pack(weight: &[i8], inputs: usize) -> Vec<i8> {
-    let rows = weight.len() / inputs;
-    let padded = rows.div_ceil(GROUP * GROUPS) * GROUP * GROUPS;
-    let mut packed = vec![0i8; padded * inputs];
-    for (r, row) in weight.chunks_exact(inputs).enumerate() {
-        let (group, lane) = (r / GROUP, r % GROUP);
-        for (k, &b) in row.iter().enumerate() {
-            packed[((group * inputs / 4 + k / 4) * GROUP + lane) * 4 + k % 4] = b;
-        }
-    }
-    packed
-}
-
 /// `y = x · weightᵀ + bias` for the byte inputs `x` (`[tokens][inputs]`, offset by `off`)
 /// and their scales `xs`. The last block of tokens has exactly those left.
 ///
 /// # Safety
-/// The processor must have AVX-512 F, BW and VNNI; `q` packed by `pack`, `inputs` a
+/// The processor must have AVX-512 F, BW and VNNI; `q` packed by `super::pack` with
+/// `GROUP` and `GROUPS`, `inputs` a
 /// multiple of 4, `x` `xs.len()` rows of `inputs`, `y` `xs.len()` rows of `bias.len()`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn linear(
