@@ -362,10 +362,10 @@ impl Semantic {
                 let space = Arc::make_mut(space);
                 match published {
                     Some(e) => {
-                        let placed = Arc::new(space.place(e));
-                        space.articles.insert(id.to_string(), placed)
+                        let placed = space.place(e);
+                        space.insert(id, placed);
                     }
-                    None => space.articles.remove(id),
+                    None => space.remove(id),
                 };
                 space.changes += 1;
                 space.is_stale()
@@ -418,7 +418,8 @@ impl Semantic {
             Some((e.as_ref(), e.plain.rate_all(question)?))
         };
         let mut hits: Vec<Hit> = match &space {
-            Some((s, q)) => rank(q, s.articles.iter().map(|(id, v)| (id, v.as_ref())), k)
+            Some((s, q)) => s
+                .rank(q, k)
                 .into_iter()
                 .filter_map(|(id, d)| plain(id).map(|(e, r)| e.hit(id, r, d.score)))
                 .collect(),
@@ -443,7 +444,7 @@ impl Semantic {
             // Its distinct score when it is in the space, else its plain one.
             let distinct = space
                 .as_ref()
-                .and_then(|(s, q)| s.articles.get(*id)?.rate_all(q))
+                .and_then(|(s, q)| s.get(id)?.rate_all(q))
                 .map_or(r.score, |d| d.score);
             hits.push(e.hit(id, r, distinct));
         }

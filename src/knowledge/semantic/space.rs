@@ -76,7 +76,14 @@ fn angle(similarity: f32) -> f32 {
 #[derive(Debug, Clone)]
 pub(super) struct Space {
     pub(super) map: Arc<Whitening>,
-    pub(super) articles: HashMap<String, Arc<Vectors>>,
+    /// Where each article is in `ids`, `vectors` and `centroids`.
+    slot: HashMap<String, usize>,
+    ids: Vec<String>,
+    vectors: Vec<Arc<Vectors>>,
+    /// The articles' centroids end to end, in the same order: the ranking's scan reads one
+    /// block of memory instead of following two pointers per article (a thousand French
+    /// articles on the 2,034-article bench).
+    centroids: Vec<f32>,
     /// Articles the map was fitted on, and articles published or removed since: an edit
     /// is mapped with the current map at once (cheap), and once the changes reach a tenth
     /// of the help centre the map is fitted anew (a full pass over every line).
@@ -93,16 +100,68 @@ impl Space {
         let map = Whitening::fit(groups, DIMENSIONS, SHRINKAGE)?;
         let mut space = Space {
             map: Arc::new(map),
-            articles: HashMap::new(),
+            slot: HashMap::new(),
+            ids: Vec::new(),
+            vectors: Vec::new(),
+            centroids: Vec::new(),
             fitted_on: 0,
             changes: 0,
         };
         for (id, e) in articles {
-            let placed = Arc::new(space.place(e));
-            space.articles.insert(id.clone(), placed);
+            let placed = space.place(e);
+            space.insert(id, placed);
         }
-        space.fitted_on = space.articles.len();
+        space.fitted_on = space.ids.len();
         Some(space)
+    }
+
+    /// An article's vectors in this space.
+    pub(super) fn get(&self, id: &str) -> Option<&Vectors> {
+        self.slot.get(id).map(|&i| self.vectors[i].as_ref())
+    }
+
+    /// Adds an article's vectors, or replaces them.
+    pub(super) fn insert(&mut self, id: &str, v: Vectors) {
+        match self.slot.get(id) {
+            Some(&i) => {
+                self.centroids[i * DIMENSIONS..(i + 1) * DIMENSIONS].copy_from_slice(&v.centroid);
+                self.vectors[i] = Arc::new(v);
+            }
+            None => {
+                self.slot.insert(id.to_string(), self.ids.len());
+                self.ids.push(id.to_string());
+                self.centroids.extend_from_slice(&v.centroid);
+                self.vectors.push(Arc::new(v));
+            }
+        }
+    }
+
+    /// Takes an article out (the last one moves into its place).
+    pub(super) fn remove(&mut self, id: &str) {
+        let Some(i) = self.slot.remove(id) else {
+            return;
+        };
+        let last = self.ids.len() - 1;
+        self.ids.swap_remove(i);
+        self.vectors.swap_remove(i);
+        if i != last {
+            self.centroids
+                .copy_within(last * DIMENSIONS..(last + 1) * DIMENSIONS, i * DIMENSIONS);
+            self.slot.insert(self.ids[i].clone(), i);
+        }
+        self.centroids.truncate(last * DIMENSIONS);
+    }
+
+    /// The `k` best-rated articles for a question already mapped into this space (as
+    /// `rank`, from the contiguous centroids).
+    pub(super) fn rank(&self, question: &[f32], k: usize) -> Vec<(&String, Rating)> {
+        let order = self
+            .centroids
+            .chunks_exact(DIMENSIONS)
+            .zip(self.ids.iter().zip(&self.vectors))
+            .map(|(c, (id, v))| (id, v.as_ref(), similarity(question, c)))
+            .collect();
+        rank_by(question, order, k)
     }
 
     /// An article's lines mapped into this space.
@@ -136,9 +195,18 @@ pub(super) fn rank<'a>(
     articles: impl Iterator<Item = (&'a String, &'a Vectors)>,
     k: usize,
 ) -> Vec<(&'a String, Rating)> {
-    let mut order: Vec<(&String, &Vectors, f32)> = articles
+    let order = articles
         .map(|(id, v)| (id, v, similarity(question, &v.centroid)))
         .collect();
+    rank_by(question, order, k)
+}
+
+/// `rank`, given each article's centroid similarity.
+fn rank_by<'a>(
+    question: &[f32],
+    mut order: Vec<(&'a String, &'a Vectors, f32)>,
+    k: usize,
+) -> Vec<(&'a String, Rating)> {
     if order.len() > RATED_AT_MOST {
         order.select_nth_unstable_by(RATED_AT_MOST - 1, |a, b| b.2.total_cmp(&a.2));
         order.truncate(RATED_AT_MOST);
@@ -236,7 +304,8 @@ mod tests {
         assert_eq!(space.fitted_on, 30);
         let placed = space.place(&articles[0]);
         assert_eq!(
-            placed.lines, space.articles["a0"].lines,
+            placed.lines,
+            space.get("a0").unwrap().lines,
             "same map, same place"
         );
         assert!((similarity(&placed.centroid, &placed.centroid) - 1.0).abs() < 1e-4);
@@ -244,6 +313,42 @@ mod tests {
         assert!(!space.is_stale());
         space.changes = 3;
         assert!(space.is_stale(), "3 of 30 changed");
+    }
+
+    /// Edits keep the contiguous centroids in step with the articles: after a removal (the
+    /// last article moves into the gap), a replacement and an addition, the space ranks
+    /// exactly as a ranking over its articles' own vectors.
+    #[test]
+    fn a_space_ranks_from_its_centroids_as_from_its_articles_after_edits() {
+        let ids: Vec<String> = (0..40).map(|i| format!("a{i}")).collect();
+        let articles: Vec<Embedded> = (0..40).map(|i| article(i, 2 + (i % 3) as usize)).collect();
+        let mut space = Space::fit(ids.iter().zip(&articles)).unwrap();
+        space.remove("a3");
+        space.remove("a39");
+        space.remove("nowhere");
+        let replaced = space.place(&article(100, 4));
+        space.insert("a7", replaced);
+        let added = space.place(&article(101, 2));
+        space.insert("new", added);
+        assert_eq!(space.ids.len(), 39);
+        assert!(space.get("a3").is_none() && space.get("new").is_some());
+        for q in 0..10 {
+            let question = space.map.apply(&unit(30_000 + q));
+            let from_centroids: Vec<(String, f32)> = space
+                .rank(&question, 5)
+                .into_iter()
+                .map(|(id, r)| (id.clone(), r.score))
+                .collect();
+            let from_articles: Vec<(String, f32)> = rank(
+                &question,
+                space.ids.iter().map(|id| (id, space.get(id).unwrap())),
+                5,
+            )
+            .into_iter()
+            .map(|(id, r)| (id.clone(), r.score))
+            .collect();
+            assert_eq!(from_centroids, from_articles, "question {q}");
+        }
     }
 
     /// Stopping the scan early never changes the result: same articles, same order, same
