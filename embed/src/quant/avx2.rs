@@ -3,11 +3,12 @@
 //! them by a token's 4 input bytes (broadcast) and adds pairs into 16 bits (no saturation
 //! with weights of ±64), `vpmaddwd` by ones adds the two pairs of each row into its 32-bit
 //! lane: 8 outputs grow at once and need no reduction at the end, where the row-major
-//! kernel reduced every dot product. Same pairs, same integers, same bits. The block walk
-//! mirrors `vnni.rs` on purpose: each is compiled for its own target features and vector
-//! width, and a shared generic walk would have to be inlined into both to stay as fast.
+//! kernel reduced every dot product. Same pairs, same integers, same bits. Its block's
+//! shape mirrors `vnni.rs` on purpose: each is compiled for its own target features and
+//! vector width, and one generic block would have to be inlined into both to stay as
+//! fast; the walk over blocks (`super::walk`) is shared.
 
-use super::Quantized;
+use super::Block;
 use std::arch::x86_64::*;
 
 /// Output rows per group: the 32-bit lanes of one vector.
@@ -21,59 +22,24 @@ const TOKENS: usize = 6;
 /// `y = x · weightᵀ + bias`, as `vnni::linear`.
 ///
 /// # Safety
-/// The processor must have AVX2; `q` packed by `super::pack` with `GROUP` and `GROUPS`,
-/// `inputs` a multiple of 4, `x` `xs.len()` rows of `inputs`, `y` `xs.len()` rows of
-/// `bias.len()`.
+/// The processor must have AVX2; the layer's weights packed by `super::pack` with `GROUP`
+/// and `GROUPS`, `inputs` a multiple of 4, `x` `xs.len()` rows of `inputs`, `y`
+/// `xs.len()` rows of `bias.len()`.
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn linear(
-    q: &Quantized,
-    x: &[u8],
-    xs: &[f32],
-    off: i32,
-    bias: &[f32],
-    y: &mut [f32],
-) {
-    let tokens = xs.len();
-    for o in (0..bias.len()).step_by(GROUP * GROUPS) {
-        let mut t = 0;
-        while t < tokens {
-            let n = (tokens - t).min(TOKENS);
-            let b = Block {
-                q,
-                x,
-                xs,
-                off,
-                bias,
-                o,
-                t,
-            };
-            match n {
-                1 => b.run::<1>(y),
-                2 => b.run::<2>(y),
-                3 => b.run::<3>(y),
-                4 => b.run::<4>(y),
-                5 => b.run::<5>(y),
-                _ => b.run::<TOKENS>(y),
-            }
-            t += n;
-        }
-    }
-}
-
-/// One block: output rows `o..o + 16` against the tokens from `t`.
-struct Block<'a> {
-    q: &'a Quantized,
-    x: &'a [u8],
-    xs: &'a [f32],
-    off: i32,
-    bias: &'a [f32],
-    o: usize,
-    t: usize,
+pub(super) unsafe fn linear(layer: &Block, y: &mut [f32]) {
+    super::walk(layer, GROUP * GROUPS, TOKENS, |b, n| match n {
+        1 => b.avx2::<1>(y),
+        2 => b.avx2::<2>(y),
+        3 => b.avx2::<3>(y),
+        4 => b.avx2::<4>(y),
+        5 => b.avx2::<5>(y),
+        _ => b.avx2::<TOKENS>(y),
+    });
 }
 
 impl Block<'_> {
     #[target_feature(enable = "avx2")]
-    unsafe fn run<const N: usize>(&self, y: &mut [f32]) {
+    unsafe fn avx2<const N: usize>(&self, y: &mut [f32]) {
         let (q, inputs, outputs) = (self.q, self.q.inputs, self.bias.len());
         let quads = inputs / 4;
         let group: [*const i8; GROUPS] =

@@ -154,8 +154,8 @@ impl Quantized {
         #[cfg(target_arch = "x86_64")]
         unsafe {
             match self.kernel {
-                Kernel::Vnni => vnni::linear(self, &bytes, &scales, off, bias, y),
-                Kernel::Avx2 => avx2::linear(self, &bytes, &scales, off, bias, y),
+                Kernel::Vnni => vnni::linear(&Block::new(self, &bytes, &scales, off, bias), y),
+                Kernel::Avx2 => avx2::linear(&Block::new(self, &bytes, &scales, off, bias), y),
             }
         }
     }
@@ -253,6 +253,54 @@ pub fn has_vnni() -> bool {
     }
     #[cfg(not(target_arch = "x86_64"))]
     false
+}
+
+/// The order both kernels work a layer in: `rows` output rows at a time, and for each,
+/// the tokens in runs of up to `most` (the last run has exactly those left, so a question
+/// of 10 tokens is 6 + 4, not 6 + 6). `run(block, n)` does `block`'s rows against its `n`
+/// tokens, with its kernel's features; this walk is outside the products.
+#[cfg(target_arch = "x86_64")]
+fn walk(layer: &Block, rows: usize, most: usize, mut run: impl FnMut(&Block, usize)) {
+    let tokens = layer.xs.len();
+    for o in (0..layer.bias.len()).step_by(rows) {
+        let mut t = 0;
+        while t < tokens {
+            let n = (tokens - t).min(most);
+            run(&Block { o, t, ..*layer }, n);
+            t += n;
+        }
+    }
+}
+
+/// One block of a layer: the rows from `o` against the tokens from `t`, for a kernel's own
+/// `Block::vnni` or `Block::avx2`.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Block<'a> {
+    q: &'a Quantized,
+    /// The tokens' input bytes (offset by `off`) and scales.
+    x: &'a [u8],
+    xs: &'a [f32],
+    off: i32,
+    bias: &'a [f32],
+    o: usize,
+    t: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<'a> Block<'a> {
+    /// The whole layer, from its first row and token.
+    fn new(q: &'a Quantized, x: &'a [u8], xs: &'a [f32], off: i32, bias: &'a [f32]) -> Self {
+        Block {
+            q,
+            x,
+            xs,
+            off,
+            bias,
+            o: 0,
+            t: 0,
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -5,7 +5,7 @@
 //! layout needed one per dot product (with 384 inputs those reductions were as much work
 //! as the products), and the results are stored 16 at a time.
 
-use super::Quantized;
+use super::Block;
 use std::arch::x86_64::*;
 
 /// Output rows per group: the lanes of one vector.
@@ -21,49 +21,25 @@ const TOKENS: usize = 12;
 /// and their scales `xs`. The last block of tokens has exactly those left.
 ///
 /// # Safety
-/// The processor must have AVX-512 F, BW and VNNI; `q` packed by `super::pack` with
-/// `GROUP` and `GROUPS`, `inputs` a
-/// multiple of 4, `x` `xs.len()` rows of `inputs`, `y` `xs.len()` rows of `bias.len()`.
+/// The processor must have AVX-512 F, BW and VNNI; the layer's weights packed by
+/// `super::pack` with `GROUP` and `GROUPS`, `inputs` a multiple of 4, `x` `xs.len()` rows of `inputs`, `y`
+/// `xs.len()` rows of `bias.len()`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-pub(super) unsafe fn linear(
-    q: &Quantized,
-    x: &[u8],
-    xs: &[f32],
-    off: i32,
-    bias: &[f32],
-    y: &mut [f32],
-) {
-    let tokens = xs.len();
-    for o in (0..bias.len()).step_by(GROUP * GROUPS) {
-        let mut t = 0;
-        while t < tokens {
-            let n = (tokens - t).min(TOKENS);
-            let b = Block {
-                q,
-                x,
-                xs,
-                off,
-                bias,
-                o,
-                t,
-            };
-            match n {
-                1 => b.run::<1>(y),
-                2 => b.run::<2>(y),
-                3 => b.run::<3>(y),
-                4 => b.run::<4>(y),
-                5 => b.run::<5>(y),
-                6 => b.run::<6>(y),
-                7 => b.run::<7>(y),
-                8 => b.run::<8>(y),
-                9 => b.run::<9>(y),
-                10 => b.run::<10>(y),
-                11 => b.run::<11>(y),
-                _ => b.run::<TOKENS>(y),
-            }
-            t += n;
-        }
-    }
+pub(super) unsafe fn linear(layer: &Block, y: &mut [f32]) {
+    super::walk(layer, GROUP * GROUPS, TOKENS, |b, n| match n {
+        1 => b.vnni::<1>(y),
+        2 => b.vnni::<2>(y),
+        3 => b.vnni::<3>(y),
+        4 => b.vnni::<4>(y),
+        5 => b.vnni::<5>(y),
+        6 => b.vnni::<6>(y),
+        7 => b.vnni::<7>(y),
+        8 => b.vnni::<8>(y),
+        9 => b.vnni::<9>(y),
+        10 => b.vnni::<10>(y),
+        11 => b.vnni::<11>(y),
+        _ => b.vnni::<TOKENS>(y),
+    });
 }
 
 /// What a group's 16 sums need to become outputs: its first row, the lanes that are real
@@ -76,20 +52,9 @@ struct Finish {
     bias: __m512,
 }
 
-/// One block: output rows `o..o + 32` against the tokens from `t`.
-struct Block<'a> {
-    q: &'a Quantized,
-    x: &'a [u8],
-    xs: &'a [f32],
-    off: i32,
-    bias: &'a [f32],
-    o: usize,
-    t: usize,
-}
-
 impl Block<'_> {
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn run<const N: usize>(&self, y: &mut [f32]) {
+    unsafe fn vnni<const N: usize>(&self, y: &mut [f32]) {
         let (q, inputs, outputs) = (self.q, self.q.inputs, self.bias.len());
         let quads = inputs / 4;
         let group: [*const i8; GROUPS] =
