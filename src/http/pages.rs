@@ -63,8 +63,9 @@ struct TransparencyPage {
     short_days: u32,
     long_days: u32,
     s: crate::audit::transparency::Summary,
-    /// The language models in use: (language, in the page's language; model name).
-    models: Vec<(&'static str, String)>,
+    /// The language models in use: (language, in the page's language; model name; the
+    /// estimated confidence, in %, from which the assistant answers on that model's word).
+    models: Vec<(&'static str, String, u32)>,
 }
 
 async fn transparency(
@@ -77,11 +78,10 @@ async fn transparency(
         .await
         .map_err(|e| crate::error::ApiError::internal(&e))?;
     let fr = q.lang.as_deref() != Some("en");
-    let models = state
-        .assistant
-        .index
-        .embedding_models()
-        .into_iter()
+    let semantic = state.assistant.index.semantic();
+    let models = semantic
+        .iter()
+        .flat_map(|s| s.models())
         .map(|(lang, name)| {
             let label = match (lang, fr) {
                 (Lang::Fr, true) => "questions en français",
@@ -89,7 +89,12 @@ async fn transparency(
                 (Lang::Fr, false) => "questions in French",
                 (Lang::En, false) => "questions in English",
             };
-            (label, name)
+            // Each model's bar on the calibrated scale visitors see in "why this answer?".
+            let bar = semantic
+                .as_ref()
+                .and_then(|s| s.reader(lang))
+                .map_or(0, |r| (r.confidence(r.answer_from) * 100.0).round() as u32);
+            (label, name, bar)
         })
         .collect();
     Ok(TransparencyPage {

@@ -179,9 +179,18 @@ async fn french_story(app: &TestApp) {
         "{page}"
     );
     assert!(page.contains("tourne sur notre propre serveur"));
+    // Each model's own bar, on the calibrated scale (e5 0.944 ↦ 25 %, MiniLM 0.46 ↦ 38 %).
+    assert!(
+        page.contains("multilingual-e5-small (4-bit) — réponse seulement à partir d'une confiance estimée de 25 %"),
+        "{page}"
+    );
+    assert!(
+        page.contains("(8-bit) — réponse seulement à partir d'une confiance estimée de 38 %"),
+        "{page}"
+    );
     let page = app.page("/transparency?lang=en").await;
     assert!(
-        page.contains("questions in French: multilingual-e5-small (4-bit)"),
+        page.contains("questions in French: multilingual-e5-small (4-bit) — answers only from an estimated confidence of 25 %"),
         "{page}"
     );
 
