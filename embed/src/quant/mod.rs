@@ -58,12 +58,6 @@ impl Kernel {
         }
     }
 
-    /// Inputs the kernels read per step, from each token's bytes (the input length must be
-    /// a multiple).
-    fn step(self) -> usize {
-        4
-    }
-
     /// Rows per group (one vector's 32-bit lanes) and groups per block of the kernel's
     /// weight layout (`pack`).
     fn groups(self) -> (usize, usize) {
@@ -121,7 +115,7 @@ impl Quantized {
         let padded = rows.div_ceil(group * groups) * group * groups;
         scale.resize(padded, 0.0);
         row_sum.resize(padded, 0);
-        q = pack(&q, inputs, group, groups);
+        q = pack(&q, inputs, group, padded);
         Quantized {
             kernel,
             weight: q,
@@ -138,7 +132,7 @@ impl Quantized {
 
     /// Whether this processor can run `apply`, and the layer's shape suits the kernel.
     pub fn usable(&self) -> bool {
-        self.inputs.is_multiple_of(self.kernel.step()) && self.kernel.available()
+        self.inputs.is_multiple_of(INPUTS_PER_STEP) && self.kernel.available()
     }
 
     /// `y = x · weightᵀ + bias` for `x` = `[tokens][in]`. Callers check `usable()` first.
@@ -150,25 +144,30 @@ impl Quantized {
         let (levels, offset) = self.kernel.levels();
         let (bytes, scales) = quantize_inputs(x, self.inputs, levels, offset);
         let off = offset as i32;
-        // SAFETY: `usable()` checked the processor's features and the shapes.
         #[cfg(target_arch = "x86_64")]
-        unsafe {
-            match self.kernel {
-                Kernel::Vnni => vnni::linear(&Block::new(self, &bytes, &scales, off, bias), y),
-                Kernel::Avx2 => avx2::linear(&Block::new(self, &bytes, &scales, off, bias), y),
+        {
+            let layer = Block::new(self, &bytes, &scales, off, bias);
+            // SAFETY: `usable()` checked the processor's features and the shapes.
+            unsafe {
+                match self.kernel {
+                    Kernel::Vnni => vnni::linear(&layer, y),
+                    Kernel::Avx2 => avx2::linear(&layer, y),
+                }
             }
         }
     }
 }
 
-/// The weight bytes of `rows` × `inputs` (row-major) in the kernels' layout: blocks of
-/// `groups` groups of `group` rows, each group `inputs / 4` vectors holding 4 consecutive
-/// inputs of each of its rows. Multiplied by a token's 4 input bytes broadcast, a vector
-/// adds to `group` outputs at once, each in its own lane. Rows past the last, to a whole
-/// block, are zero.
-fn pack(weight: &[i8], inputs: usize, group: usize, groups: usize) -> Vec<i8> {
-    let rows = weight.len() / inputs;
-    let padded = rows.div_ceil(group * groups) * group * groups;
+/// Inputs each step of the kernels reads from a token's bytes (one 32-bit broadcast): a
+/// layer's input length must be a multiple.
+const INPUTS_PER_STEP: usize = 4;
+
+/// The weight bytes of `rows` × `inputs` (row-major) in the kernels' layout: groups of
+/// `group` rows, each group `inputs / 4` vectors holding 4 consecutive inputs of each of
+/// its rows. Multiplied by a token's 4 input bytes broadcast, a vector adds to `group`
+/// outputs at once, each in its own lane. Rows from the last to `padded` (whole blocks of
+/// the kernel) are zero.
+fn pack(weight: &[i8], inputs: usize, group: usize, padded: usize) -> Vec<i8> {
     let mut packed = vec![0i8; padded * inputs];
     for (r, row) in weight.chunks_exact(inputs).enumerate() {
         let (g, lane) = (r / group, r % group);
@@ -361,7 +360,8 @@ mod tests {
     fn quantized_product_matches_floats() {
         for kernel in [Kernel::Vnni, Kernel::Avx2] {
             if kernel.available() {
-                // Every size of last block: 1 to 4 tokens, after none, one or two full ones.
+                // Every size of last block: AVX2's 1 to 6 tokens after none or one full
+                // block, VNNI's 1 to 12 in one block.
                 for tokens in 1..=12 {
                     product_matches_floats(kernel, tokens);
                 }

@@ -22,8 +22,8 @@ const TOKENS: usize = 12;
 ///
 /// # Safety
 /// The processor must have AVX-512 F, BW and VNNI; the layer's weights packed by
-/// `super::pack` with `GROUP` and `GROUPS`, `inputs` a multiple of 4, `x` `xs.len()` rows of `inputs`, `y`
-/// `xs.len()` rows of `bias.len()`.
+/// `super::pack` with `GROUP` and `GROUPS`, `inputs` a multiple of 4, `x` `xs.len()` rows
+/// of `inputs`, `y` `xs.len()` rows of `bias.len()`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
 pub(super) unsafe fn linear(layer: &Block, y: &mut [f32]) {
     super::walk(layer, GROUP * GROUPS, TOKENS, |b, n| match n {
@@ -83,7 +83,7 @@ impl Block<'_> {
                 }
             }
         }
-        // As `finish`, 16 outputs at a time, in the same order of operations (same bits):
+        // The scalar formula, 16 outputs at a time, in its order of operations (same bits):
         // (dot − off × row sum) as float × input scale × row scale + bias. Scales and row
         // sums are padded to whole blocks; the bias is not.
         let off = _mm512_set1_epi32(self.off);
