@@ -81,20 +81,19 @@ async fn transparency(
     let semantic = state.assistant.index.semantic();
     let models = semantic
         .iter()
-        .flat_map(|s| s.models())
-        .map(|(lang, name)| {
-            let label = match (lang, fr) {
-                (Lang::Fr, true) => "questions en français",
-                (Lang::En, true) => "questions en anglais",
-                (Lang::Fr, false) => "questions in French",
-                (Lang::En, false) => "questions in English",
-            };
-            // Each model's bar on the calibrated scale visitors see in "why this answer?".
-            let bar = semantic
-                .as_ref()
-                .and_then(|s| s.reader(lang))
-                .map_or(0, |r| (r.confidence(r.answer_from) * 100.0).round() as u32);
-            (label, name, bar)
+        .flat_map(|s| {
+            s.models().into_iter().filter_map(move |(lang, name)| {
+                let label = match (lang, fr) {
+                    (Lang::Fr, true) => "questions en français",
+                    (Lang::En, true) => "questions en anglais",
+                    (Lang::Fr, false) => "questions in French",
+                    (Lang::En, false) => "questions in English",
+                };
+                // The model's bar on the calibrated scale visitors see in "why this answer?".
+                let r = s.reader(lang)?;
+                let bar = (r.confidence(r.answer_from) * 100.0).round() as u32;
+                Some((label, name, bar))
+            })
         })
         .collect();
     Ok(TransparencyPage {
