@@ -11,6 +11,7 @@ top-1 ignoring any threshold and the best operating point (largest top-1 + decli
     python3 bench/fit_semantic.py --calibrate clinc_val.jsonl banking_val.jsonl
     python3 bench/fit_semantic.py --words target/vectors/fr-tune
     python3 bench/fit_semantic.py --declines target/vectors/clinc150 [SHRINKAGE]
+    python3 bench/fit_semantic.py --second target/vectors/MiniLM/clinc150 target/vectors/e5/clinc150
 
 The `--words` form adds the words to the meaning score as Candor does (w × each lexical
 candidate's BM25 relative to the best one, read from `lexical.jsonl` in the same directory:
@@ -34,6 +35,13 @@ The second form reads quality-bench dumps made with the model on (`--embedding D
 FILE`, val splits only) and fits the logistic map from the combined score to the probability
 that the model's article is the expected one (out-of-scope questions weighted 10, as in
 `fit_confidence.py`), then prints a reliability table of the fitted confidence.
+
+The `--second` form reads two models' vectors of the same set (each directory with its
+`lexical.jsonl`) and compares, at the first model's bar, the first model alone, both
+models' scores mixed for every question, and the second model asked only when the first
+one's combined score falls in a band around the bar (`answer::meaning::SECOND_OPINION`):
+the second model's scores are first mapped onto the first's scale by a least-squares line
+between the two models' best scores.
 
 Needs numpy (offline tuning only; nothing of Candor runs Python).
 """
@@ -246,7 +254,49 @@ def declines(d, shrinkage):
         print(f"{name:26s} AUROC {auroc(s, inscope):.4f}  best point t={t:.3f}: top-1 {top1:.3f} declined {dec:.3f}")
 
 
+def prepared(d, shrinkage=0.003):
+    """A set's plain scores, its scores in the help centre's space, and the words' evidence
+    (each lexical candidate's BM25 relative to the best), per question and article."""
+    lv, qv, ids, owner, expected, inscope, plain, ev, vecs, mu = spaced(d)
+    w = vecs @ np.diag((ev + shrinkage) ** -0.5) @ vecs.T
+    space = mix_scores((lv - mu) @ w, (qv - mu) @ w, owner, len(ids))
+    words = np.zeros_like(plain)
+    for i, x in enumerate(json.loads(line) for line in open(f"{d}/lexical.jsonl")):
+        cands = x["why"]["candidates"]
+        top = max([c["score"] for c in cands], default=0.0)
+        for c in cands:
+            if c["article_id"] in ids and top > 0:
+                words[i, ids.index(c["article_id"])] = c["score"] / top
+    return ids, expected, inscope, plain, space, words
+
+
+def second(first_dir, second_dir, bar=0.46, words_weight=0.05):
+    ids, expected, inscope, p1, s1, words = prepared(first_dir)
+    ids2, _, _, p2, s2, _ = prepared(second_dir)
+    assert ids == ids2, "the same set in both directories"
+    a, b = np.polyfit(p2.max(1), p1.max(1), 1)
+    print(f"second model on the first's scale: {a:.3f} x score {b:+.3f}")
+
+    def decide(plain, space):
+        top = (space + words_weight * words).argmax(1)
+        return top, (plain + words_weight * words)[np.arange(len(top)), top]
+
+    alone_top, alone = decide(p1, s1)
+    both_top, both = decide(0.5 * p1 + 0.5 * (a * p2 + b), 0.5 * s1 + 0.5 * (a * s2 + b))
+    for lo, hi in [(None, None), (-9, 9), (0.36, 0.60), (0.40, 0.56), (0.42, 0.52), (0.44, 0.50)]:
+        band = np.zeros(len(alone), bool) if lo is None else (alone >= lo) & (alone < hi)
+        top, score = np.where(band, both_top, alone_top), np.where(band, both, alone)
+        right = np.array([ids[t] == e for t, e in zip(top, expected)])
+        top1 = (right & inscope & (score >= bar)).sum() / inscope.sum()
+        line = f"{'first alone' if lo is None else f'second in [{lo}, {hi})':24s} asked for {band.mean():.3f}: top-1 {top1:.3f}"
+        if (~inscope).any():
+            line += f" declined {((~inscope) & (score < bar)).sum() / (~inscope).sum():.3f}"
+        print(line)
+
+
 def main():
+    if sys.argv[1] == "--second":
+        return second(sys.argv[2], sys.argv[3])
     if sys.argv[1] == "--declines":
         return declines(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.003)
     if sys.argv[1] == "--calibrate":

@@ -151,6 +151,8 @@ fn main() {
 fn decisions(index: &KnowledgeIndex, qs: &[serde_json::Value], n: usize, what: &str) {
     let mut times = Vec::new();
     let mut consulted = 0;
+    // Decisions where the first model was unsure and a second one was asked too.
+    let mut seconded = Vec::new();
     for round in 0..11 {
         for q in qs {
             let lang = Lang::parse(q["lang"].as_str().unwrap()).unwrap();
@@ -159,6 +161,9 @@ fn decisions(index: &KnowledgeIndex, qs: &[serde_json::Value], n: usize, what: &
             if round > 0 {
                 times.push(t.elapsed().as_micros());
                 consulted += usize::from(d.why.semantic.is_some());
+                if d.why.semantic.as_ref().is_some_and(|s| s.second.is_some()) {
+                    seconded.push(*times.last().unwrap());
+                }
             }
             std::hint::black_box(d);
         }
@@ -170,6 +175,14 @@ fn decisions(index: &KnowledgeIndex, qs: &[serde_json::Value], n: usize, what: &
         times.len(),
         100.0 * consulted as f64 / times.len() as f64
     );
+    if !seconded.is_empty() {
+        println!(
+            "of which with a second opinion ({:.1} %): p50 {:.2} ms, p99 {:.2} ms",
+            100.0 * seconded.len() as f64 / times.len() as f64,
+            pct(&mut seconded, 0.5),
+            pct(&mut seconded, 0.99)
+        );
+    }
 }
 
 /// "Try a question" in the editor: an in-memory preview index of the draft's language plus

@@ -4,7 +4,7 @@
 //!   cargo bench --bench quality -- <set> [val|test] [--threshold X] [--dump FILE]
 //!       [--embedding MODEL_DIR [--consult-below X] [--answer-from X]]
 //!       [--embedding-fr MODEL_DIR [--fr-consult-below X] [--fr-answer-from X]]
-//!       [--precision fast|exact|vnni|avx2]
+//!       [--precision fast|exact|vnni|avx2] [--second-opinion]
 //!
 //! `<set>` is `clinc150` or `banking77` (from ../shared/bench-data, converted to Markdown
 //! articles), `dev` (tuning questions for the sample knowledge/) or `heldout` (questions for
@@ -226,6 +226,9 @@ async fn main() {
     }
     if let Some(v) = flag("--fr-answer-from") {
         settings.embedding.fr.answer_from = v.parse().unwrap();
+    }
+    if args.iter().any(|a| a == "--second-opinion") {
+        settings.embedding.second_opinion = true;
     }
     let threshold = settings.threshold as f64;
     let app = Application::build(settings).await.unwrap();

@@ -8,6 +8,8 @@
 //! (`bench/fr-tune`: `knowledge/*.md` and `queries.json`, read whatever the split).
 //!
 //! `CANDOR_EMBED_PRECISION=exact|fast|vnni|avx2` picks the arithmetic (default `fast`).
+//! `QUESTION_PREFIX="query: "` marks every question so (e5 reads them unmarked; the mark was
+//! measured on CLINC150 val too, BENCHMARKS.md).
 //!
 //! Output: `lines.f32` + `lines.json` (article id of each line, title first, in kb order),
 //! `queries.f32` + `queries.json` (expected article id of each question, null = out of scope).
@@ -88,9 +90,10 @@ fn main() {
         "val.json"
     };
     let queries = read(file);
+    let prefix = std::env::var("QUESTION_PREFIX").unwrap_or_default();
     let vectors: Vec<Vec<f32>> = queries
         .iter()
-        .map(|q| encoder.embed(q["text"].as_str().expect("text")))
+        .map(|q| encoder.embed(&format!("{prefix}{}", q["text"].as_str().expect("text"))))
         .collect();
     let labels: Vec<Value> = queries
         .iter()

@@ -151,6 +151,9 @@ fn settings_summary(s: &Settings, disclosure_version: &str) -> String {
             e.fr.consult_below, e.fr.answer_from
         );
     }
+    if e.second_opinion && e.model_dir.is_some() && e.fr.model_dir.is_some() {
+        embedding += " embedding_second_opinion=en";
+    }
     format!(
         "threshold={} disclosure={} after_declines={} handoff_tags={:?} handoff_articles={:?} \
          retention_days={}/{}/{}/{} redaction_disabled={:?} redaction_patterns={} disparity_points={}{embedding}",

@@ -13,5 +13,8 @@ pub fn embedding_settings(english: String) -> candor::config::EmbeddingSettings 
     if let Ok(p) = std::env::var("CANDOR_EMBED_PRECISION") {
         e.precision = p;
     }
+    // `CANDOR_SECOND_OPINION=on`: e5 gives English a second opinion (`[embedding]
+    // second_opinion`, off by default).
+    e.second_opinion = std::env::var("CANDOR_SECOND_OPINION").is_ok_and(|v| v == "on");
     e
 }

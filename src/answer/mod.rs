@@ -104,6 +104,24 @@ pub struct SemanticCheck {
     pub answer_from: f32,
     /// The lexical confidence that made the assistant ask the model.
     pub lexical_confidence: f32,
+    /// When the first model was unsure and a second one was asked: `meaning` and `distinct`
+    /// above are then the two models' mix, and `score` the mix plus the words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second: Option<SecondOpinion>,
+}
+
+/// What a second model added when the first was unsure (`meaning::SECOND_OPINION`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SecondOpinion {
+    pub model: String,
+    /// The first model's best article and combined score on its own, before it asked.
+    pub first_article_id: String,
+    pub first_title: String,
+    pub first_score: f32,
+    /// The second model's own meaning score of the chosen article (on its own scale).
+    pub meaning: f32,
+    /// The first model's share of the mixed meaning score.
+    pub first_weight: f32,
 }
 
 /// Similarity from which a question counts as the same as an example question.

@@ -66,6 +66,18 @@ struct TransparencyPage {
     /// The language models in use: (language, in the page's language; model name; the
     /// estimated confidence, in %, from which the assistant answers on that model's word).
     models: Vec<(&'static str, String, u32)>,
+    /// Languages whose model asks a second one when unsure: (language, model name).
+    second_opinions: Vec<(&'static str, String)>,
+}
+
+/// "questions en français" / "questions in English", in the page's language.
+fn questions_in(lang: Lang, fr: bool) -> &'static str {
+    match (lang, fr) {
+        (Lang::Fr, true) => "questions en français",
+        (Lang::En, true) => "questions en anglais",
+        (Lang::Fr, false) => "questions in French",
+        (Lang::En, false) => "questions in English",
+    }
 }
 
 async fn transparency(
@@ -83,22 +95,22 @@ async fn transparency(
         .iter()
         .flat_map(|s| {
             s.models().into_iter().filter_map(move |(lang, name)| {
-                let label = match (lang, fr) {
-                    (Lang::Fr, true) => "questions en français",
-                    (Lang::En, true) => "questions en anglais",
-                    (Lang::Fr, false) => "questions in French",
-                    (Lang::En, false) => "questions in English",
-                };
                 // The model's bar on the calibrated scale visitors see in "why this answer?".
                 let r = s.reader(lang)?;
                 let bar = (r.confidence(r.answer_from) * 100.0).round() as u32;
-                Some((label, name, bar))
+                Some((questions_in(lang, fr), name, bar))
             })
         })
+        .collect();
+    let second_opinions = semantic
+        .iter()
+        .flat_map(|s| s.second_opinions())
+        .map(|(lang, name)| (questions_in(lang, fr), name))
         .collect();
     Ok(TransparencyPage {
         fr,
         models,
+        second_opinions,
         threshold: (state.assistant.threshold * 100.0).round() as u32,
         after_declines: state.assistant.rules.after_declines,
         short_days: state.privacy.retention.transcript_days_without_consent,

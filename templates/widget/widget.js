@@ -13,7 +13,7 @@ const T = {
     agent: "Personne de l'équipe", source: "Source :", why: "Pourquoi cette réponse ?",
     hideWhy: "Masquer l'explication", decision: "Décision", confidence: "Confiance",
     threshold: "Seuil", rule: "Règle", considered: "Articles examinés", matched: "mots trouvés",
-    none: "aucun", kb: "Version de la base", semantic: "Proximité de sens (modèle de langue)", meaning: "sens", words: "mots", apart: "en tête par ce qui le distingue des autres articles", label: "Votre message", queued: (n) => `Demande transmise à l'équipe. Position dans la file : ${n}.`,
+    none: "aucun", kb: "Version de la base", semantic: "Proximité de sens (modèle de langue)", meaning: "sens", words: "mots", apart: "en tête par ce qui le distingue des autres articles", second: "Second avis (le premier modèle hésitait)", alone: "le premier seul", label: "Votre message", queued: (n) => `Demande transmise à l'équipe. Position dans la file : ${n}.`,
     waiting: "En attente d'une personne de l'équipe. L'assistant ne répond plus.",
     nobody: "Personne de l'équipe n'est connecté pour le moment : laissez vos coordonnées ci-dessous pour être recontacté, ou restez dans la file.",
     estimate: (m) => `Attente estimée : environ ${m} min.`,
@@ -36,7 +36,7 @@ const T = {
     agent: "Team member (a person)", source: "Source:", why: "Why this answer?",
     hideWhy: "Hide the explanation", decision: "Decision", confidence: "Confidence",
     threshold: "Threshold", rule: "Rule", considered: "Articles considered", matched: "words found",
-    none: "none", kb: "Knowledge-base version", semantic: "Closeness in meaning (language model)", meaning: "meaning", words: "words", apart: "first by what sets it apart from the other articles", label: "Your message", queued: (n) => `Passed to the team. Your place in the queue: ${n}.`,
+    none: "none", kb: "Knowledge-base version", semantic: "Closeness in meaning (language model)", meaning: "meaning", words: "words", apart: "first by what sets it apart from the other articles", second: "Second opinion (the first model was unsure)", alone: "the first alone", label: "Your message", queued: (n) => `Passed to the team. Your place in the queue: ${n}.`,
     waiting: "Waiting for a team member. The assistant no longer answers.",
     nobody: "Nobody from the team is online right now: leave your details below to be contacted back, or stay in the queue.",
     estimate: (m) => `Estimated wait: about ${m} min.`,
@@ -216,6 +216,10 @@ async function toggleWhy(btn, m, box) {
       const s = w.semantic;
       dl.append(el("dt", { text: T.semantic }),
         el("dd", { text: `${T.meaning} ${s.meaning} + ${T.words} ${s.words} = ${s.score} (≥ ${s.answer_from}); ${T.apart} (${s.distinct}) — “${s.line}” (${s.model})` }));
+      if (s.second) {
+        dl.append(el("dt", { text: T.second }),
+          el("dd", { text: `${s.second.model}: ${T.meaning} ${s.second.meaning}; ${T.alone}: ${s.second.first_score} (${s.second.first_title})` }));
+      }
     }
     const why = el("div", { class: "why" }, el("p", { text: w.explanation }), dl);
     if (w.candidates.length) why.append(el("strong", { text: T.considered }), list);

@@ -109,7 +109,8 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
 }
 
 /// With the embedding model (`CANDOR_TEST_EMBEDDING_MODEL`): the widget's "why this
-/// answer?" shows what the model compared, as a visitor sees it.
+/// answer?" shows what the model compared, as a visitor sees it; with the French model too
+/// (`CANDOR_TEST_E5_MODEL`), the second opinion it gives English when MiniLM is unsure.
 #[tokio::test]
 async fn the_widget_shows_what_the_model_compared() {
     let Some(model) = std::env::var("CANDOR_TEST_EMBEDDING_MODEL")
@@ -120,12 +121,24 @@ async fn the_widget_shows_what_the_model_compared() {
         eprintln!("SKIPPED browser test: CANDOR_TEST_EMBEDDING_MODEL is not set");
         return;
     };
-    let app =
-        crate::helpers::spawn_configured(Backend::Sqlite, |s| s.embedding.model_dir = Some(model))
-            .await;
+    let french = std::env::var("CANDOR_TEST_E5_MODEL")
+        .ok()
+        .map(PathBuf::from)
+        .filter(|d| d.join("e5-small-q4.bin").exists());
+    let second = french.is_some();
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |s| {
+        s.embedding.model_dir = Some(model);
+        s.embedding.fr.model_dir = french;
+        s.embedding.second_opinion = true;
+    })
+    .await;
     let passed = "semantic browser checks passed";
-    let Some(shots) = run_script(&app, "semantic.mjs", &[], passed).await else {
+    let args: &[&str] = if second { &["second"] } else { &[] };
+    let Some(shots) = run_script(&app, "semantic.mjs", args, passed).await else {
         return;
     };
     assert!(shots.join("widget-semantic.png").exists());
+    if second {
+        assert!(shots.join("widget-second-opinion.png").exists());
+    }
 }

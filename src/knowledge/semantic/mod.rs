@@ -110,6 +110,11 @@ pub struct Semantic {
     spaces: RwLock<HashMap<Lang, Arc<Space>>>,
     /// Held while a space changes, so changes and refits apply one after the other.
     refitting: Mutex<()>,
+    /// Another model's reading of the same articles, asked when a language's own model is
+    /// unsure (`answer::meaning::SECOND_OPINION`): multilingual-e5-small reads English too,
+    /// so when it is loaded for French it also reads the English articles. Its own vectors
+    /// and spaces; the same cache directory (files are named by the model).
+    second: Option<Box<Semantic>>,
 }
 
 impl Semantic {
@@ -147,7 +152,16 @@ impl Semantic {
                 .with_context(|| format!("loading the embedding model from {}", dir.display()))?;
             readers.insert(lang, reader);
         }
-        Ok((!readers.is_empty()).then(|| Semantic::with_readers(readers)))
+        // With `second_opinion` on, the French model gives English a second opinion (its
+        // rule is not used there: the English rule decides on the two models' mixed score).
+        let second = readers
+            .get(&Lang::Fr)
+            .filter(|_| settings.second_opinion && readers.contains_key(&Lang::En))
+            .map(|fr| Box::new(Semantic::with_readers([(Lang::En, fr.clone())].into())));
+        Ok((!readers.is_empty()).then(|| Semantic {
+            second,
+            ..Semantic::with_readers(readers)
+        }))
     }
 
     /// The models of each language that has one.
@@ -160,16 +174,22 @@ impl Semantic {
             touched: Mutex::new(HashSet::new()),
             spaces: RwLock::new(HashMap::new()),
             refitting: Mutex::new(()),
+            second: None,
         }
     }
 
     /// Keeps computed vectors in `dir` between starts (each language's model names its own).
     pub fn with_cache(mut self, dir: &Path) -> anyhow::Result<Semantic> {
         std::fs::create_dir_all(dir)?;
-        self.cache = Some(Arc::new(Cache {
+        let cache = Arc::new(Cache {
             dir: dir.to_path_buf(),
             used: Default::default(),
-        }));
+        });
+        // One cache for both readings: each prunes only what neither used.
+        if let Some(second) = self.second.as_mut() {
+            second.cache = Some(cache.clone());
+        }
+        self.cache = Some(cache);
         Ok(self)
     }
 
@@ -186,6 +206,7 @@ impl Semantic {
             touched: Mutex::new(HashSet::new()),
             spaces: RwLock::new(self.spaces.read().expect("spaces lock").clone()),
             refitting: Mutex::new(()),
+            second: self.second.as_ref().map(|s| Box::new(s.fork())),
         }
     }
 
@@ -199,6 +220,18 @@ impl Semantic {
         self.readers.get(&lang)
     }
 
+    /// The second reading of `lang`'s articles, if there is one and it is ready.
+    pub fn second_opinion(&self, lang: Lang) -> Option<&Semantic> {
+        self.second
+            .as_deref()
+            .filter(|s| s.reads(lang) && s.is_ready())
+    }
+
+    /// Each language with a second opinion and the model that gives it.
+    pub fn second_opinions(&self) -> Vec<(Lang, String)> {
+        self.second.as_ref().map_or_else(Vec::new, |s| s.models())
+    }
+
     /// Each language with a model and the model's name, English first.
     pub fn models(&self) -> Vec<(Lang, String)> {
         let mut models: Vec<(Lang, String)> = self
@@ -208,6 +241,13 @@ impl Semantic {
             .collect();
         models.sort_by_key(|(l, _)| l.code());
         models
+    }
+
+    /// The name of the model that reads `lang` (empty when none does).
+    pub fn model_name_of(&self, lang: Lang) -> String {
+        self.reader(lang)
+            .map(Reader::model_name)
+            .unwrap_or_default()
     }
 
     /// The models' names, for logs: "en: …, fr: …".
@@ -284,6 +324,9 @@ impl Semantic {
             self.touch(&a.id);
         }
         self.follow(&a.id, a.lang, Some(&lines));
+        if let Some(second) = &self.second {
+            second.upsert(a);
+        }
     }
 
     /// Records, while the start's embedding runs, that `id` has newer vectors (or none).
@@ -331,6 +374,11 @@ impl Semantic {
                 self.fit_space(lang);
             }
         }
+        // Ready once both readings are: the second embeds after the first, so the cache's
+        // prune (in the second's) sees the files of both.
+        if let Some(second) = &self.second {
+            second.upsert_all(articles);
+        }
         self.ready.store(true, Ordering::Release);
         if let Some(cache) = &self.cache {
             cache.prune();
@@ -346,6 +394,9 @@ impl Semantic {
         };
         if let Some(e) = removed {
             self.follow(id, e.lang, None);
+        }
+        if let Some(second) = &self.second {
+            second.remove(id);
         }
     }
 
@@ -449,6 +500,12 @@ impl Semantic {
             hits.push(e.hit(id, r, distinct));
         }
         hits
+    }
+
+    /// How close each of these articles is to an embedded question (those this model has
+    /// vectors for), in `ids`' order.
+    pub fn rate(&self, question: &[f32], lang: Lang, ids: &[&str]) -> Vec<Hit> {
+        self.compete(question, lang, 0, ids)
     }
 }
 

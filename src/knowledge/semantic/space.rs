@@ -207,6 +207,9 @@ fn rank_by<'a>(
     mut order: Vec<(&'a String, &'a Vectors, f32)>,
     k: usize,
 ) -> Vec<(&'a String, Rating)> {
+    if k == 0 {
+        return Vec::new();
+    }
     if order.len() > RATED_AT_MOST {
         order.select_nth_unstable_by(RATED_AT_MOST - 1, |a, b| b.2.total_cmp(&a.2));
         order.truncate(RATED_AT_MOST);
