@@ -23,6 +23,7 @@ mod packed;
 mod quant;
 /// XLM-RoBERTa's SentencePiece tokenizer (multilingual-e5-small).
 mod unigram;
+use packed::Raw;
 pub use quant::Kernel;
 use quant::Quantized;
 
@@ -372,13 +373,16 @@ impl Precision {
     }
 }
 
-/// The tensors of a safetensors file, taken out one by one as the model is assembled.
-struct Tensors(HashMap<String, Vec<f32>>, Precision);
+/// The tensors of a model file, taken out one by one as the model is assembled: each is
+/// turned into floats only when taken, and a linear layer's floats are dropped once
+/// quantized, so loading holds the file's bytes and one layer in floats at a time, not
+/// every layer at once (the server's peak resident with both models fell from 318 to
+/// 204 MB with this and e5's word table kept in place; BENCHMARKS.md).
+struct Tensors<'a>(HashMap<String, Raw<'a>>, Precision);
 
-impl Tensors {
-    /// Reads a safetensors file (little-endian f32 tensors; others are skipped).
-    fn read(path: &Path) -> anyhow::Result<Tensors> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+impl<'a> Tensors<'a> {
+    /// The f32 tensors of a safetensors file's bytes (others are skipped).
+    fn safetensors(bytes: &'a [u8]) -> anyhow::Result<Tensors<'a>> {
         let n = u64::from_le_bytes(bytes.get(..8).context("file too short")?.try_into()?) as usize;
         let header: serde_json::Value =
             serde_json::from_slice(bytes.get(8..8 + n).context("header past the end")?)?;
@@ -392,11 +396,7 @@ impl Tensors {
             let raw = data
                 .get(offsets[0]..offsets[1])
                 .with_context(|| format!("tensor {name} past the end"))?;
-            let values = raw
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            out.insert(name.clone(), values);
+            out.insert(name.clone(), Raw::F32(raw));
         }
         Ok(Tensors(out, Precision::Exact))
     }
@@ -407,10 +407,10 @@ impl Tensors {
             .remove(name)
             .or_else(|| self.0.remove(&format!("bert.{name}")))
             .with_context(|| format!("tensor {name} missing"))?;
-        if v.len() != len {
-            bail!("tensor {name} has {} values, expected {len}", v.len());
+        if v.count() != len {
+            bail!("tensor {name} has {} values, expected {len}", v.count());
         }
-        Ok(v)
+        Ok(v.floats())
     }
 
     fn linear(&mut self, name: &str, inputs: usize, outputs: usize) -> anyhow::Result<Linear> {
@@ -478,7 +478,9 @@ impl Encoder {
             .enumerate()
             .map(|(i, t)| (t.to_string(), i as u32))
             .collect();
-        let mut t = Tensors::read(&dir.join("model.safetensors"))?;
+        let path = dir.join("model.safetensors");
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut t = Tensors::safetensors(&bytes)?;
         t.1 = precision;
         let layers = (0..LAYERS)
             .map(|i| t.layer(i))
@@ -497,7 +499,8 @@ impl Encoder {
     /// multilingual-e5-small from its packed file: the same BERT layers as MiniLM (384
     /// wide, 12 heads, 1,536 inside), twelve of them, and XLM-RoBERTa's tokenizer.
     fn load_e5(path: &Path, precision: Precision) -> anyhow::Result<Encoder> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut bytes =
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let p = packed::read(&bytes)?;
         let s = &p.shape;
         if (s.hidden, s.heads, s.intermediate) != (HIDDEN, HEADS, INTERMEDIATE)
@@ -513,17 +516,28 @@ impl Encoder {
         let layers = (0..s.layers)
             .map(|i| t.layer(i))
             .collect::<anyhow::Result<Vec<Layer>>>()?;
+        let position = t.take(
+            "embeddings.position_embeddings.weight",
+            s.positions * HIDDEN,
+        )?;
+        let token_type = t.take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?;
+        let embedding_norm = t.norm("embeddings.LayerNorm")?;
+        let (words, tokenizer) = (p.words, p.tokenizer);
+        drop(t);
+        // The word table stays 4-bit: moved to the front of the file's bytes and the rest
+        // given back, instead of copied out while the whole file is still held.
+        let len = words.len();
+        bytes.copy_within(words, 0);
+        bytes.truncate(len);
+        bytes.shrink_to_fit();
         Ok(Encoder {
             model: Model::E5Small,
-            word: Words::Packed(p.words),
-            position: t.take(
-                "embeddings.position_embeddings.weight",
-                s.positions * HIDDEN,
-            )?,
-            token_type: t.take("embeddings.token_type_embeddings.weight", 2 * HIDDEN)?,
-            embedding_norm: t.norm("embeddings.LayerNorm")?,
+            word: Words::Packed(bytes),
+            position,
+            token_type,
+            embedding_norm,
             layers,
-            tokenizer: Tokenizer::Unigram(p.tokenizer),
+            tokenizer: Tokenizer::Unigram(tokenizer),
         })
     }
 

@@ -31,13 +31,50 @@ pub struct Shape {
 }
 
 /// Everything read from the file.
-pub struct Packed {
+pub struct Packed<'a> {
     pub shape: Shape,
     pub tokenizer: Unigram,
-    /// f32 tensors and expanded 4-bit ones, under the names of the BERT checkpoint.
-    pub tensors: HashMap<String, Vec<f32>>,
-    /// The word table, still in 4-bit blocks (`vocabulary × hidden / 32` blocks).
-    pub words: Vec<u8>,
+    /// The tensors, under the names of the BERT checkpoint, still in the file's bytes:
+    /// each is expanded to floats only when the model takes it (and quantized at once), so
+    /// loading never holds all the layers in floats.
+    pub tensors: HashMap<String, Raw<'a>>,
+    /// Where the word table lies in the file's bytes, in 4-bit blocks (`vocabulary ×
+    /// hidden / 32` blocks): the loader keeps those bytes and lets the rest go.
+    pub words: std::ops::Range<usize>,
+}
+
+/// One tensor's bytes in a model file, and how its values are stored.
+#[derive(Clone, Copy)]
+pub enum Raw<'a> {
+    /// Little-endian f32 values.
+    F32(&'a [u8]),
+    /// 4-bit blocks (`expand`).
+    Q4(&'a [u8]),
+}
+
+impl Raw<'_> {
+    /// How many values it holds.
+    pub fn count(&self) -> usize {
+        match self {
+            Raw::F32(b) => b.len() / 4,
+            Raw::Q4(b) => b.len() / BLOCK_BYTES * BLOCK,
+        }
+    }
+
+    /// Its values as floats.
+    pub fn floats(&self) -> Vec<f32> {
+        match self {
+            Raw::F32(b) => b
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+            Raw::Q4(b) => {
+                let mut v = vec![0f32; self.count()];
+                expand(b, &mut v);
+                v
+            }
+        }
+    }
 }
 
 struct Cursor<'a> {
@@ -134,7 +171,7 @@ fn bert_name(name: &str) -> String {
 }
 
 /// Parses a packed model file.
-pub fn read(bytes: &[u8]) -> anyhow::Result<Packed> {
+pub fn read(bytes: &[u8]) -> anyhow::Result<Packed<'_>> {
     ensure!(bytes.starts_with(b"E5S1"), "not a packed e5 model (magic)");
     let mut c = Cursor { bytes, at: 4 };
     let version = c.u32()?;
@@ -190,7 +227,7 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Packed> {
     let tokenizer = Unigram::new(pieces, scores, normalise, (bos, eos, unknown));
 
     let mut tensors = HashMap::new();
-    let mut words = Vec::new();
+    let mut words = 0..0;
     for _ in 0..c.usize()? {
         let name_len = u16::from_le_bytes(c.take(2)?.try_into()?) as usize;
         let name = String::from_utf8(c.take(name_len)?.to_vec())?;
@@ -203,20 +240,17 @@ pub fn read(bytes: &[u8]) -> anyhow::Result<Packed> {
         match kind {
             0 => {
                 ensure!(len == 4 * n, "tensor {name}: size");
-                let v = data
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                tensors.insert(bert_name(&name), v);
+                tensors.insert(bert_name(&name), Raw::F32(data));
             }
             1 => {
-                ensure!(len == n / BLOCK * BLOCK_BYTES, "tensor {name}: size");
+                ensure!(
+                    n % BLOCK == 0 && len == n / BLOCK * BLOCK_BYTES,
+                    "tensor {name}: size"
+                );
                 if name == "emb.word" {
-                    words = data.to_vec();
+                    words = offset..offset + len;
                 } else {
-                    let mut v = vec![0f32; n];
-                    expand(data, &mut v);
-                    tensors.insert(bert_name(&name), v);
+                    tensors.insert(bert_name(&name), Raw::Q4(data));
                 }
             }
             other => bail!("tensor {name}: unknown type {other}"),
