@@ -24,6 +24,25 @@ fn french_model_dir() -> Option<PathBuf> {
         .filter(|d| d.join("e5-small-q4.bin").exists())
 }
 
+/// Both models, or None: the test says SKIPPED.
+fn both_models() -> Option<(PathBuf, PathBuf)> {
+    let both = model_dir().zip(french_model_dir());
+    if both.is_none() {
+        eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL");
+    }
+    both
+}
+
+/// A server with both models, and English's second opinion on or off.
+async fn spawn_with_both(backend: Backend, (en, fr): &(PathBuf, PathBuf), second: bool) -> TestApp {
+    spawn_configured(backend, |s| {
+        s.embedding.model_dir = Some(en.clone());
+        s.embedding.fr.model_dir = Some(fr.clone());
+        s.embedding.second_opinion = second;
+    })
+    .await
+}
+
 async fn why(app: &TestApp, c: &Conv, reply: &Value) -> Value {
     let url = reply["reply"]["why_url"].as_str().unwrap();
     app.get(c, url).await.json().await.unwrap()
@@ -114,18 +133,10 @@ async fn the_model_answers_by_meaning_declines_what_is_far_and_skips_french() {
 /// the why record; English still goes to MiniLM.
 #[tokio::test]
 async fn the_french_model_answers_french_by_meaning_and_declines_what_is_far() {
-    let (Some(en), Some(fr)) = (model_dir(), french_model_dir()) else {
-        eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL");
-        return;
-    };
+    let Some(models) = both_models() else { return };
     // On both backends: the why records the French model writes are stored and read back.
     for backend in backends() {
-        let app = spawn_configured(backend, |s| {
-            s.embedding.model_dir = Some(en.clone());
-            s.embedding.fr.model_dir = Some(fr.clone());
-        })
-        .await;
-        french_story(&app).await;
+        french_story(&spawn_with_both(backend, &models, false).await).await;
     }
 }
 
@@ -255,17 +266,9 @@ async fn second_opinion_story(app: &TestApp, en: &Conv) {
 /// read back).
 #[tokio::test]
 async fn a_second_opinion_when_the_shop_turns_it_on() {
-    let (Some(en), Some(fr)) = (model_dir(), french_model_dir()) else {
-        eprintln!("SKIPPED: set CANDOR_TEST_EMBEDDING_MODEL and CANDOR_TEST_E5_MODEL");
-        return;
-    };
+    let Some(models) = both_models() else { return };
     for backend in backends() {
-        let app = spawn_configured(backend, |s| {
-            s.embedding.model_dir = Some(en.clone());
-            s.embedding.fr.model_dir = Some(fr.clone());
-            s.embedding.second_opinion = true;
-        })
-        .await;
+        let app = spawn_with_both(backend, &models, true).await;
         let c = app.create(Some("en")).await;
         second_opinion_story(&app, &c).await;
         // The start recorded that English gets a second opinion.
