@@ -3,7 +3,8 @@
 //! model, the words' evidence is added to it; articles are ranked by that sum in the help
 //! centre's own space (`knowledge::whitening`), and the first one's plain combined score
 //! decides between answering and declining (the calibrated scale, as before the ranking
-//! changed).
+//! changed). Optionally (`[embedding] second_opinion`), when the English model's score is
+//! near its bar, the French model reads the question too and the two scores are averaged.
 
 use super::{rounded, SecondOpinion, SemanticCheck};
 use crate::knowledge::semantic::{Hit, Semantic};

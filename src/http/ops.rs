@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -28,14 +28,18 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         // assistant answers from the words meanwhile.
         "embedding": state.assistant.index.embedding_state(),
         // Which model reads which language, e.g. {"en": "all-MiniLM-L6-v2 (8-bit)"}.
-        "embedding_models": state
-            .assistant
-            .index
-            .embedding_models()
-            .into_iter()
-            .map(|(lang, name)| (lang.code().to_string(), serde_json::Value::String(name)))
-            .collect::<serde_json::Map<_, _>>(),
+        "embedding_models": by_lang(state.assistant.index.embedding_models()),
+        // Languages whose model asks a second one when unsure (`[embedding] second_opinion`).
+        "embedding_second_opinions": by_lang(state.assistant.index.second_opinions()),
     })))
+}
+
+/// {"en": "…", "fr": "…"} from (language, model name) pairs.
+fn by_lang(models: Vec<(crate::knowledge::Lang, String)>) -> serde_json::Map<String, Value> {
+    models
+        .into_iter()
+        .map(|(lang, name)| (lang.code().to_string(), Value::String(name)))
+        .collect()
 }
 
 /// Process counters, plus the equity report's figures of the last 30 days.

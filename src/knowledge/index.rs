@@ -217,6 +217,13 @@ impl KnowledgeIndex {
         self.semantic().map(|s| s.models()).unwrap_or_default()
     }
 
+    /// The languages whose model asks a second one when unsure, and that second model.
+    pub fn second_opinions(&self) -> Vec<(Lang, String)> {
+        self.semantic()
+            .map(|s| s.second_opinions())
+            .unwrap_or_default()
+    }
+
     /// The embedding model, when one is configured.
     pub fn semantic(&self) -> Option<Arc<Semantic>> {
         self.semantic.read().expect("semantic lock").clone()

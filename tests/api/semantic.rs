@@ -60,6 +60,7 @@ async fn a_missing_model_leaves_the_assistant_lexical() {
     let ready: Value = app.get_json("/readyz").await;
     assert_eq!(ready["embedding"], "off", "{ready}");
     assert_eq!(ready["embedding_models"], serde_json::json!({}), "{ready}");
+    assert_eq!(ready["embedding_second_opinions"], serde_json::json!({}));
     let c = app.create(Some("en")).await;
     let reply = app.ask(&c, SIGN_UP).await;
     assert_ne!(reply["reply"]["kind"], "answer", "{reply}");
@@ -175,6 +176,8 @@ async fn french_story(app: &TestApp) {
         ready["embedding_models"]["fr"], "multilingual-e5-small (4-bit)",
         "{ready}"
     );
+    // Off unless the shop turns it on.
+    assert_eq!(ready["embedding_second_opinions"], serde_json::json!({}));
     assert!(ready["embedding_models"]["en"]
         .as_str()
         .unwrap()
@@ -271,6 +274,11 @@ async fn a_second_opinion_when_the_shop_turns_it_on() {
         let app = spawn_with_both(backend, &models, true).await;
         let c = app.create(Some("en")).await;
         second_opinion_story(&app, &c).await;
+        let ready: Value = app.get_json("/readyz").await;
+        assert_eq!(
+            ready["embedding_second_opinions"]["en"], "multilingual-e5-small (4-bit)",
+            "{ready}"
+        );
         // The start recorded that English gets a second opinion.
         let settings = app.store.last_audit("settings").await.unwrap().unwrap();
         assert!(
