@@ -20,22 +20,22 @@ pub fn explain(
         },
         (Kind::Answer, Rule::ExampleQuestion, Some(c)) => match lang {
             Lang::Fr => format!(
-                "J'ai répondu à partir de l'article « {} » parce que votre question est presque identique à l'une des questions auxquelles il répond. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). Aucune personne n'a vérifié cette réponse.",
-                c.title, confidence, threshold
+                "J'ai répondu à partir de l'article « {} » parce que votre question est presque identique à l'une des questions auxquelles il répond. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). {}",
+                c.title, confidence, threshold, unchecked(lang)
             ),
             Lang::En => format!(
-                "I answered from the article “{}” because your question is almost the same as one of the questions it answers. Confidence {:.2} (I only answer from {:.2}). No person checked this answer.",
-                c.title, confidence, threshold
+                "I answered from the article “{}” because your question is almost the same as one of the questions it answers. Confidence {:.2} (I only answer from {:.2}). {}",
+                c.title, confidence, threshold, unchecked(lang)
             ),
         },
         (Kind::Answer, _, Some(c)) => match lang {
             Lang::Fr => format!(
-                "J'ai répondu à partir de l'article « {} » parce que votre question mentionne {}. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). Aucune personne n'a vérifié cette réponse.",
-                c.title, words(lang, &c.matched_terms), confidence, threshold
+                "J'ai répondu à partir de l'article « {} » parce que votre question mentionne {}. Confiance {:.2} (je ne réponds qu'à partir de {:.2}). {}",
+                c.title, words(lang, &c.matched_terms), confidence, threshold, unchecked(lang)
             ),
             Lang::En => format!(
-                "I answered from the article “{}” because your question mentions {}. Confidence {:.2} (I only answer from {:.2}). No person checked this answer.",
-                c.title, words(lang, &c.matched_terms), confidence, threshold
+                "I answered from the article “{}” because your question mentions {}. Confidence {:.2} (I only answer from {:.2}). {}",
+                c.title, words(lang, &c.matched_terms), confidence, threshold, unchecked(lang)
             ),
         },
         (_, Rule::BelowThreshold, Some(c)) => match lang {
@@ -61,6 +61,14 @@ pub fn explain(
         });
     }
     out
+}
+
+/// The sentence every bot answer ends with: nobody reviewed it.
+fn unchecked(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Aucune personne n'a vérifié cette réponse.",
+        Lang::En => "No person checked this answer.",
+    }
 }
 
 fn words(lang: Lang, terms: &[String]) -> String {
@@ -118,8 +126,7 @@ pub fn semantic(
         .unwrap_or_default();
     // The closing sentence comes last, after the second opinion if there was one.
     let closing = match (kind, lang) {
-        (Kind::Answer, Lang::Fr) => "Aucune personne n'a vérifié cette réponse.",
-        (Kind::Answer, Lang::En) => "No person checked this answer.",
+        (Kind::Answer, _) => unchecked(lang),
         (_, Lang::Fr) => "Je préfère dire que je ne sais pas plutôt que deviner.",
         (_, Lang::En) => "I would rather say I don't know than guess.",
     };
