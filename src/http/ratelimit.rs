@@ -1,6 +1,6 @@
 //! Per-client limits on conversation creation and messages.
 //!
-//! Keys are client addresses held in memory only, for the current minute, and never
+//! Keys are client addresses held in memory only, for the last minute, and never
 //! stored. Behind a reverse proxy every request comes from the proxy, so the address is
 //! read from the configured header instead.
 
@@ -8,13 +8,17 @@ use super::AppState;
 use crate::error::{ApiError, ErrorCode};
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use dashmap::DashMap;
+use std::collections::VecDeque;
 use std::future::{ready, Ready};
 
-/// Fixed one-minute windows per client.
+/// At most `per_minute` requests per client in any 60 seconds. A rolling window, not
+/// fixed clock minutes: with those, a client could send twice the limit across a minute's
+/// boundary (ten failed sign-ins at 12:00:59 and ten more at 12:01:00).
 pub struct RateLimiter {
     per_minute: u32,
     client_ip_header: Option<String>,
-    windows: DashMap<String, (i64, u32)>,
+    /// Each client's request times (seconds) in the last minute, oldest first.
+    windows: DashMap<String, VecDeque<i64>>,
 }
 
 impl RateLimiter {
@@ -32,18 +36,22 @@ impl RateLimiter {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let minute = now_secs / 60;
+        let recent = |t: &i64| now_secs - *t < 60;
         if self.windows.len() > 50_000 {
-            self.windows.retain(|_, (m, _)| *m == minute);
+            self.windows
+                .retain(|_, times| times.back().is_some_and(recent));
         }
-        let mut entry = self.windows.entry(key.to_string()).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
+        let mut times = self.windows.entry(key.to_string()).or_default();
+        while times.front().is_some_and(|t| !recent(t)) {
+            times.pop_front();
         }
-        if entry.1 >= self.per_minute {
-            return Err((60 - now_secs % 60) as u64);
+        if let Some(&oldest) = times
+            .front()
+            .filter(|_| times.len() >= self.per_minute as usize)
+        {
+            return Err((60 - (now_secs - oldest)) as u64);
         }
-        entry.1 += 1;
+        times.push_back(now_secs);
         Ok(())
     }
 
@@ -93,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_limit_applies_per_client_and_resets_each_minute() {
+    fn the_limit_applies_per_client_over_the_last_minute() {
         let l = RateLimiter::new(2, None);
         assert!(l.check("a", 60).is_ok());
         assert!(l.check("a", 61).is_ok());
@@ -101,5 +109,11 @@ mod tests {
         assert!(l.check("b", 62).is_ok());
         assert!(l.check("a", 120).is_ok());
         assert!(RateLimiter::new(0, None).check("a", 0).is_ok());
+        // A clock minute's boundary does not reset it: two at :59, the third at :00 waits.
+        let l = RateLimiter::new(2, None);
+        assert!(l.check("a", 119).is_ok());
+        assert!(l.check("a", 119).is_ok());
+        assert_eq!(l.check("a", 120), Err(59));
+        assert!(l.check("a", 179).is_ok(), "a minute after the first");
     }
 }
