@@ -83,15 +83,17 @@ pub enum TextError {
     TooLong,
 }
 
-/// A visitor message within limits: trimmed, non-empty, at most 2,000 characters, no
-/// control characters other than line breaks and tabs.
+/// A visitor message within limits: in its plain form (`privacy::redact::plain_form`:
+/// nothing invisible, plain spaces), trimmed, non-empty, at most 2,000 characters, no
+/// control characters other than line breaks and tabs. A message of zero-width spaces only
+/// is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageText(String);
 
 impl MessageText {
     /// Validates and normalises a message.
     pub fn parse(raw: &str) -> Result<MessageText, TextError> {
-        let cleaned: String = raw
+        let cleaned: String = crate::privacy::redact::plain_form(raw)
             .chars()
             .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
             .collect();
@@ -131,6 +133,10 @@ mod tests {
             2000
         );
         assert_eq!(MessageText::parse(" hi\u{0}\n ").unwrap().as_str(), "hi");
+        assert_eq!(
+            MessageText::parse("\u{200b}\u{feff} \u{a0}").unwrap_err(),
+            TextError::Empty
+        );
     }
 
     #[test]

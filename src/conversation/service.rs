@@ -250,7 +250,8 @@ impl Assistant {
         let h = HandoffRequest {
             conversation_id: conv.id.clone(),
             trigger: "button".into(),
-            reason,
+            // The visitor's own words, kept for the agent: redacted like a message.
+            reason: reason.map(|r| self.redactor.redact(&r).text),
             at: now_ms(),
         };
         let position = handoff::enqueue(self.store.as_ref(), &h).await?;

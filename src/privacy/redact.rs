@@ -108,9 +108,9 @@ impl Redactor {
         Ok(Redactor { rules })
     }
 
-    /// Replaces every match by its placeholder.
+    /// Replaces every match by its placeholder, in the text's `plain_form`.
     pub fn redact(&self, text: &str) -> Redacted {
-        let mut current = text.to_string();
+        let mut current = plain_form(text);
         let mut kinds = Vec::new();
         for rule in &self.rules {
             let placeholder = format!("[{}]", rule.label);
@@ -136,6 +136,38 @@ impl Redactor {
             kinds,
         }
     }
+}
+
+/// The text as a person reads it, which is what the rules must match: characters that show
+/// nothing dropped (zero-width spaces, soft hyphens, byte-order marks, direction controls),
+/// every kind of space a plain space, full-width letters, digits and signs their ASCII
+/// selves, the non-breaking and figure hyphens and the minus sign a hyphen. Without it a
+/// card number copied with non-breaking spaces (as French pages format numbers) or split by
+/// zero-width spaces looked like a card to the agent reading it but not to the rules, and
+/// was stored as typed. The zero-width joiner stays where it builds an emoji (👩‍💻),
+/// after something that is not a letter or digit.
+pub fn plain_form(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let mapped = match c {
+            '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' => None,
+            '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' => None,
+            '\u{FEFF}' => None,
+            '\u{200D}' if previous.is_none_or(char::is_alphanumeric) => None,
+            '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
+                Some(' ')
+            }
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2212}' => Some('-'),
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            c => Some(c),
+        };
+        if let Some(m) = mapped {
+            out.push(m);
+            previous = Some(m);
+        }
+    }
+    out
 }
 
 fn digits(s: &str) -> Vec<u32> {
@@ -244,6 +276,57 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(r(input), expected, "{input}");
         }
+    }
+
+    /// Numbers as they arrive when copied from a page or an app: non-breaking and narrow
+    /// spaces, zero-width spaces, full-width digits and signs.
+    #[test]
+    fn personal_data_is_found_however_it_is_spaced() {
+        let cases = [
+            (
+                "ma carte 4111\u{a0}1111\u{a0}1111\u{a0}1111",
+                "ma carte [card]",
+            ),
+            (
+                "ma carte 4111\u{200b}1111\u{200b}1111\u{200b}1111",
+                "ma carte [card]",
+            ),
+            ("carte ４１１１ １１１１ １１１１ １１１１", "carte [card]"),
+            (
+                "card 4111\u{2011}1111\u{2011}1111\u{2011}1111",
+                "card [card]",
+            ),
+            (
+                "tél. 06\u{202f}12\u{202f}34\u{202f}56\u{202f}78",
+                "tél. [phone]",
+            ),
+            (
+                "tel +33\u{2009}6\u{2009}12\u{2009}34\u{2009}56\u{2009}78",
+                "tel [phone]",
+            ),
+            (
+                "mail jean\u{200b}.dupont@exem\u{200d}ple.fr",
+                "mail [email]",
+            ),
+            (
+                "IBAN FR76\u{a0}3000\u{a0}6000\u{a0}0112\u{a0}3456\u{a0}7890\u{a0}189",
+                "IBAN [iban]",
+            ),
+            ("écrivez à jean＠exemple.fr", "écrivez à [email]"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(r(input), expected, "{input:?}");
+        }
+    }
+
+    /// What shows stays: emoji built with the joiner, accents, French punctuation spacing
+    /// (a narrow space before "?" becomes a plain one).
+    #[test]
+    fn the_plain_form_keeps_what_a_person_sees() {
+        assert_eq!(plain_form("👩\u{200d}💻 ok"), "👩\u{200d}💻 ok");
+        assert_eq!(plain_form("déjà\u{202f}?"), "déjà ?");
+        assert_eq!(plain_form("a\u{202e}b\u{feff}c\u{ad}d"), "abcd");
+        assert_eq!(plain_form("\u{200b}\u{2060}"), "");
     }
 
     #[test]

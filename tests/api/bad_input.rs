@@ -35,11 +35,15 @@ async fn messages_over_the_limits_are_refused_and_not_stored() {
     let (status, body) = error_of(app.post_message(&c, &"a".repeat(2001)).await).await;
     assert_eq!(status, 422);
     assert_eq!(body["error"]["code"], "message_too_long");
-    let (status, body) = error_of(app.post_message(&c, "   ").await).await;
-    assert_eq!(
-        (status, body["error"]["code"].clone()),
-        (422, json!("empty_message"))
-    );
+    // Spaces, or characters that show nothing (zero-width spaces, a byte-order mark).
+    for blank in ["   ", "\u{200b}\u{200b}", "\u{feff}\u{a0}\u{2060}"] {
+        let (status, body) = error_of(app.post_message(&c, blank).await).await;
+        assert_eq!(
+            (status, body["error"]["code"].clone()),
+            (422, json!("empty_message")),
+            "{blank:?}"
+        );
+    }
     let res = app
         .client
         .post(app.url(&format!("/api/v1/conversations/{}/messages", c.id)))

@@ -50,6 +50,55 @@ async fn personal_data_is_redacted_before_storage_and_in_the_why_record() {
     }
 }
 
+/// Numbers copied from a page or an app arrive with non-breaking, narrow or zero-width
+/// spaces between the digits (French pages format numbers so): they are personal data all
+/// the same, redacted before storage.
+#[tokio::test]
+async fn personal_data_with_invisible_or_non_breaking_spaces_is_redacted_too() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        let body = app
+            .ask(
+                &c,
+                "ma carte 4970\u{a0}1012\u{a0}3456\u{a0}7893, tél. 06\u{200b}12\u{200b}34\u{200b}56\u{200b}78, \
+                 mail jean\u{200b}.dupont@exemple.fr",
+            )
+            .await;
+        assert_eq!(
+            body["visitor_message"]["redacted"],
+            json!(["email", "card", "phone"]),
+            "{backend:?}"
+        );
+        assert_eq!(
+            body["visitor_message"]["text"],
+            "ma carte [card], tél. [phone], mail [email]"
+        );
+        // The reason given for a person is the visitor's own text too.
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/handoff", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({"reason": "rappelez-moi au 07\u{a0}98\u{a0}76\u{a0}54\u{a0}32"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let everything = export(&app, &c, "json").await.text().await.unwrap();
+        assert!(
+            everything.contains("rappelez-moi au [phone]"),
+            "{everything}"
+        );
+        // With their words around them: bare digits can occur in ids and times.
+        for leaked in ["carte 4970", "7893,", "dupont", "tél. 06", "au 07"] {
+            assert!(
+                !everything.contains(leaked),
+                "{leaked} stored ({backend:?})"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn consent_is_opt_in_recorded_with_receipts_and_exported() {
     for backend in backends() {
