@@ -75,6 +75,7 @@ impl Application {
         let origins = settings.widget_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(middleware::from_fn(http::nul::refuse_nul))
                 .wrap(cors(&origins))
                 .wrap(middleware::from_fn(http::logging::log_requests))
                 .configure(http::configure(state.clone()))

@@ -15,6 +15,8 @@ pub mod console;
 pub mod json;
 /// Request ids and per-request logs.
 pub mod logging;
+/// NUL characters refused before any handler (PostgreSQL cannot store them).
+pub mod nul;
 /// The operators' pages: articles, editor, history, gaps.
 pub mod operator;
 /// Health, metrics.

@@ -150,3 +150,87 @@ async fn clients_over_the_rate_limit_get_a_429_with_retry_after() {
     assert!(res.headers().get("retry-after").is_some());
     assert_eq!(error_of(res).await.1["error"]["code"], "rate_limited");
 }
+
+/// PostgreSQL cannot store U+0000 in text: a NUL anywhere in a request (a handoff reason,
+/// a feedback comment, the sign-in form, a query, a path) is a 4xx in the error format on
+/// both backends, never a 500, and nothing of it is stored.
+#[tokio::test]
+async fn a_nul_character_anywhere_is_refused_on_every_backend() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        let reply = app.ask(&c, "livraison").await;
+        let reply_id = reply["reply"]["id"].as_str().unwrap().to_string();
+        let post = |path: String, body: Value, token: Option<String>| {
+            let mut req = app.client.post(app.url(&path)).json(&body);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            req.send()
+        };
+        let token = Some(c.token.clone());
+        let cases = [
+            (
+                post(
+                    format!("/api/v1/conversations/{}/handoff", c.id),
+                    json!({"reason": "ma carte\u{0}"}),
+                    token.clone(),
+                ),
+                422,
+                "invalid_field",
+            ),
+            (
+                post(
+                    format!(
+                        "/api/v1/conversations/{}/messages/{reply_id}/feedback",
+                        c.id
+                    ),
+                    json!({"helpful": false, "comment": "nul\u{0}"}),
+                    token.clone(),
+                ),
+                422,
+                "invalid_field",
+            ),
+            (
+                post(
+                    format!("/api/v1/conversations/{}/messages", c.id),
+                    json!({"text": "bonjour\u{0}"}),
+                    token.clone(),
+                ),
+                422,
+                "invalid_field",
+            ),
+            (
+                post(
+                    "/api/v1/auth/login".into(),
+                    json!({"email": "a\u{0}@b.fr", "password": "x"}),
+                    None,
+                ),
+                422,
+                "invalid_field",
+            ),
+        ];
+        for (res, status, code) in cases {
+            let (got, body) = error_of(res.await.unwrap()).await;
+            assert_eq!(
+                (got, body["error"]["code"].clone()),
+                (status, json!(code)),
+                "{backend:?}"
+            );
+        }
+        let res = app.get(&c, "/api/v1/disclosure?locale=fr%00").await;
+        assert_eq!(error_of(res).await.1["error"]["code"], "invalid_query");
+        let res = app
+            .get(&c, &format!("/api/v1/conversations/{}%00", c.id))
+            .await;
+        assert_eq!(error_of(res).await.0, 404);
+        // A backslash before "u0000" is text, not a NUL.
+        let body = app.ask(&c, "chemin C:\\u0000").await;
+        assert_eq!(body["visitor_message"]["text"], "chemin C:\\u0000");
+        let t = app.transcript(&c).await;
+        assert_eq!(
+            t["status"], "bot",
+            "the refused handoff did not happen ({backend:?})"
+        );
+    }
+}
