@@ -58,7 +58,9 @@ const BUILT_IN: &[(&str, &str, Option<Check>)] = &[
     ),
     (
         "iban",
-        r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b",
+        // Country, check digits, then groups of four (the last may be shorter), any case:
+        // the groups stop the match before the next word ("… 189 merci").
+        r"(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b",
         Some(iban_ok),
     ),
     (
@@ -279,7 +281,7 @@ mod tests {
     }
 
     /// Numbers as they arrive when copied from a page or an app: non-breaking and narrow
-    /// spaces, zero-width spaces, full-width digits and signs.
+    /// spaces, zero-width spaces, full-width digits and signs, an IBAN in lower case.
     #[test]
     fn personal_data_is_found_however_it_is_spaced() {
         let cases = [
@@ -313,6 +315,18 @@ mod tests {
                 "IBAN [iban]",
             ),
             ("écrivez à jean＠exemple.fr", "écrivez à [email]"),
+            (
+                "iban fr76 3000 6000 0112 3456 7890 189 merci",
+                "iban [iban] merci",
+            ),
+            (
+                "IBAN FR7630006000011234567890189, merci",
+                "IBAN [iban], merci",
+            ),
+            (
+                "mon iban : de89 3704 0044 0532 0130 00",
+                "mon iban : [iban]",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(r(input), expected, "{input:?}");
