@@ -78,6 +78,33 @@ pub enum ArticleError {
     UnknownField(String),
     #[error("the article body is empty")]
     EmptyBody,
+    #[error("{0} is longer than {1} characters")]
+    TooLong(&'static str, usize),
+    #[error("more than {1} {0}")]
+    TooMany(&'static str, usize),
+    #[error(
+        "url must start with https://, http:// or / (a page of the help centre), without spaces"
+    )]
+    BadUrl,
+}
+
+/// Limits on the front matter, far above what a help centre needs (the longest title
+/// among the sample and bench articles is 51 characters), so that one article cannot
+/// fill the widget, the index or the console.
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_TAGS: usize = 50;
+const MAX_QUESTIONS: usize = 200;
+const MAX_ITEM_CHARS: usize = 500;
+const MAX_URL_CHARS: usize = 2000;
+
+/// A link visitors may follow from a citation: the widget puts it in an `href`, so a
+/// `javascript:` or `data:` address would run in the shop's page. Absolute http(s), or a
+/// path on the shop's own site.
+fn url_ok(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://") || url.starts_with('/'))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && url.chars().count() <= MAX_URL_CHARS
 }
 
 impl Article {
@@ -143,6 +170,28 @@ impl Article {
         let lang = Lang::parse(&lang_text).ok_or(ArticleError::UnknownLang(lang_text))?;
         if body.is_empty() {
             return Err(ArticleError::EmptyBody);
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(ArticleError::TooLong("title", MAX_TITLE_CHARS));
+        }
+        if tags.len() > MAX_TAGS {
+            return Err(ArticleError::TooMany("tags", MAX_TAGS));
+        }
+        if questions.len() > MAX_QUESTIONS {
+            return Err(ArticleError::TooMany("example questions", MAX_QUESTIONS));
+        }
+        if tags
+            .iter()
+            .chain(&questions)
+            .any(|t| t.chars().count() > MAX_ITEM_CHARS)
+        {
+            return Err(ArticleError::TooLong(
+                "a tag or example question",
+                MAX_ITEM_CHARS,
+            ));
+        }
+        if url.as_deref().is_some_and(|u| !url_ok(u)) {
+            return Err(ArticleError::BadUrl);
         }
         let mut article = Article {
             id,
@@ -293,6 +342,43 @@ mod tests {
         );
         let big = format!("{GOOD}{}", "x".repeat(MAX_ARTICLE_BYTES));
         assert_eq!(Article::parse(&big, 0).unwrap_err(), ArticleError::TooLarge);
+    }
+
+    /// A citation's link goes into the widget's `href`: only web addresses and paths.
+    #[test]
+    fn links_that_would_run_code_and_oversized_fields_are_refused() {
+        let with_url = |u: &str| GOOD.replace("https://aide.example/fr/livraison", u);
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>x</script>",
+            "vbscript:x",
+            "https://a.example/ x",
+        ] {
+            assert_eq!(
+                Article::parse(&with_url(bad), 0).unwrap_err(),
+                ArticleError::BadUrl,
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://aide.example/fr/livraison",
+            "HTTP://a.example",
+            "/aide/livraison",
+        ] {
+            assert!(Article::parse(&with_url(good), 0).is_ok(), "{good}");
+        }
+        let long_title = GOOD.replace("Délais de livraison", &"t".repeat(201));
+        assert_eq!(
+            Article::parse(&long_title, 0).unwrap_err(),
+            ArticleError::TooLong("title", 200)
+        );
+        let tags: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
+        let many = GOOD.replace("[livraison, colis]", &format!("[{}]", tags.join(", ")));
+        assert_eq!(
+            Article::parse(&many, 0).unwrap_err(),
+            ArticleError::TooMany("tags", 50)
+        );
     }
 
     #[test]

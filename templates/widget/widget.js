@@ -172,7 +172,9 @@ function addMessage(m) {
 function meta(m) {
   const box = el("div", { class: "meta" });
   for (const c of m.citations || []) {
-    const link = c.url ? el("a", { href: c.url, target: "_blank", rel: "noopener noreferrer", text: c.title }) : el("span", { text: c.title });
+    // Only web addresses become links (the server refuses others; this guards old data).
+    const web = typeof c.url === "string" && /^(https?:\/\/|\/)/i.test(c.url);
+    const link = web ? el("a", { href: c.url, target: "_blank", rel: "noopener noreferrer", text: c.title }) : el("span", { text: c.title });
     box.append(el("span", { text: T.source + " " }), link);
   }
   if (m.why_url) {

@@ -212,6 +212,54 @@ async fn articles_larger_than_a_chat_message_save_and_oversize_ones_get_a_clear_
     assert_eq!(status, 404, "nothing half-saved");
 }
 
+/// A citation's link goes into the widget's `href` on the shop's page: an address that
+/// would run code there is refused, as are titles and tag lists no help centre needs.
+#[tokio::test]
+async fn links_that_would_run_code_and_oversized_fields_are_refused() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let op = app.agent("Olga", "operator").await;
+        let with = |field: &str, value: Value| {
+            let mut a = loyalty(V1, "published");
+            a[field] = value;
+            a
+        };
+        for (article, needle) in [
+            (
+                with("url", json!("javascript:alert(document.cookie)")),
+                "url must start",
+            ),
+            (
+                with("url", json!("data:text/html,<b>x</b>")),
+                "url must start",
+            ),
+            (
+                with("title", json!("t".repeat(201))),
+                "title is longer than 200",
+            ),
+            (
+                with(
+                    "tags",
+                    json!((0..51).map(|i| format!("t{i}")).collect::<Vec<_>>()),
+                ),
+                "more than 50 tags",
+            ),
+        ] {
+            let res = app.agent_post(&op, "/api/v1/articles", article).await;
+            assert_eq!(res.status(), 422, "{needle} ({backend:?})");
+            let err: Value = res.json().await.unwrap();
+            assert_eq!(err["error"]["code"], "invalid_field");
+            let message = err["error"]["message"].as_str().unwrap();
+            assert!(message.contains(needle), "{message}");
+        }
+        let (status, _) = app.agent_get(&op, "/api/v1/articles/en-loyalty").await;
+        assert_eq!(status, 404, "nothing saved ({backend:?})");
+        let ok = with("url", json!("/aide/fidelite"));
+        let res = app.agent_post(&op, "/api/v1/articles", ok).await;
+        assert_eq!(res.status(), 200, "a path on the shop's site is a link");
+    }
+}
+
 #[tokio::test]
 async fn operator_pages_list_edit_show_history_with_diffs_and_gaps() {
     for backend in backends() {
