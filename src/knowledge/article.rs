@@ -83,7 +83,7 @@ pub enum ArticleError {
     #[error("more than {1} {0}")]
     TooMany(&'static str, usize),
     #[error(
-        "url must start with https://, http:// or / (a page of the help centre), without spaces"
+        "url must start with https://, http:// or / (a path on the shop's site), without spaces"
     )]
     BadUrl,
 }
