@@ -84,19 +84,16 @@ pub enum TextError {
 }
 
 /// A visitor message within limits: in its plain form (`privacy::redact::plain_form`:
-/// nothing invisible, plain spaces), trimmed, non-empty, at most 2,000 characters, no
-/// control characters other than line breaks and tabs. A message of zero-width spaces only
-/// is empty.
+/// nothing invisible, no control characters other than line breaks and tabs, plain
+/// spaces), trimmed, non-empty, at most 2,000 characters. A message of zero-width spaces
+/// only is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageText(String);
 
 impl MessageText {
     /// Validates and normalises a message.
     pub fn parse(raw: &str) -> Result<MessageText, TextError> {
-        let cleaned: String = crate::privacy::redact::plain_form(raw)
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-            .collect();
+        let cleaned = crate::privacy::redact::plain_form(raw);
         let text = cleaned.trim();
         if text.is_empty() {
             return Err(TextError::Empty);

@@ -141,7 +141,8 @@ impl Redactor {
 }
 
 /// The text as a person reads it, which is what the rules must match: characters that show
-/// nothing dropped (zero-width spaces, soft hyphens, byte-order marks, direction controls),
+/// nothing dropped (control characters other than line breaks and tabs, zero-width spaces,
+/// soft hyphens, byte-order marks, direction controls),
 /// every kind of space a plain space, full-width letters, digits and signs their ASCII
 /// selves, the non-breaking and figure hyphens and the minus sign a hyphen. Without it a
 /// card number copied with non-breaking spaces (as French pages format numbers) or split by
@@ -156,6 +157,7 @@ pub fn plain_form(text: &str) -> String {
             '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' => None,
             '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' => None,
             '\u{FEFF}' => None,
+            c if c.is_control() && c != '\n' && c != '\t' => None,
             '\u{200D}' if previous.is_none_or(char::is_alphanumeric) => None,
             '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
                 Some(' ')
@@ -341,6 +343,7 @@ mod tests {
         assert_eq!(plain_form("déjà\u{202f}?"), "déjà ?");
         assert_eq!(plain_form("a\u{202e}b\u{feff}c\u{ad}d"), "abcd");
         assert_eq!(plain_form("\u{200b}\u{2060}"), "");
+        assert_eq!(plain_form("a\u{7}\r\nb\tc\u{1b}"), "a\nb\tc");
     }
 
     #[test]
