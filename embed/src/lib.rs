@@ -198,11 +198,11 @@ mod simd {
         v.iter_mut().for_each(|x| *x = super::gelu(*x));
     }
 
-    /// `super::attention` compiled for AVX2: the same operations in the same order (Rust
-    /// never fuses a multiply and an add on its own), so the same bits as the plain loop.
+    /// `super::attend` compiled for AVX2: the same operations in the same order (Rust never
+    /// fuses a multiply and an add on its own), so the same bits as the plain loop.
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn attention(q: &[f32], k: &[f32], v: &[f32], n: usize, context: &mut [f32]) {
-        super::attention(q, k, v, n, context);
+        super::attend(q, k, v, n, context);
     }
 
     /// `y = x · weightᵀ + bias` in blocks of 2 weight rows × 4 tokens: eight independent
@@ -682,14 +682,6 @@ impl Layer {
             self.value.apply(&x),
         );
         let mut context = vec![0f32; n * HIDDEN];
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2_fma() {
-            // SAFETY: the processor has AVX2 and FMA.
-            unsafe { simd::attention(&q, &k, &v, n, &mut context) };
-        } else {
-            attention(&q, &k, &v, n, &mut context);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
         attention(&q, &k, &v, n, &mut context);
         let mut hidden = self.attention_out.apply(&context);
         for (h, r) in hidden.iter_mut().zip(&x) {
@@ -707,12 +699,23 @@ impl Layer {
     }
 }
 
+/// Self-attention, eight lanes at a time where the processor has AVX2, as `gelu_all`.
+fn attention(q: &[f32], k: &[f32], v: &[f32], n: usize, context: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the processor has AVX2 and FMA.
+        unsafe { simd::attention(q, k, v, n, context) };
+        return;
+    }
+    attend(q, k, v, n, context);
+}
+
 /// Self-attention of `n` tokens over the 12 heads: each token's context is the softmax-
 /// weighted sum of the values, weighted by its query's dot product with every key. Inlined
 /// into `simd::attention` so that the dot products and sums run eight lanes at a time (a
 /// call per dot product, each checking the processor, showed in profiles).
 #[inline(always)]
-fn attention(q: &[f32], k: &[f32], v: &[f32], n: usize, context: &mut [f32]) {
+fn attend(q: &[f32], k: &[f32], v: &[f32], n: usize, context: &mut [f32]) {
     let scale = 1.0 / (HEAD_DIM as f32).sqrt();
     let mut scores = vec![0f32; n];
     for h in 0..HEADS {
