@@ -107,10 +107,55 @@ fn url_ok(url: &str) -> bool {
         && url.chars().count() <= MAX_URL_CHARS
 }
 
+/// How strictly a document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// New input (a file, an edit): every rule applies.
+    New,
+    /// A version the database already holds, accepted when an earlier Candor had fewer
+    /// rules: the later rules (limits, the url's form) must not make it unreadable, or one
+    /// upgrade would take the article out of the answers, the console and unpublishing.
+    /// A url that is not a safe link is dropped instead, so the widget never links to it.
+    Stored,
+}
+
+/// The limits on new input (see the constants above).
+fn check_limits(title: &str, tags: &[String], questions: &[String]) -> Result<(), ArticleError> {
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(ArticleError::TooLong("title", MAX_TITLE_CHARS));
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(ArticleError::TooMany("tags", MAX_TAGS));
+    }
+    if questions.len() > MAX_QUESTIONS {
+        return Err(ArticleError::TooMany("example questions", MAX_QUESTIONS));
+    }
+    if tags
+        .iter()
+        .chain(questions)
+        .any(|t| t.chars().count() > MAX_ITEM_CHARS)
+    {
+        return Err(ArticleError::TooLong(
+            "a tag or example question",
+            MAX_ITEM_CHARS,
+        ));
+    }
+    Ok(())
+}
+
 impl Article {
     /// Parses a Markdown file with its front matter.
     pub fn parse(text: &str, updated_at: i64) -> Result<Article, ArticleError> {
-        if text.len() > MAX_ARTICLE_BYTES {
+        Self::read(text, updated_at, Reading::New)
+    }
+
+    /// Parses a document the database holds (see [`Reading::Stored`]).
+    pub fn parse_stored(text: &str, updated_at: i64) -> Result<Article, ArticleError> {
+        Self::read(text, updated_at, Reading::Stored)
+    }
+
+    fn read(text: &str, updated_at: i64, reading: Reading) -> Result<Article, ArticleError> {
+        if reading == Reading::New && text.len() > MAX_ARTICLE_BYTES {
             return Err(ArticleError::TooLarge);
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -132,13 +177,14 @@ impl Article {
         }
         let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
         let fields = parse_front_matter(&front)?;
-        Self::from_fields(fields, body, updated_at)
+        Self::from_fields(fields, body, updated_at, reading)
     }
 
     fn from_fields(
         fields: Vec<(String, FieldValue)>,
         body: String,
         updated_at: i64,
+        reading: Reading,
     ) -> Result<Article, ArticleError> {
         let (mut id, mut title, mut lang, mut url) = (None, None, None, None);
         let (mut tags, mut questions) = (Vec::new(), Vec::new());
@@ -171,27 +217,15 @@ impl Article {
         if body.is_empty() {
             return Err(ArticleError::EmptyBody);
         }
-        if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(ArticleError::TooLong("title", MAX_TITLE_CHARS));
-        }
-        if tags.len() > MAX_TAGS {
-            return Err(ArticleError::TooMany("tags", MAX_TAGS));
-        }
-        if questions.len() > MAX_QUESTIONS {
-            return Err(ArticleError::TooMany("example questions", MAX_QUESTIONS));
-        }
-        if tags
-            .iter()
-            .chain(&questions)
-            .any(|t| t.chars().count() > MAX_ITEM_CHARS)
-        {
-            return Err(ArticleError::TooLong(
-                "a tag or example question",
-                MAX_ITEM_CHARS,
-            ));
+        if reading == Reading::New {
+            check_limits(&title, &tags, &questions)?;
         }
         if url.as_deref().is_some_and(|u| !url_ok(u)) {
-            return Err(ArticleError::BadUrl);
+            if reading == Reading::New {
+                return Err(ArticleError::BadUrl);
+            }
+            tracing::warn!(article = %id, "stored url is not a safe link; the article is served without it");
+            url = None;
         }
         let mut article = Article {
             id,
@@ -378,6 +412,31 @@ mod tests {
         assert_eq!(
             Article::parse(&many, 0).unwrap_err(),
             ArticleError::TooMany("tags", 50)
+        );
+    }
+
+    /// What an earlier Candor stored stays readable: served without the unsafe link, its
+    /// over-long title kept (the next edit must shorten it).
+    #[test]
+    fn stored_versions_are_read_under_the_rules_they_were_saved_with() {
+        let stored = GOOD
+            .replace("https://aide.example/fr/livraison", "javascript:alert(1)")
+            .replace("Délais de livraison", &"t".repeat(201));
+        assert!(Article::parse(&stored, 0).is_err());
+        let a = Article::parse_stored(&stored, 0).unwrap();
+        assert_eq!(a.url, None);
+        assert_eq!(a.title.chars().count(), 201);
+        let no_scheme = GOOD.replace("https://aide.example/fr/livraison", "www.shop.example/aide");
+        assert_eq!(Article::parse_stored(&no_scheme, 0).unwrap().url, None);
+        assert_eq!(
+            Article::parse_stored(GOOD, 0).unwrap().url.as_deref(),
+            Some("https://aide.example/fr/livraison")
+        );
+        // What was never accepted stays refused.
+        let no_lang = GOOD.replace("lang: fr\n", "");
+        assert_eq!(
+            Article::parse_stored(&no_lang, 0).unwrap_err(),
+            ArticleError::Missing("lang")
         );
     }
 

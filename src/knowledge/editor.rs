@@ -80,9 +80,10 @@ pub fn to_document(a: &ArticleInput) -> String {
     doc
 }
 
-/// Parses a stored document back into an article.
+/// Parses a stored document back into an article, forgiving the rules added after it was
+/// saved (an upgrade must not hide it); new input goes through [`Article::parse`].
 pub fn parse(row_document: &str, updated_at: i64) -> Result<Article, ArticleError> {
-    Article::parse(row_document, updated_at)
+    Article::parse_stored(row_document, updated_at)
 }
 
 /// Saves a new version (expected = the version the editor started from, 0 for a new article).
@@ -100,7 +101,8 @@ pub async fn save(
         ));
     }
     let document = to_document(input);
-    let article = parse(&document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let article =
+        Article::parse(&document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
     if super::passages::split(&article.body).is_empty() {
         return Err(EditError::Invalid(
             "the body has headings but no paragraph to answer from".into(),
@@ -212,7 +214,9 @@ pub async fn restore(
         .into_iter()
         .find(|v| v.version == version)
         .ok_or(EditError::NotFound)?;
-    let article = parse(&old.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    // Publishing it again is new input: the rules of today apply.
+    let article =
+        Article::parse(&old.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
     let reason = format!("restored version {version}");
     write(
         store,
@@ -242,11 +246,18 @@ pub async fn sync(
     apply(index, &article, &row.state).await
 }
 
-/// At start: articles edited in the console override files with the same id.
+/// At start: articles edited in the console override files with the same id. A document
+/// that cannot be read at all is left out with a warning naming it, rather than keeping the
+/// whole help centre from starting.
 pub async fn load_all(store: &dyn Store, index: &Arc<KnowledgeIndex>) -> Result<usize, EditError> {
     let rows = store.articles().await?;
     for row in &rows {
-        sync(store, index, &row.id).await?;
+        match sync(store, index, &row.id).await {
+            Err(EditError::Invalid(reason)) => {
+                tracing::warn!(article = %row.id, %reason, "stored article left out of the answers");
+            }
+            other => other?,
+        }
     }
     Ok(rows.len())
 }
@@ -470,5 +481,5 @@ pub async fn list(
 
 /// Checks a draft the way a save would, without saving it: the article the preview uses.
 pub fn draft_article(input: &ArticleInput) -> Result<Article, EditError> {
-    parse(&to_document(input), now_ms()).map_err(|e| EditError::Invalid(e.to_string()))
+    Article::parse(&to_document(input), now_ms()).map_err(|e| EditError::Invalid(e.to_string()))
 }

@@ -2,7 +2,7 @@
 //! previewed and tried against a question without being published, and the `/operator`
 //! pages — sign-in, list, editor, history with diff, gaps with "write an article".
 
-use crate::helpers::{backends, cited, spawn_app};
+use crate::helpers::{backends, cited, spawn_app, spawn_with, test_settings};
 use serde_json::{json, Value};
 
 fn ids(list: &Value) -> Vec<String> {
@@ -210,6 +210,65 @@ async fn articles_larger_than_a_chat_message_save_and_oversize_ones_get_a_clear_
     assert_eq!(err["error"]["code"], "invalid_field");
     let (status, _) = app.agent_get(&op, "/api/v1/articles/en-huge").await;
     assert_eq!(status, 404, "nothing half-saved");
+}
+
+/// An article an earlier Candor accepted (a url without a scheme, an over-long title) is
+/// still answered from, listed and unpublishable after the upgrade that refuses such input;
+/// the link that is not a safe address is dropped, so the widget never shows it.
+#[tokio::test]
+async fn articles_saved_under_earlier_rules_survive_the_upgrade_without_their_unsafe_link() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = test_settings(backend, dir.path()).await;
+        let store = candor::storage::connect(settings.database_url.as_deref(), &settings.data_dir)
+            .await
+            .unwrap();
+        let title = format!("Loyalty programme {}", "x".repeat(200));
+        let document = format!(
+            "---\nid: en-loyalty\ntitle: {title}\nlang: en\nurl: javascript:alert(1)\n---\n{V1}\n"
+        );
+        let saved = store
+            .save_article(candor::storage::articles::NewVersion {
+                id: "en-loyalty",
+                expected: 0,
+                state: "published",
+                document: &document,
+                reason: "saved by an earlier version",
+                author: "olga@shop.example",
+                at: 1,
+            })
+            .await
+            .unwrap();
+        assert_eq!(saved, Ok(1));
+        drop(store);
+        let app = spawn_with(settings, dir, backend).await;
+        let c = app.create(Some("en")).await;
+        let reply = app.ask(&c, POINTS).await;
+        assert_eq!(
+            cited(&reply).as_deref(),
+            Some("en-loyalty"),
+            "{reply} ({backend:?})"
+        );
+        assert_eq!(
+            reply["reply"]["citations"][0]["url"],
+            Value::Null,
+            "{reply}"
+        );
+        let op = app.agent("Olga", "operator").await;
+        let (status, article) = app.agent_get(&op, "/api/v1/articles/en-loyalty").await;
+        assert_eq!(status, 200, "{article}");
+        assert_eq!(article["title"], title.as_str());
+        let res = app
+            .client
+            .delete(app.url("/api/v1/articles/en-loyalty"))
+            .bearer_auth(&op)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "unpublished ({backend:?})");
+        let reply = app.ask(&app.create(Some("en")).await, POINTS).await;
+        assert_ne!(cited(&reply).as_deref(), Some("en-loyalty"), "{reply}");
+    }
 }
 
 /// A citation's link goes into the widget's `href` on the shop's page: an address that
