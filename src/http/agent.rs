@@ -75,10 +75,19 @@ async fn queue(
     AgentUser(_): AgentUser,
     q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = match q.lang.as_deref() {
+        None => None,
+        Some(raw) => Some(crate::knowledge::Lang::parse(raw).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::UnsupportedLocale,
+                "Supported locales are 'fr' and 'en'.",
+            )
+        })?),
+    };
     let store = state.assistant.store.as_ref();
     let mut waiting = store.waiting_queue().await?;
-    if let Some(lang) = &q.lang {
-        waiting.retain(|c| &c.locale == lang);
+    if let Some(lang) = lang {
+        waiting.retain(|c| c.locale == lang.code());
     }
     let estimate = agent::estimated_wait(store).await?;
     let now = now_ms();
@@ -125,7 +134,7 @@ async fn events(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    let after = super::sse::resume_point(&req);
+    let after = super::sse::resume_point(&req)?;
     Ok(super::sse::stream(
         &state,
         conv.id,

@@ -7,6 +7,7 @@
 
 use super::widget::message_json;
 use super::AppState;
+use crate::error::{ApiError, ErrorCode};
 use crate::realtime::QUEUE;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
@@ -17,17 +18,30 @@ use tokio::sync::{broadcast, mpsc};
 type Chunk = Result<Bytes, std::io::Error>;
 
 /// The event id to resume after: `Last-Event-ID`, else `?after=`, else 0 (everything).
-pub fn resume_point(req: &HttpRequest) -> i64 {
+/// One that is not a whole number ≥ 0 is refused: replaying everything instead would show
+/// the client messages it already has.
+pub fn resume_point(req: &HttpRequest) -> Result<i64, ApiError> {
     let header = req
         .headers()
         .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
+        .filter(|v| !v.as_bytes().trim_ascii().is_empty())
+        .map(|v| v.to_str().ok().and_then(event_id));
     let query =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
             .ok()
-            .and_then(|q| q.get("after").and_then(|v| v.parse().ok()));
-    header.or(query).unwrap_or(0).max(0)
+            .and_then(|q| q.get("after").map(|v| event_id(v)));
+    match header.or(query) {
+        None => Ok(0),
+        Some(Some(id)) => Ok(id),
+        Some(None) => Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "Last-Event-ID and after are event ids: whole numbers from 0.",
+        )),
+    }
+}
+
+fn event_id(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok().filter(|id: &i64| *id >= 0)
 }
 
 /// Who is listening: the team sees internal notes, the visitor never does.

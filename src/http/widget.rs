@@ -68,17 +68,17 @@ async fn disclosure(
     state: web::Data<AppState>,
     q: web::Query<LocaleQuery>,
     req: HttpRequest,
-) -> HttpResponse {
-    let lang = q
-        .locale
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or_else(|| accept_language(&req));
+) -> Result<HttpResponse, ApiError> {
+    // As when a conversation starts: a locale asked for by name is one Candor speaks.
+    let lang = match q.locale.as_deref() {
+        Some(raw) => Lang::parse(raw).ok_or(ServiceError::UnsupportedLocale)?,
+        None => accept_language(&req),
+    };
     let d = &state.assistant.disclosures;
     let text = d.text(lang);
-    HttpResponse::Ok().json(json!({
+    Ok(HttpResponse::Ok().json(json!({
         "version": d.version, "locale": lang, "ai_notice": text.ai_notice, "data_use": text.data_use,
-    }))
+    })))
 }
 
 async fn create(
@@ -238,9 +238,14 @@ async fn events(
     state: web::Data<AppState>,
     VisitorConversation(conv): VisitorConversation,
     req: HttpRequest,
-) -> HttpResponse {
-    let after = super::sse::resume_point(&req);
-    super::sse::stream(&state, conv.id, after, super::sse::Audience::Visitor)
+) -> Result<HttpResponse, ApiError> {
+    let after = super::sse::resume_point(&req)?;
+    Ok(super::sse::stream(
+        &state,
+        conv.id,
+        after,
+        super::sse::Audience::Visitor,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -134,6 +134,53 @@ async fn unsupported_locales_unknown_fields_and_routes_get_clear_errors() {
         )
         .await;
     assert_eq!(error_of(why).await.1["error"]["code"], "message_not_found");
+    // A locale asked for by name, before a conversation or in the agents' queue, is one
+    // Candor speaks; none asked for follows the browser.
+    let (status, body) = error_of(
+        app.client
+            .get(app.url("/api/v1/disclosure?locale=de"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (422, json!("unsupported_locale"))
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/disclosure"))
+        .header("accept-language", "de-DE, fr;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let agent = app.agent("Alice", "agent").await;
+    let (status, body) = app.agent_get(&agent, "/api/v1/agent/queue?lang=zz").await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (422, json!("unsupported_locale"))
+    );
+    let (status, _) = app.agent_get(&agent, "/api/v1/agent/queue?lang=FR").await;
+    assert_eq!(status, 200);
+    // An event id to resume after that is not one would replay the whole conversation.
+    let events = format!("/api/v1/conversations/{}/events", c.id);
+    for (query, header) in [("?after=abc", None), ("?after=-1", None), ("", Some("x1"))] {
+        let mut req = app
+            .client
+            .get(app.url(&format!("{events}{query}")))
+            .bearer_auth(&c.token);
+        if let Some(h) = header {
+            req = req.header("last-event-id", h);
+        }
+        let (status, body) = error_of(req.send().await.unwrap()).await;
+        assert_eq!(
+            (status, body["error"]["code"].clone()),
+            (400, json!("invalid_query")),
+            "{query} {header:?}"
+        );
+    }
 }
 
 #[tokio::test]
