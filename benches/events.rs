@@ -39,6 +39,7 @@ async fn main() {
         "Bench",
         "agent",
         "benchmark password",
+        "benchmark setup",
     )
     .await
     .unwrap();

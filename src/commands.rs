@@ -29,25 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::json!({ "dry_run": args.dry_run, "past_retention": counts })
             );
         }
-        Command::User(UserCommand::Add(args)) => {
-            let settings = prepare(args.settings)?;
-            let mut password = String::new();
-            std::io::stdin().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            let store = open_store(&settings).await?;
-            let default_name = args.email.split('@').next().unwrap_or_default().to_string();
-            let name = args.name.unwrap_or(default_name);
-            let user = crate::handoff::accounts::add_user(
-                store.as_ref(),
-                &args.email,
-                &name,
-                &args.role,
-                password,
-            )
-            .await?;
-            let out = serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "name": user.display_name });
-            println!("{out}");
-        }
+        Command::User(command) => user(command).await?,
         Command::Kb(KbCommand::Import(args)) => {
             let settings = prepare(args.settings)?;
             let store = open_store(&settings).await?;
@@ -97,6 +79,87 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who the audit log names for changes made with `candor user`.
+const CLI_ACTOR: &str = "candor user (command line)";
+
+/// `candor user …`: accounts, from the machine the server runs on.
+async fn user(command: UserCommand) -> anyhow::Result<()> {
+    use crate::handoff::accounts;
+    let out = match command {
+        UserCommand::Add(args) => {
+            let settings = prepare(args.settings)?;
+            let password = read_password()?;
+            let store = open_store(&settings).await?;
+            let default_name = args.email.split('@').next().unwrap_or_default().to_string();
+            let name = args.name.unwrap_or(default_name);
+            let user = accounts::add_user(
+                store.as_ref(),
+                &args.email,
+                &name,
+                &args.role,
+                &password,
+                CLI_ACTOR,
+            )
+            .await?;
+            serde_json::json!({ "id": user.id, "email": user.email, "role": user.role, "name": user.display_name })
+        }
+        UserCommand::List(args) => {
+            let settings = prepare(args)?;
+            let store = open_store(&settings).await?;
+            let users = store.users().await?;
+            let at = |ms: i64| (ms > 0).then(|| crate::conversation::rfc3339(ms));
+            serde_json::Value::Array(
+                users
+                    .iter()
+                    .map(|u| serde_json::json!({
+                        "id": u.id, "email": u.email, "name": u.display_name, "role": u.role,
+                        "disabled_at": u.disabled_at.and_then(at), "last_seen_at": at(u.last_seen_at),
+                    }))
+                    .collect(),
+            )
+        }
+        UserCommand::Disable(args) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            let user = accounts::find(store.as_ref(), &args.email).await?;
+            let done = accounts::disable(store.as_ref(), &user, CLI_ACTOR).await?;
+            serde_json::json!({ "email": user.email, "disabled": true, "tokens_revoked": done.tokens_revoked, "requeued": done.requeued })
+        }
+        UserCommand::Enable(args) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            let user = accounts::find(store.as_ref(), &args.email).await?;
+            accounts::enable(store.as_ref(), &user, CLI_ACTOR).await?;
+            serde_json::json!({ "email": user.email, "disabled": false })
+        }
+        UserCommand::Password(args) => {
+            let settings = prepare(args.settings)?;
+            let password = read_password()?;
+            let store = open_store(&settings).await?;
+            let user = accounts::find(store.as_ref(), &args.email).await?;
+            let revoked =
+                accounts::set_password(store.as_ref(), &user, &password, CLI_ACTOR).await?;
+            serde_json::json!({ "email": user.email, "password_changed": true, "tokens_revoked": revoked })
+        }
+        UserCommand::Role(args) => {
+            let settings = prepare(args.settings)?;
+            let store = open_store(&settings).await?;
+            let user = accounts::find(store.as_ref(), &args.email).await?;
+            accounts::set_role(store.as_ref(), &user, &args.role, CLI_ACTOR).await?;
+            serde_json::json!({ "email": user.email, "role": args.role })
+        }
+    };
+    println!("{out}");
+    Ok(())
+}
+
+/// One line of standard input, without its line break.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\n', '\r']).to_string())
 }
 
 fn prepare(args: ServeArgs) -> anyhow::Result<Settings> {

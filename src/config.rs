@@ -72,6 +72,38 @@ pub enum AuditCommand {
 pub enum UserCommand {
     /// Create an account; the password is read from standard input (at least 10 characters).
     Add(UserAddArgs),
+    /// Every account: email, name, role, whether it is switched off, last activity.
+    List(ServeArgs),
+    /// Switch an account off now: its sessions end, it cannot sign in, the conversations it
+    /// holds go back to the queue.
+    Disable(UserEmailArgs),
+    /// Switch an account back on.
+    Enable(UserEmailArgs),
+    /// Set a new password, read from standard input; signs the account out everywhere.
+    Password(UserEmailArgs),
+    /// Give an account another role (agent, operator or admin).
+    Role(UserRoleArgs),
+}
+
+/// Flags of the `candor user` commands that name one account.
+#[derive(Args, Debug)]
+pub struct UserEmailArgs {
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub settings: ServeArgs,
+}
+
+/// Flags of `candor user role`.
+#[derive(Args, Debug)]
+pub struct UserRoleArgs {
+    #[arg(long)]
+    pub email: String,
+    /// agent, operator or admin.
+    #[arg(long)]
+    pub role: String,
+    #[command(flatten)]
+    pub settings: ServeArgs,
 }
 
 /// Flags of `candor user add`.

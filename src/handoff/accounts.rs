@@ -42,8 +42,14 @@ pub enum AccountError {
     BadRole,
     #[error("the password must have at least 10 characters")]
     WeakPassword,
+    #[error("the password must have at most 1000 characters")]
+    LongPassword,
     #[error("a user with this email already exists")]
     Exists,
+    #[error("no user with this email")]
+    NoSuchUser,
+    #[error("an admin cannot switch off their own account or take away their own admin role")]
+    OwnAccount,
     #[error("could not hash the password")]
     Hash,
     #[error(transparent)]
@@ -57,17 +63,10 @@ pub async fn add_user(
     name: &str,
     role: &str,
     password: &str,
+    actor: &str,
 ) -> Result<User, AccountError> {
     Role::parse(role).ok_or(AccountError::BadRole)?;
-    if password.chars().count() < 10 {
-        return Err(AccountError::WeakPassword);
-    }
-    let salt_bytes = uuid::Uuid::new_v4();
-    let salt = SaltString::encode_b64(salt_bytes.as_bytes()).map_err(|_| AccountError::Hash)?;
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|_| AccountError::Hash)?
-        .to_string();
+    let hash = hash_password(password)?;
     let user = User {
         id: new_id(),
         email: email.trim().to_lowercase(),
@@ -76,21 +75,130 @@ pub async fn add_user(
         password_hash: hash,
         created_at: now_ms(),
         last_seen_at: 0,
+        disabled_at: None,
     };
     if !store.create_user(&user).await? {
         return Err(AccountError::Exists);
     }
+    let summary = format!("role {}", user.role);
+    crate::audit::record(store, actor, "user_added", &user.id, &summary).await?;
     Ok(user)
 }
 
-/// Checks a password and issues a token; `None` for a wrong email or password.
-pub async fn login(
+/// An argon2id hash of a password of 10 to 1,000 characters.
+fn hash_password(password: &str) -> Result<String, AccountError> {
+    match password.chars().count() {
+        ..10 => return Err(AccountError::WeakPassword),
+        1001.. => return Err(AccountError::LongPassword),
+        _ => {}
+    }
+    let salt_bytes = uuid::Uuid::new_v4();
+    let salt = SaltString::encode_b64(salt_bytes.as_bytes()).map_err(|_| AccountError::Hash)?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|_| AccountError::Hash)?
+        .to_string())
+}
+
+/// The account with this email.
+pub async fn find(store: &dyn Store, email: &str) -> Result<User, AccountError> {
+    store
+        .user_by_email(&email.trim().to_lowercase())
+        .await?
+        .ok_or(AccountError::NoSuchUser)
+}
+
+/// What became of a switched-off account's work.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Offboarded {
+    /// Sign-ins and API tokens revoked.
+    pub tokens_revoked: u64,
+    /// Conversations the person held, back in the queue for someone else.
+    pub requeued: Vec<String>,
+}
+
+/// Switches an account off at once: its sessions and API tokens stop working on every
+/// instance, it cannot sign in, and the visitors it was helping go back to the queue (a
+/// person asked for a person). Who did what stays in the audit log and the transcripts.
+pub async fn disable(
     store: &dyn Store,
-    email: &str,
+    user: &User,
+    actor: &str,
+) -> Result<Offboarded, AccountError> {
+    if actor == user.email {
+        return Err(AccountError::OwnAccount);
+    }
+    let mut out = Offboarded::default();
+    if user.disabled_at.is_none() {
+        store.set_user_disabled(&user.id, Some(now_ms())).await?;
+        crate::audit::record(store, actor, "user_disabled", &user.id, &user.email).await?;
+    }
+    out.tokens_revoked = store.delete_tokens_of(&user.id).await?;
+    for conv in store.held_by(&user.id).await? {
+        if crate::handoff::agent::requeue(store, &conv, user, actor).await? {
+            out.requeued.push(conv.id);
+        }
+    }
+    Ok(out)
+}
+
+/// Switches an account back on (it signs in again with its password).
+pub async fn enable(store: &dyn Store, user: &User, actor: &str) -> Result<(), AccountError> {
+    if user.disabled_at.is_some() {
+        store.set_user_disabled(&user.id, None).await?;
+        crate::audit::record(store, actor, "user_enabled", &user.id, &user.email).await?;
+    }
+    Ok(())
+}
+
+/// Sets a new password and signs the account out everywhere (the old one may be known).
+pub async fn set_password(
+    store: &dyn Store,
+    user: &User,
     password: &str,
-) -> Result<Option<String>, StoreError> {
+    actor: &str,
+) -> Result<u64, AccountError> {
+    store
+        .set_user_password(&user.id, &hash_password(password)?)
+        .await?;
+    let revoked = store.delete_tokens_of(&user.id).await?;
+    crate::audit::record(store, actor, "password_changed", &user.id, &user.email).await?;
+    Ok(revoked)
+}
+
+/// Gives an account another role; it applies from the account's next request.
+pub async fn set_role(
+    store: &dyn Store,
+    user: &User,
+    role: &str,
+    actor: &str,
+) -> Result<(), AccountError> {
+    let new = Role::parse(role).ok_or(AccountError::BadRole)?;
+    if actor == user.email && new != Role::Admin {
+        return Err(AccountError::OwnAccount);
+    }
+    if user.role != role {
+        store.set_user_role(&user.id, role).await?;
+        let summary = format!("{}: {} -> {role}", user.email, user.role);
+        crate::audit::record(store, actor, "role_changed", &user.id, &summary).await?;
+    }
+    Ok(())
+}
+
+/// The outcome of a sign-in.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignIn {
+    Token(String),
+    /// Wrong email or password.
+    Refused,
+    /// The right password for an account that is switched off.
+    Disabled,
+}
+
+/// Checks a password and issues a token.
+pub async fn login(store: &dyn Store, email: &str, password: &str) -> Result<SignIn, StoreError> {
     let Some(user) = store.user_by_email(&email.trim().to_lowercase()).await? else {
-        return Ok(None);
+        return Ok(SignIn::Refused);
     };
     let ok = PasswordHash::new(&user.password_hash)
         .map(|h| {
@@ -100,7 +208,10 @@ pub async fn login(
         })
         .unwrap_or(false);
     if !ok {
-        return Ok(None);
+        return Ok(SignIn::Refused);
+    }
+    if user.disabled_at.is_some() {
+        return Ok(SignIn::Disabled);
     }
     let (token, hash) = VisitorToken::generate();
     let now = now_ms();
@@ -109,7 +220,7 @@ pub async fn login(
         .await?;
     let role = format!("role {}", user.role);
     crate::audit::record(store, &user.email, "sign_in", &user.id, &role).await?;
-    Ok(Some(token))
+    Ok(SignIn::Token(token))
 }
 
 /// The user behind a token, if it is valid.

@@ -107,6 +107,38 @@ pub async fn release(
     apply(store, &t, agent, "handed back to the assistant").await
 }
 
+/// Puts a conversation its holder can no longer answer (their account was switched off)
+/// back at the end of the queue, so the visitor still gets a person. Recorded in the audit
+/// log under `actor`, who made the change.
+pub async fn requeue(
+    store: &dyn Store,
+    conv: &ConversationRow,
+    holder: &User,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let n = &holder.display_name;
+    let t = Transition {
+        conversation_id: conv.id.clone(),
+        from: status::WITH_AGENT,
+        to: status::WAITING,
+        held_by: Some(holder.id.clone()),
+        agent_id: None,
+        event: "requeued",
+        reason: Some(format!("{} is no longer on the team", holder.email)),
+        notice: notice(
+            conv,
+            format!("{n} n'est plus disponible. Vous êtes de nouveau dans la file : une autre personne de l'équipe va vous répondre."),
+            format!("{n} is no longer available. You are back in the queue: another person from the team will answer you."),
+        ),
+    };
+    let done = store.transition(&t, now_ms()).await?;
+    if done {
+        let summary = format!("back to the queue from {}", holder.email);
+        audit::record(store, actor, t.event, &t.conversation_id, &summary).await?;
+    }
+    Ok(done)
+}
+
 /// Passes the conversation to another person, who holds it from now on.
 pub async fn transfer(
     store: &dyn Store,

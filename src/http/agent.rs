@@ -139,7 +139,7 @@ async fn events(
         &state,
         conv.id,
         after,
-        super::sse::Audience::Team,
+        super::sse::Audience::Team(super::auth::session_hash(&req).unwrap_or_default()),
     ))
 }
 
@@ -280,7 +280,7 @@ async fn transfer(
     let to = store
         .user_by_id(&body.agent_id)
         .await?
-        .filter(|u| u.role != "operator")
+        .filter(|u| u.role != "operator" && u.disabled_at.is_none())
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidField, "No agent with this id."))?;
     if !agent::transfer(store, &conv, &user, &to).await? {
         return Err(ApiError::new(
@@ -323,7 +323,7 @@ async fn team(
     let online_since = now_ms() - 60_000;
     let people: Vec<Value> = users
         .iter()
-        .filter(|u| u.role != "operator")
+        .filter(|u| u.role != "operator" && u.disabled_at.is_none())
         .map(|u| {
             json!({"id": u.id, "name": u.display_name, "online": u.last_seen_at >= online_since,
             "holding": load.iter().find(|(id, _)| id == &u.id).map_or(0, |(_, n)| *n)})
@@ -333,6 +333,11 @@ async fn team(
 }
 
 /// Live queue changes for the console (SSE): each `queue` event means "reload the queue".
-async fn queue_events(state: web::Data<AppState>, AgentUser(_): AgentUser) -> HttpResponse {
-    super::sse::queue_stream(&state)
+async fn queue_events(
+    state: web::Data<AppState>,
+    AgentUser(_): AgentUser,
+    req: HttpRequest,
+) -> HttpResponse {
+    let session = super::auth::session_hash(&req).unwrap_or_default();
+    super::sse::queue_stream(&state, super::sse::Audience::Team(session))
 }

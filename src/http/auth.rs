@@ -88,6 +88,14 @@ fn console_credentials(req: &HttpRequest) -> Result<(web::Data<AppState>, String
     Ok((state, session))
 }
 
+/// The hash of the console credentials a request came with (bearer token or session
+/// cookie), for what must end with the sign-in (live streams).
+pub fn session_hash(req: &HttpRequest) -> Option<String> {
+    bearer(req)
+        .or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()))
+        .map(|t| VisitorToken::hash(&t))
+}
+
 /// The app state and the bearer token of a request, or the error to answer with.
 fn credentials(
     req: &HttpRequest,
@@ -141,6 +149,22 @@ impl FromRequest for OperatorUser {
             use crate::handoff::accounts::Role;
             let user = console_user(credentials?, &[Role::Operator, Role::Admin]).await?;
             Ok(OperatorUser(user))
+        })
+    }
+}
+
+/// A signed-in admin: accounts, the audit log.
+pub struct AdminUser(pub crate::storage::User);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let credentials = console_credentials(req);
+        Box::pin(async move {
+            use crate::handoff::accounts::Role;
+            Ok(AdminUser(console_user(credentials?, &[Role::Admin]).await?))
         })
     }
 }

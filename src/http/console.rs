@@ -173,8 +173,12 @@ async fn sign_in(
     let now = now_ms() / 1000;
     let store = state.assistant.store.as_ref();
     match accounts::login(store, &body.email, &body.password).await? {
-        Some(token) => Ok(token),
-        None => {
+        accounts::SignIn::Token(token) => Ok(token),
+        accounts::SignIn::Disabled => Err(ApiError::new(
+            ErrorCode::AccountDisabled,
+            "This account is switched off: ask an admin of the shop.",
+        )),
+        accounts::SignIn::Refused => {
             // Only failures count, so a person who types the password right is never blocked.
             if let Err(wait) = state.login_limiter.check(&key, now) {
                 return Err(ApiError {

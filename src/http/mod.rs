@@ -33,6 +33,8 @@ pub mod report;
 pub mod review;
 /// Server-sent event streams of a conversation's messages.
 pub mod sse;
+/// Accounts, for admins.
+pub mod users;
 /// The visitor API used by the widget.
 pub mod widget;
 
@@ -76,6 +78,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(agent::routes)
             .configure(console::routes)
             .configure(review::routes)
+            .configure(users::routes)
             .configure(articles::routes)
             .configure(operator::routes)
             .configure(report::routes)

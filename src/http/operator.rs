@@ -33,7 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// "2026-11-29 15:40 UTC": the dates operators read.
-fn when(ms: i64) -> String {
+pub fn when(ms: i64) -> String {
     let t = crate::conversation::rfc3339(ms);
     format!("{} UTC", t.get(..16).unwrap_or(&t).replace('T', " "))
 }

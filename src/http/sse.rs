@@ -44,11 +44,27 @@ fn event_id(raw: &str) -> Option<i64> {
     raw.trim().parse().ok().filter(|id: &i64| *id >= 0)
 }
 
-/// Who is listening: the team sees internal notes, the visitor never does.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Who is listening: the team sees internal notes, the visitor never does. A team member's
+/// stream lasts as long as their sign-in: it ends when they sign out, the token expires or
+/// an admin switches the account off, instead of carrying on with the live transcript.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Audience {
     Visitor,
-    Team,
+    /// The hash of the session or API token the stream was opened with.
+    Team(String),
+}
+
+/// Whether a team member's sign-in still holds (visitors: always).
+async fn still_signed_in(store: &dyn crate::storage::Store, audience: &Audience) -> bool {
+    match audience {
+        Audience::Visitor => true,
+        Audience::Team(session) => matches!(
+            store
+                .user_by_token(session, crate::conversation::now_ms())
+                .await,
+            Ok(Some(_))
+        ),
+    }
 }
 
 /// Streams the conversation's events from `after` on.
@@ -84,6 +100,9 @@ async fn produce(
         async move { tx.send(Ok(Bytes::from(text))).await.is_ok() }
     };
     loop {
+        if !still_signed_in(store.as_ref(), &audience).await {
+            return;
+        }
         let Ok(messages) = store.messages_after(&id, last).await else {
             return;
         };
@@ -136,11 +155,15 @@ async fn produce(
 
 /// The console's queue stream: an `event: queue` each time the queue changes (and every
 /// 15 s), so the waiting list updates live without polling.
-pub fn queue_stream(state: &web::Data<AppState>) -> HttpResponse {
+pub fn queue_stream(state: &web::Data<AppState>, audience: Audience) -> HttpResponse {
     let (tx, mut rx) = mpsc::channel::<Chunk>(8);
     let mut sub = state.assistant.hub.subscribe();
+    let store = state.assistant.store.clone();
     tokio::spawn(async move {
         loop {
+            if !still_signed_in(store.as_ref(), &audience).await {
+                return;
+            }
             if tx
                 .send(Ok(Bytes::from_static(b"event: queue\ndata: {}\n\n")))
                 .await

@@ -28,7 +28,17 @@ pub trait AgentStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Revokes a token (sign-out).
     async fn delete_token(&self, hash: &str) -> Result<(), StoreError>;
-    /// The user of an unexpired token.
+    /// Revokes every token of a user (account switched off, new password); returns how many.
+    async fn delete_tokens_of(&self, user_id: &str) -> Result<u64, StoreError>;
+    /// Gives an account another role. Each change of an account is its own narrow write,
+    /// so two admins changing different things never undo each other.
+    async fn set_user_role(&self, id: &str, role: &str) -> Result<(), StoreError>;
+    async fn set_user_password(&self, id: &str, password_hash: &str) -> Result<(), StoreError>;
+    /// Switches an account off (`Some(when)`) or on (`None`).
+    async fn set_user_disabled(&self, id: &str, at: Option<i64>) -> Result<(), StoreError>;
+    /// Conversations a person holds now.
+    async fn held_by(&self, agent_id: &str) -> Result<Vec<ConversationRow>, StoreError>;
+    /// The user of an unexpired token, unless the account is switched off.
     async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
     /// Conversations waiting for a person, first come first.
     async fn waiting_queue(&self) -> Result<Vec<ConversationRow>, StoreError>;
@@ -95,9 +105,44 @@ macro_rules! impl_agent_store {
                 Ok(())
             }
 
+            async fn delete_tokens_of(&self, user_id: &str) -> Result<u64, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn set_user_role(&self, id: &str, role: &str) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE users SET role = $2 WHERE id = $1").bind(id).bind(role).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_user_password(&self, id: &str, password_hash: &str) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(id).bind(password_hash).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_user_disabled(&self, id: &str, at: Option<i64>) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE users SET disabled_at = $2 WHERE id = $1").bind(id).bind(at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn held_by(&self, agent_id: &str) -> Result<Vec<$crate::storage::ConversationRow>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM conversations WHERE status = 'with_agent' AND agent_id = $1 ORDER BY updated_at, id",
+                ).bind(agent_id).fetch_all(&self.pool).await?)
+            }
+
             async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<$crate::storage::User>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.expires_at > $2",
+                    "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id \
+                     WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled_at IS NULL",
                 ).bind(hash).bind(now).fetch_optional(&self.pool).await?)
             }
 
@@ -111,7 +156,7 @@ macro_rules! impl_agent_store {
                 let (_writing, mut tx) = self.begin_write().await?;
                 let moved = sqlx::query(
                     "UPDATE conversations SET status = $2, agent_id = $3, updated_at = $4, declined_streak = 0, \
-                     queue_entered_at = CASE WHEN $2 = 'waiting_for_agent' THEN queue_entered_at ELSE NULL END \
+                     queue_entered_at = CASE WHEN $2 = 'waiting_for_agent' THEN COALESCE(queue_entered_at, $4) ELSE NULL END \
                      WHERE id = $1 AND status = $5 AND ($6 = '' OR agent_id = $6)",
                 )
                 .bind(&t.conversation_id).bind(t.to).bind(&t.agent_id).bind(now).bind(t.from)
@@ -151,7 +196,7 @@ macro_rules! impl_agent_store {
             }
 
             async fn people_online(&self, since: i64) -> Result<i64, $crate::storage::StoreError> {
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE last_seen_at >= $1 AND role IN ('agent', 'admin')")
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE last_seen_at >= $1 AND role IN ('agent', 'admin') AND disabled_at IS NULL")
                     .bind(since).fetch_one(&self.pool).await?;
                 Ok(n)
             }

@@ -133,6 +133,8 @@ pub struct User {
     pub created_at: i64,
     /// Last console activity (ms), for presence.
     pub last_seen_at: i64,
+    /// When an admin switched the account off (ms); it can no longer sign in or act.
+    pub disabled_at: Option<i64>,
 }
 
 /// A change of who holds a conversation, applied only if it is still in `from` status.

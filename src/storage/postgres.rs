@@ -18,6 +18,7 @@ const MIGRATIONS: Migrations = &[
     (8, include_str!("migrations/postgres/0008_articles.sql")),
     (9, include_str!("migrations/postgres/0009_gaps.sql")),
     (10, include_str!("migrations/postgres/0010_synonyms.sql")),
+    (11, include_str!("migrations/postgres/0011_accounts.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

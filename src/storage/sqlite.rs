@@ -21,6 +21,7 @@ const MIGRATIONS: Migrations = &[
     (8, include_str!("migrations/sqlite/0008_articles.sql")),
     (9, include_str!("migrations/sqlite/0009_gaps.sql")),
     (10, include_str!("migrations/sqlite/0010_synonyms.sql")),
+    (11, include_str!("migrations/sqlite/0011_accounts.sql")),
 ];
 
 /// The embedded store.

@@ -237,4 +237,47 @@
       } catch (e) { $("gaps-error").textContent = e.message; }
     });
   });
+  // The team page (admins): role changes, switching accounts off and on, adding a person.
+  document.querySelectorAll("tr[data-id]").forEach((tr) => {
+    const id = tr.dataset.id;
+    const change = async (body, done) => {
+      $("team-error").textContent = "";
+      try {
+        const u = await api("PATCH", "/api/v1/admin/users/" + id, body);
+        $("team-status").textContent = done(u);
+        return u;
+      } catch (e) { $("team-error").textContent = e.message; return null; }
+    };
+    const role = tr.querySelector(".u-role");
+    if (role) role.addEventListener("change", () => change({ role: role.value }, (u) => u.email + " is now " + u.role + "."));
+    const toggle = tr.querySelector(".u-toggle");
+    if (toggle) toggle.addEventListener("click", async () => {
+      const off = toggle.dataset.disabled !== "true";
+      if (off && !confirm("Switch this account off now? Its sessions end and the conversations it holds go back to the queue.")) return;
+      const u = await change({ disabled: off }, (u) => off
+        ? u.email + " is switched off: " + u.tokens_revoked + " sign-in(s) ended, " + u.requeued.length + " conversation(s) back in the queue."
+        : u.email + " can sign in again.");
+      if (u) {
+        toggle.dataset.disabled = String(u.disabled);
+        toggle.textContent = u.disabled ? "Switch on" : "Switch off";
+        const badge = tr.querySelector(".state");
+        badge.textContent = u.disabled ? "switched off" : "active";
+        badge.className = "state " + (u.disabled ? "unpublished" : "published");
+      }
+    });
+  });
+  const add = $("add-user");
+  if (add) {
+    add.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      $("team-error").textContent = "";
+      try {
+        await api("POST", "/api/v1/admin/users", {
+          email: $("n-email").value.trim(), name: $("n-name").value.trim(),
+          role: $("n-role").value, password: $("n-password").value,
+        });
+        location.reload();
+      } catch (e) { $("team-error").textContent = e.message; }
+    });
+  }
 })();

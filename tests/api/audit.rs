@@ -95,10 +95,11 @@ async fn audit_verify_names_the_first_altered_entry() {
     assert!(ok.status.success());
     assert_eq!(
         serde_json::from_slice::<Value>(&ok.stdout).unwrap(),
-        json!({"ok": true, "entries": 4})
+        json!({"ok": true, "entries": 7})
     );
 
-    // Entry 1 records the settings in force at start; 2 to 4 are the sign-ins.
+    // Entry 1 records the settings in force at start; then each account's creation
+    // ("role agent") and its sign-in.
     let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", path.join("candor.db").display()))
         .await
         .unwrap();

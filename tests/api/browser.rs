@@ -142,3 +142,39 @@ async fn the_widget_shows_what_the_model_compared() {
         assert!(shots.join("widget-second-opinion.png").exists());
     }
 }
+
+#[tokio::test]
+async fn an_admin_switches_an_account_off_and_adds_a_person_in_a_real_browser() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.agent("Ada", "admin").await;
+    let camille = app.agent("Camille", "agent").await;
+    let c = app.create(Some("en")).await;
+    app.ask(&c, "I want to talk to a person").await;
+    let claim = format!("/api/v1/agent/conversations/{}/claim", c.id);
+    assert_eq!(
+        app.agent_post(&camille, &claim, serde_json::json!({}))
+            .await
+            .status(),
+        200
+    );
+    let args = ["ada@shop.example", "correct horse battery"];
+    let Some(shots) = run_script(&app, "team.mjs", &args, "team checks passed").await else {
+        return;
+    };
+    assert!(shots.join("team.png").exists());
+    // What the page did is real: her token is dead, the visitor waits for someone else,
+    // Noor can sign in with the role the page gave her last.
+    let (status, _) = app.agent_get(&camille, "/api/v1/agent/queue").await;
+    assert_eq!(status, 401);
+    assert_eq!(app.transcript(&c).await["status"], "waiting_for_agent");
+    let noor = app
+        .store
+        .user_by_email("noor@shop.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (noor.role.as_str(), noor.display_name.as_str()),
+        ("agent", "Noor")
+    );
+}

@@ -223,6 +223,7 @@ impl TestApp {
             name,
             role,
             "correct horse battery",
+            "test setup",
         )
         .await
         .expect("add user");

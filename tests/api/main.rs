@@ -2,6 +2,7 @@
 //! and talks to it over HTTP. Story tests run on SQLite always, and on PostgreSQL too when
 //! `CANDOR_TEST_DATABASE_URL` is set.
 
+mod accounts;
 mod answers;
 mod articles;
 mod audit;

@@ -1,0 +1,49 @@
+// The team page in headless Chromium, as an admin uses it the day a person leaves and the
+// day another joins: sign in, switch Camille off (her conversation goes back to the queue),
+// add Noor, change a role. Runs axe-core on the page.
+//   node team.mjs <base url> <screenshot dir> <admin email> <password>
+// Exits non-zero with a message on the first failed check.
+import { axeViolations, check, launch } from "./lib.mjs";
+
+const [base, shots, email, password] = process.argv.slice(2);
+
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+page.on("pageerror", (e) => check(false, "page error: " + e.message));
+page.on("dialog", (d) => d.accept());
+
+await page.goto(base + "/operator/team");
+await page.fill("#email", email);
+await page.fill("#password", password);
+await page.click("#signin button[type=submit]");
+await page.locator("#team-title").waitFor();
+check((await page.locator("header nav").innerText()).includes("Team"), "the admin menu links the team page");
+const bad = await axeViolations(page);
+check(bad.length === 0, "axe on the team page: " + bad.join("; "));
+
+const camille = page.locator("tr", { hasText: "camille@shop.example" });
+await camille.locator("button.u-toggle").click();
+await page.locator("#team-status", { hasText: "switched off" }).waitFor();
+const status = await page.locator("#team-status").innerText();
+check(/1 conversation\(s\) back in the queue/.test(status), "the page says what became of her conversation: " + status);
+check((await camille.innerText()).includes("switched off"), "her row shows the account switched off");
+check((await camille.locator("button.u-toggle").innerText()) === "Switch on", "and offers to switch it on again");
+const me = page.locator("tr", { hasText: email });
+check((await me.locator("button").count()) === 0, "no button lets the admin lock themselves out");
+
+await page.fill("#n-email", "noor@shop.example");
+await page.fill("#n-name", "Noor");
+await page.selectOption("#n-role", "operator");
+await page.fill("#n-password", "short");
+await page.click("#add-user button[type=submit]");
+check(await page.locator("#n-password:invalid").count() === 1, "the form asks for 10 characters before sending");
+await page.fill("#n-password", "noor's first password");
+await page.click("#add-user button[type=submit]");
+await page.locator("tr", { hasText: "noor@shop.example" }).waitFor();
+const noor = page.locator("tr", { hasText: "noor@shop.example" });
+check((await noor.locator("select").inputValue()) === "operator", "Noor is listed as an operator");
+await noor.locator("select").selectOption("agent");
+await page.locator("#team-status", { hasText: "noor@shop.example is now agent" }).waitFor();
+await page.screenshot({ path: `${shots}/team.png` });
+await browser.close();
+console.log("team checks passed");
