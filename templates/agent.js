@@ -145,11 +145,14 @@ function showLogin() {
   $("login").hidden = false;
   $("console").hidden = true;
   $("logout").hidden = true;
+  $("change-password").hidden = true;
+  $("password-form").hidden = true;
 }
 function show() {
   $("login").hidden = true;
   $("console").hidden = false;
   $("logout").hidden = false;
+  $("change-password").hidden = false;
   refreshQueue();
   loadTools().catch((e) => { $("error").textContent = e.message; });
   // Live: the server announces every queue change; a slow poll covers a lost connection.
@@ -167,6 +170,24 @@ async function followQueue() {
   }
   followingQueue = false;
 }
+$("change-password").addEventListener("click", () => {
+  const form = $("password-form");
+  form.hidden = !form.hidden;
+  $("change-password").setAttribute("aria-expanded", String(!form.hidden));
+  if (!form.hidden) $("current-password").focus();
+});
+$("password-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("password-error").textContent = "";
+  $("password-status").textContent = "";
+  try {
+    const r = await api("/api/v1/auth/password", { method: "POST", body: JSON.stringify({
+      current_password: $("current-password").value, new_password: $("new-password").value }) });
+    $("current-password").value = "";
+    $("new-password").value = "";
+    $("password-status").textContent = "Password changed; " + r.other_sessions_ended + " other sign-in(s) ended.";
+  } catch (err) { $("password-error").textContent = err.message; }
+});
 $("logout").addEventListener("click", async () => {
   await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": CSRF } });
   showLogin();

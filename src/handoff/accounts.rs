@@ -48,6 +48,8 @@ pub enum AccountError {
     Exists,
     #[error("no user with this email")]
     NoSuchUser,
+    #[error("the current password is not right")]
+    WrongPassword,
     #[error("an admin cannot switch off their own account or take away their own admin role")]
     OwnAccount,
     #[error("could not hash the password")]
@@ -133,7 +135,7 @@ pub async fn disable(
         store.set_user_disabled(&user.id, Some(now_ms())).await?;
         crate::audit::record(store, actor, "user_disabled", &user.id, &user.email).await?;
     }
-    out.tokens_revoked = store.delete_tokens_of(&user.id).await?;
+    out.tokens_revoked = store.delete_tokens_of(&user.id, "").await?;
     for conv in store.held_by(&user.id).await? {
         if crate::handoff::agent::requeue(store, &conv, user, actor).await? {
             out.requeued.push(conv.id);
@@ -161,9 +163,44 @@ pub async fn set_password(
     store
         .set_user_password(&user.id, &hash_password(password)?)
         .await?;
-    let revoked = store.delete_tokens_of(&user.id).await?;
+    let revoked = store.delete_tokens_of(&user.id, "").await?;
     crate::audit::record(store, actor, "password_changed", &user.id, &user.email).await?;
     Ok(revoked)
+}
+
+/// A person replaces their own password (the first one came from an admin): the current
+/// one must be given, and every other session of theirs ends; `keep` (the hash of the
+/// session making the change) stays signed in.
+pub async fn change_own_password(
+    store: &dyn Store,
+    user: &User,
+    current: &str,
+    new: &str,
+    keep: &str,
+) -> Result<u64, AccountError> {
+    if !password_matches(user, current) {
+        return Err(AccountError::WrongPassword);
+    }
+    store
+        .set_user_password(&user.id, &hash_password(new)?)
+        .await?;
+    let revoked = store.delete_tokens_of(&user.id, keep).await?;
+    let summary = format!(
+        "{} (their own; {revoked} other sign-in(s) ended)",
+        user.email
+    );
+    crate::audit::record(store, &user.email, "password_changed", &user.id, &summary).await?;
+    Ok(revoked)
+}
+
+fn password_matches(user: &User, password: &str) -> bool {
+    PasswordHash::new(&user.password_hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
 }
 
 /// Gives an account another role; it applies from the account's next request.
@@ -200,14 +237,7 @@ pub async fn login(store: &dyn Store, email: &str, password: &str) -> Result<Sig
     let Some(user) = store.user_by_email(&email.trim().to_lowercase()).await? else {
         return Ok(SignIn::Refused);
     };
-    let ok = PasswordHash::new(&user.password_hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    if !ok {
+    if !password_matches(&user, password) {
         return Ok(SignIn::Refused);
     }
     if user.disabled_at.is_some() {

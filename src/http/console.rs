@@ -18,7 +18,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/agent.js", web::get().to(console_js))
         .route("/api/v1/auth/login", web::post().to(login))
         .route("/api/v1/auth/session", web::post().to(session))
-        .route("/api/v1/auth/logout", web::post().to(logout));
+        .route("/api/v1/auth/logout", web::post().to(logout))
+        .route("/api/v1/auth/password", web::post().to(change_password));
 }
 
 #[derive(Template)]
@@ -110,20 +111,8 @@ async fn logout(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.assistant.store.as_ref();
-    let token = req
-        .cookie(SESSION_COOKIE)
-        .map(|c| c.value().to_string())
-        .or_else(|| {
-            req.headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(String::from)
-        });
-    if let Some(t) = token {
-        store
-            .delete_token(&crate::conversation::VisitorToken::hash(&t))
-            .await?;
+    if let Some(hash) = super::auth::session_hash(&req) {
+        store.delete_token(&hash).await?;
     }
     crate::audit::record(store, &user.email, "sign_out", &user.id, "").await?;
     let mut gone = cookie(&req, SESSION_COOKIE, String::new(), 0);
@@ -157,6 +146,47 @@ async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let token = sign_in(&state, &body, &req).await?;
     Ok(HttpResponse::Ok().json(json!({"token": token})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+/// A person changes their own password; their other sessions end, this one stays.
+async fn change_password(
+    state: web::Data<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    body: web::Json<PasswordBody>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let keep = super::auth::session_hash(&req).unwrap_or_default();
+    let store = state.assistant.store.as_ref();
+    let changed = accounts::change_own_password(
+        store,
+        &user,
+        &body.current_password,
+        &body.new_password,
+        &keep,
+    )
+    .await;
+    if let Err(accounts::AccountError::WrongPassword) = changed {
+        // Guesses of the current password count like failed sign-ins.
+        let key = format!("{}|{}", user.email, state.login_limiter.client_key(&req));
+        if let Err(wait) = state.login_limiter.check(&key, now_ms() / 1000) {
+            return Err(ApiError {
+                retry_after: Some(wait),
+                ..ApiError::new(
+                    ErrorCode::RateLimited,
+                    "Too many wrong passwords: wait a minute.",
+                )
+            });
+        }
+    }
+    let ended = changed?;
+    Ok(HttpResponse::Ok().json(json!({"password_changed": true, "other_sessions_ended": ended})))
 }
 
 /// Checks the password; counts failures against the (email, client) rate limit.

@@ -4,7 +4,7 @@
 
 use super::auth::AdminUser;
 use super::console::{csrf_token, show};
-use super::operator::{when, AdminPage};
+use super::operator::{when, AdminPage, OperatorPage};
 use super::AppState;
 use crate::conversation::rfc3339;
 use crate::error::{ApiError, ErrorCode};
@@ -21,7 +21,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/admin/users", web::get().to(list))
         .route("/api/v1/admin/users", web::post().to(create))
         .route("/api/v1/admin/users/{id}", web::patch().to(change))
-        .route("/operator/team", web::get().to(page));
+        .route("/operator/team", web::get().to(page))
+        .route("/operator/password", web::get().to(password_page));
+}
+
+#[derive(Template)]
+#[template(path = "operator/password.html")]
+struct PasswordPage {
+    csrf: String,
+    email: String,
+    admin: bool,
+}
+
+/// Where operators and admins change their own password (agents: in the console).
+async fn password_page(req: HttpRequest, OperatorPage(user): OperatorPage) -> HttpResponse {
+    let csrf = csrf_token(&req);
+    let t = PasswordPage {
+        csrf: csrf.clone(),
+        admin: crate::handoff::accounts::is_admin(&user),
+        email: user.email,
+    };
+    show(&req, &t, csrf)
 }
 
 /// One account on the team page.
@@ -90,6 +110,8 @@ impl From<AccountError> for ApiError {
             AccountError::Exists => ApiError::new(ErrorCode::DuplicateId, e.to_string()),
             AccountError::NoSuchUser => ApiError::new(ErrorCode::NotFound, e.to_string()),
             AccountError::OwnAccount => ApiError::new(ErrorCode::Forbidden, e.to_string()),
+            // Not a 401: the session is fine, and consoles take a 401 for "signed out".
+            AccountError::WrongPassword => ApiError::new(ErrorCode::InvalidField, e.to_string()),
             AccountError::BadRole | AccountError::WeakPassword | AccountError::LongPassword => {
                 ApiError::new(ErrorCode::InvalidField, e.to_string())
             }
@@ -164,6 +186,8 @@ async fn create(
 struct Change {
     role: Option<String>,
     disabled: Option<bool>,
+    /// A new password (the person forgot theirs); signs them out everywhere.
+    password: Option<String>,
 }
 
 /// Changes an account's role and/or switches it off or on. Switching off ends its sessions
@@ -182,6 +206,10 @@ async fn change(
     let mut out = json!({});
     if let Some(role) = &body.role {
         accounts::set_role(store, &user, role, &admin.email).await?;
+    }
+    if let Some(password) = &body.password {
+        let revoked = accounts::set_password(store, &user, password, &admin.email).await?;
+        out = json!({"tokens_revoked": revoked});
     }
     match body.disabled {
         Some(true) => {

@@ -28,8 +28,9 @@ pub trait AgentStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Revokes a token (sign-out).
     async fn delete_token(&self, hash: &str) -> Result<(), StoreError>;
-    /// Revokes every token of a user (account switched off, new password); returns how many.
-    async fn delete_tokens_of(&self, user_id: &str) -> Result<u64, StoreError>;
+    /// Revokes every token of a user but `keep` (account switched off: none kept; a new
+    /// password: the session that set it); returns how many.
+    async fn delete_tokens_of(&self, user_id: &str, keep: &str) -> Result<u64, StoreError>;
     /// Gives an account another role. Each change of an account is its own narrow write,
     /// so two admins changing different things never undo each other.
     async fn set_user_role(&self, id: &str, role: &str) -> Result<(), StoreError>;
@@ -105,9 +106,10 @@ macro_rules! impl_agent_store {
                 Ok(())
             }
 
-            async fn delete_tokens_of(&self, user_id: &str) -> Result<u64, $crate::storage::StoreError> {
+            async fn delete_tokens_of(&self, user_id: &str, keep: &str) -> Result<u64, $crate::storage::StoreError> {
                 let (_writing, mut tx) = self.begin_write().await?;
-                let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
+                let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id).bind(keep).execute(&mut *tx).await?.rows_affected();
                 tx.commit().await?;
                 Ok(n)
             }

@@ -248,6 +248,12 @@
         return u;
       } catch (e) { $("team-error").textContent = e.message; return null; }
     };
+    const setPassword = tr.querySelector(".u-set-password");
+    if (setPassword) setPassword.addEventListener("click", async () => {
+      const input = tr.querySelector(".u-password");
+      const u = await change({ password: input.value }, (u) => "New password set for " + u.email + "; " + u.tokens_revoked + " sign-in(s) ended.");
+      if (u) input.value = "";
+    });
     const role = tr.querySelector(".u-role");
     if (role) role.addEventListener("change", () => change({ role: role.value }, (u) => u.email + " is now " + u.role + "."));
     const toggle = tr.querySelector(".u-toggle");
@@ -278,6 +284,21 @@
         });
         location.reload();
       } catch (e) { $("team-error").textContent = e.message; }
+    });
+  }
+  const own = $("own-password");
+  if (own) {
+    own.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      $("password-error").textContent = "";
+      $("password-status").textContent = "";
+      try {
+        const r = await api("POST", "/api/v1/auth/password", {
+          current_password: $("current-password").value, new_password: $("new-password").value,
+        });
+        own.reset();
+        $("password-status").textContent = "Password changed; " + r.other_sessions_ended + " other sign-in(s) ended.";
+      } catch (e) { $("password-error").textContent = e.message; }
     });
   }
 })();

@@ -285,3 +285,100 @@ fn the_command_line_adds_lists_switches_off_and_resets_accounts() {
     let (_, list, _) = cli(d, &["list"], "");
     assert_eq!(list[0]["disabled_at"], Value::Null, "{list}");
 }
+
+#[tokio::test]
+async fn a_person_changes_their_own_password_and_an_admin_resets_a_forgotten_one() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Ada", "admin").await;
+        let here = app.agent("Camille", "agent").await;
+        let login = |password: &str| {
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({"email": "camille@shop.example", "password": password}))
+                .send()
+        };
+        let elsewhere: Value = login("correct horse battery")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let elsewhere = elsewhere["token"].as_str().unwrap().to_string();
+        let change = |current: &str, new: &str| {
+            app.agent_post(
+                &here,
+                "/api/v1/auth/password",
+                json!({"current_password": current, "new_password": new}),
+            )
+        };
+        for (current, new) in [
+            ("not it at all", "a brand new password"),
+            ("correct horse battery", "short"),
+        ] {
+            let res = change(current, new).await;
+            assert_eq!(res.status(), 422, "{current} -> {new} ({backend:?})");
+        }
+        let (status, _) = app.agent_get(&here, "/api/v1/agent/queue").await;
+        assert_eq!(
+            status, 200,
+            "a wrong current password does not sign anyone out"
+        );
+        let res = change("correct horse battery", "a brand new password").await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["other_sessions_ended"], 1);
+        assert_eq!(
+            app.agent_get(&here, "/api/v1/agent/queue").await.0,
+            200,
+            "this sign-in stays"
+        );
+        assert_eq!(
+            app.agent_get(&elsewhere, "/api/v1/agent/queue").await.0,
+            401,
+            "the other ends"
+        );
+        assert_eq!(login("correct horse battery").await.unwrap().status(), 401);
+        assert_eq!(login("a brand new password").await.unwrap().status(), 200);
+
+        // Forgotten: an admin sets one; every sign-in of hers ends.
+        let (_, users) = app.agent_get(&admin, "/api/v1/admin/users").await;
+        let id = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == "camille@shop.example")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let res = app
+            .client
+            .patch(app.url(&format!("/api/v1/admin/users/{id}")))
+            .bearer_auth(&admin)
+            .json(&json!({"password": "set by the admin"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["tokens_revoked"], 2);
+        assert_eq!(app.agent_get(&here, "/api/v1/agent/queue").await.0, 401);
+        assert_eq!(login("set by the admin").await.unwrap().status(), 200);
+        let (_, log) = app
+            .agent_get(&admin, "/api/v1/audit/log?action=password_changed")
+            .await;
+        let actors: Vec<&str> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["actor"].as_str().unwrap())
+            .collect();
+        assert_eq!(actors.len(), 2, "{log}");
+        assert!(actors.contains(&"camille@shop.example") && actors.contains(&"ada@shop.example"));
+        assert!(
+            !log.to_string().contains("brand new"),
+            "no password in the log"
+        );
+    }
+}

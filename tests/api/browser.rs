@@ -64,6 +64,14 @@ async fn a_visitor_uses_the_widget_in_a_real_browser_and_the_page_is_accessible(
     for shot in ["widget-fr.png", "console.png"] {
         assert!(shots.join(shot).exists(), "screenshot {shot} saved");
     }
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": account[0], "password": "an agent's own password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the password set in the console works");
 }
 
 #[tokio::test]
@@ -176,5 +184,19 @@ async fn an_admin_switches_an_account_off_and_adds_a_person_in_a_real_browser() 
     assert_eq!(
         (noor.role.as_str(), noor.display_name.as_str()),
         ("agent", "Noor")
+    );
+    let login = |email: &'static str, password: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+    };
+    let ada = login("ada@shop.example", "ada's brand new password");
+    assert_eq!(ada.await.unwrap().status(), 200, "her own new password");
+    let camille = login("camille@shop.example", "camille's new password");
+    assert_eq!(
+        camille.await.unwrap().status(),
+        403,
+        "set, but the account is switched off"
     );
 }

@@ -1,6 +1,7 @@
 // The team page in headless Chromium, as an admin uses it the day a person leaves and the
 // day another joins: sign in, switch Camille off (her conversation goes back to the queue),
-// add Noor, change a role. Runs axe-core on the page.
+// add Noor, change a role, reset Camille's forgotten password, change the admin's own.
+// Runs axe-core on both pages.
 //   node team.mjs <base url> <screenshot dir> <admin email> <password>
 // Exits non-zero with a message on the first failed check.
 import { axeViolations, check, launch } from "./lib.mjs";
@@ -45,5 +46,25 @@ check((await noor.locator("select").inputValue()) === "operator", "Noor is liste
 await noor.locator("select").selectOption("agent");
 await page.locator("#team-status", { hasText: "noor@shop.example is now agent" }).waitFor();
 await page.screenshot({ path: `${shots}/team.png` });
+
+// Camille forgot her password: the admin sets a new one.
+await camille.locator("summary").click();
+await camille.locator(".u-password").fill("camille's new password");
+await camille.locator(".u-set-password").click();
+await page.locator("#team-status", { hasText: "New password set for camille@shop.example" }).waitFor();
+
+// The admin changes their own password.
+await page.click("text=My password");
+await page.locator("#own-password").waitFor();
+const badPw = await axeViolations(page);
+check(badPw.length === 0, "axe on the password page: " + badPw.join("; "));
+await page.fill("#current-password", "not my password");
+await page.fill("#new-password", "ada's brand new password");
+await page.click("#own-password button[type=submit]");
+await page.locator("#password-error", { hasText: "not right" }).waitFor();
+await page.fill("#current-password", password);
+await page.fill("#new-password", "ada's brand new password");
+await page.click("#own-password button[type=submit]");
+await page.locator("#password-status", { hasText: "Password changed" }).waitFor();
 await browser.close();
 console.log("team checks passed");

@@ -74,6 +74,19 @@ if (agentEmail) {
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
   await consolePage.screenshot({ path: `${shots}/console.png` });
+  // The agent changes the first password an admin gave them; a typo keeps them signed in.
+  await consolePage.click("#change-password");
+  await consolePage.fill("#current-password", "not the password");
+  await consolePage.fill("#new-password", "an agent's own password");
+  await consolePage.click("#password-form button[type=submit]");
+  await consolePage.locator("#password-error", { hasText: "not right" }).waitFor();
+  check(!(await consolePage.locator("#console").isHidden()), "a wrong current password does not sign the agent out");
+  await consolePage.fill("#current-password", agentPassword);
+  await consolePage.fill("#new-password", "an agent's own password");
+  await consolePage.click("#password-form button[type=submit]");
+  await consolePage.locator("#password-status", { hasText: "Password changed" }).waitFor();
+  const badForm = await axeViolations(consolePage);
+  check(badForm.length === 0, "axe on the console's password form: " + badForm.join("; "));
 }
 
 const serious = await axeViolations(page);
