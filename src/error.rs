@@ -34,6 +34,7 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     ConversationClosed,
+    NotRateable,
     ConsentRequired,
     InvalidContact,
     RateLimited,
@@ -55,7 +56,7 @@ impl ErrorCode {
             AlreadyClaimed | NotHolder | VersionConflict | DuplicateId => StatusCode::CONFLICT,
             ConversationNotFound | MessageNotFound | NotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ConversationClosed => StatusCode::CONFLICT,
+            ConversationClosed | NotRateable => StatusCode::CONFLICT,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -19,6 +19,9 @@ pub struct GroupFigures {
     pub median_wait_seconds: Option<i64>,
     pub p90_wait_seconds: Option<i64>,
     pub helpful_rate: Option<f64>,
+    /// Conversations with a person whose visitor rated the help, and the share "helped".
+    pub person_ratings: i64,
+    pub person_helped_rate: Option<f64>,
     /// Median time from a "not helpful" vote to its resolution by an operator.
     pub median_time_to_correction_seconds: Option<i64>,
 }
@@ -49,6 +52,8 @@ struct Acc {
     waits: Vec<i64>,
     helpful: i64,
     unhelpful: i64,
+    person_helped: i64,
+    person_not_helped: i64,
     corrections: Vec<i64>,
 }
 
@@ -76,6 +81,8 @@ fn finish(dimension: &'static str, group: String, mut a: Acc) -> GroupFigures {
         median_wait_seconds: pick(0.5),
         p90_wait_seconds: pick(0.9),
         helpful_rate: rate(a.helpful, a.helpful + a.unhelpful),
+        person_ratings: a.person_helped + a.person_not_helped,
+        person_helped_rate: rate(a.person_helped, a.person_helped + a.person_not_helped),
         median_time_to_correction_seconds: correction,
     }
 }
@@ -107,6 +114,8 @@ pub fn build(
                 "wait" => a.waits.push(*value),
                 "helpful" => a.helpful += value,
                 "unhelpful" => a.unhelpful += value,
+                "person_helped" => a.person_helped += value,
+                "person_not_helped" => a.person_not_helped += value,
                 "correction" => a.corrections.push(*value),
                 _ => {}
             }
@@ -173,7 +182,7 @@ type Gauge = (&'static str, &'static str, fn(&GroupFigures) -> Option<f64>);
 pub fn to_prometheus(report: &Report) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let gauges: [Gauge; 5] = [
+    let gauges: [Gauge; 6] = [
         (
             "candor_report_answer_rate",
             "Share of questions answered, last 30 days (percent).",
@@ -193,6 +202,11 @@ pub fn to_prometheus(report: &Report) -> String {
             "candor_report_helpful_rate",
             "Share of rated answers marked helpful, last 30 days (percent).",
             |g| g.helpful_rate,
+        ),
+        (
+            "candor_report_person_helped_rate",
+            "Share of conversations with a person rated \"helped\" by the visitor, last 30 days (percent).",
+            |g| g.person_helped_rate,
         ),
         (
             "candor_report_median_wait_seconds",
@@ -250,5 +264,33 @@ mod tests {
             .likely_cause
             .contains("few articles in fr: 8 against 20 in en"));
         assert!(build(&rows, &articles, 50.0).warnings.is_empty());
+    }
+
+    #[test]
+    fn ratings_of_people_are_a_share_of_the_rated_conversations_and_a_gauge() {
+        let rows = vec![
+            row("fr", "person_helped", 3),
+            row("fr", "person_not_helped", 1),
+            row("en", "answer", 2),
+        ];
+        let r = build(&rows, &BTreeMap::new(), 15.0);
+        let lang = |l: &str| {
+            r.groups
+                .iter()
+                .find(|g| g.dimension == "language" && g.group == l)
+                .unwrap()
+                .clone()
+        };
+        let fr = lang("fr");
+        assert_eq!((fr.person_ratings, fr.person_helped_rate), (4, Some(75.0)));
+        assert_eq!(fr.questions, 0, "a rating is not a question");
+        assert_eq!(lang("en").person_helped_rate, None, "no rating, no rate");
+        let gauges = to_prometheus(&r);
+        assert!(
+            gauges.contains(
+                "candor_report_person_helped_rate{dimension=\"language\",group=\"fr\"} 75"
+            ),
+            "{gauges}"
+        );
     }
 }

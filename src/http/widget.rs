@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(handoff),
         )
         .route("/api/v1/conversations/{id}/events", web::get().to(events))
+        .route("/api/v1/conversations/{id}/rating", web::post().to(rate))
         .route(
             "/api/v1/conversations/{id}/messages/{message_id}/feedback",
             web::post().to(feedback),
@@ -163,6 +164,9 @@ async fn transcript(
         "keep_transcript": conv.keep_transcript,
         "queue_position": position,
         "disclosure": disclosure,
+        // Whether a person took part (the widget asks for a rating once they close it).
+        "had_person": messages.iter().any(|m| m.author == "agent"),
+        "rating": store.rating_of(&conv.id).await?,
         // Internal notes of the team are not part of the chat (they are in the export).
         "messages": messages
             .iter()
@@ -264,17 +268,7 @@ async fn feedback(
 ) -> Result<HttpResponse, ApiError> {
     let (_, message_id) = path.into_inner();
     let body = body.into_inner();
-    let comment = body
-        .comment
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty());
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidField,
-            "The comment must be at most 500 characters.",
-        ));
-    }
-    let comment = comment.map(|c| state.assistant.redactor.redact(&c).text);
+    let comment = visitor_comment(&state, body.comment)?;
     let now = crate::conversation::now_ms();
     let store = state.assistant.store.as_ref();
     let saved = store
@@ -287,6 +281,49 @@ async fn feedback(
         ));
     }
     Ok(HttpResponse::Ok().json(json!({"recorded": true, "helpful": body.helpful})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingBody {
+    helped: bool,
+    comment: Option<String>,
+}
+
+/// The visitor rates the help a person gave (once the conversation had one; the latest
+/// rating counts). Open after the person closed the conversation: that is when it is asked.
+async fn rate(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+    body: web::Json<RatingBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let comment = visitor_comment(&state, body.comment)?;
+    let rating = crate::storage::Rating {
+        helped: body.helped,
+        comment,
+        created_at: crate::conversation::now_ms(),
+    };
+    if !state.assistant.store.save_rating(&conv.id, &rating).await? {
+        return Err(ApiError::new(
+            ErrorCode::NotRateable,
+            "No person took part in this conversation: rate the assistant's answers instead.",
+        ));
+    }
+    Ok(HttpResponse::Ok().json(json!({"recorded": true, "helped": rating.helped})))
+}
+
+/// An optional comment of the visitor's (feedback, rating): at most 500 characters,
+/// personal data redacted before it is stored.
+fn visitor_comment(state: &AppState, raw: Option<String>) -> Result<Option<String>, ApiError> {
+    let comment = raw.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "The comment must be at most 500 characters.",
+        ));
+    }
+    Ok(comment.map(|c| state.assistant.redactor.redact(&c).text))
 }
 
 /// A stored message as the API shows it.

@@ -22,6 +22,8 @@ pub struct Export {
     pub contact: Option<Contact>,
     /// (bot message id, helpful, comment) for each reply the visitor rated.
     pub feedback: Vec<(String, bool, Option<String>)>,
+    /// The visitor's rating of the help a person gave, if any.
+    pub rating: Option<crate::storage::Rating>,
 }
 
 /// The conversation's own fields, minus the token hash.
@@ -86,6 +88,7 @@ pub async fn export(store: &dyn Store, c: &ConversationRow) -> Result<Export, St
         handoff_events: store.handoff_events(&c.id).await?,
         contact: store.contact(&c.id).await?,
         feedback: store.feedback_of(&c.id).await?,
+        rating: store.rating_of(&c.id).await?,
     })
 }
 

@@ -332,8 +332,15 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND NOT f.helpful AND f.resolved_at IS NOT NULL \
                      AND f.resolved_at >= $1 AND f.resolved_at < $2",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                let ratings: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), CASE WHEN r.helped THEN 'person_helped' ELSE 'person_not_helped' END, COUNT(*) \
+                     FROM ratings r JOIN conversations c ON c.id = r.conversation_id \
+                     WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
+                     GROUP BY c.locale, COALESCE(c.origin, ''), CASE WHEN r.helped THEN 'person_helped' ELSE 'person_not_helped' END",
+                ).bind(from).bind(to).fetch_all(&self.pool).await?;
                 rows.extend(waits);
                 rows.extend(votes);
+                rows.extend(ratings);
                 rows.extend(corrections);
                 Ok(rows)
             }

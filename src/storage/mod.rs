@@ -25,7 +25,7 @@ pub use audit::{
 };
 pub use models::{
     ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, HandoffRequest,
-    MessageRow, PurgeCounts, PurgeCutoffs, Transition, Turn, User,
+    MessageRow, PurgeCounts, PurgeCutoffs, Rating, Transition, Turn, User,
 };
 pub use privacy::PrivacyStore;
 use std::path::Path;

@@ -102,6 +102,15 @@ pub struct Contact {
     pub created_at: i64,
 }
 
+/// The visitor's rating of the help a person gave in a conversation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Rating {
+    pub helped: bool,
+    /// Redacted before storage, like every visitor text.
+    pub comment: Option<String>,
+    pub created_at: i64,
+}
+
 /// Everything older than these instants (ms) is deleted by a purge.
 #[derive(Debug, Clone, Copy)]
 pub struct PurgeCutoffs {

@@ -19,6 +19,7 @@ const MIGRATIONS: Migrations = &[
     (9, include_str!("migrations/postgres/0009_gaps.sql")),
     (10, include_str!("migrations/postgres/0010_synonyms.sql")),
     (11, include_str!("migrations/postgres/0011_accounts.sql")),
+    (12, include_str!("migrations/postgres/0012_ratings.sql")),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

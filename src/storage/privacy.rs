@@ -4,7 +4,7 @@
 //! backends through `impl_privacy_store!`, like `sql.rs`.
 
 use super::models::{
-    ConsentReceipt, Contact, DisclosureReceipt, HandoffEvent, PurgeCounts, PurgeCutoffs,
+    ConsentReceipt, Contact, DisclosureReceipt, HandoffEvent, PurgeCounts, PurgeCutoffs, Rating,
 };
 use super::StoreError;
 use async_trait::async_trait;
@@ -45,6 +45,11 @@ pub trait PrivacyStore: Send + Sync {
         &self,
         conversation_id: &str,
     ) -> Result<Vec<(String, bool, Option<String>)>, StoreError>;
+    /// Records (or replaces) the visitor's rating of the help a person gave; `false` when
+    /// no person ever took the conversation (there is nobody's help to rate).
+    async fn save_rating(&self, conversation_id: &str, r: &Rating) -> Result<bool, StoreError>;
+    /// The conversation's rating of a person's help, if the visitor gave one.
+    async fn rating_of(&self, conversation_id: &str) -> Result<Option<Rating>, StoreError>;
     /// Stores (replaces) the follow-up contact of a conversation.
     async fn save_contact(&self, c: &Contact) -> Result<(), StoreError>;
     /// The follow-up contact of a conversation.
@@ -89,6 +94,26 @@ macro_rules! impl_privacy_store {
             async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT message_id, record FROM why_records WHERE conversation_id = $1 ORDER BY created_at")
                     .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn save_rating(&self, conversation_id: &str, r: &$crate::storage::models::Rating) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let helped_by: Option<(i64,)> = sqlx::query_as(
+                    "SELECT COUNT(*) FROM handoff_events WHERE conversation_id = $1 AND event = 'claimed' HAVING COUNT(*) > 0",
+                ).bind(conversation_id).fetch_optional(&mut *tx).await?;
+                if helped_by.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM ratings WHERE conversation_id = $1").bind(conversation_id).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO ratings (conversation_id, helped, comment, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(conversation_id).bind(r.helped).bind(&r.comment).bind(r.created_at).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn rating_of(&self, conversation_id: &str) -> Result<Option<$crate::storage::models::Rating>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as("SELECT helped, comment, created_at FROM ratings WHERE conversation_id = $1")
+                    .bind(conversation_id).fetch_optional(&self.pool).await?)
             }
 
             async fn save_feedback(&self, conversation_id: &str, message_id: &str, helpful: bool, comment: Option<&str>, at: i64) -> Result<bool, $crate::storage::StoreError> {

@@ -22,6 +22,7 @@ const MIGRATIONS: Migrations = &[
     (9, include_str!("migrations/sqlite/0009_gaps.sql")),
     (10, include_str!("migrations/sqlite/0010_synonyms.sql")),
     (11, include_str!("migrations/sqlite/0011_accounts.sql")),
+    (12, include_str!("migrations/sqlite/0012_ratings.sql")),
 ];
 
 /// The embedded store.

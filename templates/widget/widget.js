@@ -25,6 +25,8 @@ const T = {
     eraseConfirm: "Effacer définitivement cette conversation et tout ce qui s'y rapporte ?",
     erased: "La conversation a été effacée. Rien n'en est gardé, à part des compteurs anonymes.",
     hidden: (k) => `Données personnelles masquées avant enregistrement : ${k}`,
+    rateTitle: "La personne de l'équipe vous a-t-elle aidé ?", rateYes: "Oui, cela m'a aidé", rateNo: "Non, pas vraiment",
+    rateComment: "Un commentaire ? (facultatif)", rateSend: "Envoyer mon avis", rateThanks: "Merci : votre avis aide l'équipe à mieux vous servir.",
     contactTitle: "Être recontacté par l'équipe", email: "E-mail", phone: "Téléphone",
     contactConsent: "J'accepte que ces coordonnées servent uniquement à me recontacter à propos de cette conversation",
     contactSend: "Envoyer mes coordonnées", contactSaved: (d) => `Merci. Vos coordonnées seront effacées au plus tard dans ${d} jours.`,
@@ -48,6 +50,8 @@ const T = {
     eraseConfirm: "Erase this conversation and everything about it for good?",
     erased: "The conversation was erased. Nothing of it is kept, apart from anonymous counts.",
     hidden: (k) => `Personal data masked before storage: ${k}`,
+    rateTitle: "Did the person from the team help you?", rateYes: "Yes, it helped", rateNo: "No, not really",
+    rateComment: "A comment? (optional)", rateSend: "Send my rating", rateThanks: "Thank you: your rating helps the team serve you better.",
     contactTitle: "Be contacted by the team", email: "Email", phone: "Phone",
     contactConsent: "I agree that these details are used only to contact me about this conversation",
     contactSend: "Send my details", contactSaved: (d) => `Thank you. Your details will be deleted within ${d} days at the latest.`,
@@ -139,11 +143,38 @@ function showContactForm() {
   log.appendChild(f);
 }
 
+// Once a person closed the conversation, the visitor may say whether they were helped.
+let hadPerson = false;
+function showRatingForm() {
+  if (log.querySelector(".rating")) return;
+  const choice = (value, id, text) => el("span", {},
+    el("input", { type: "radio", name: "candor-helped", id, value }), el("label", { for: id, text: " " + text }));
+  const comment = el("textarea", { id: "candor-rate-comment", rows: "2", maxlength: "500" });
+  const f = el("form", { class: "rating" },
+    el("fieldset", {}, el("legend", { text: T.rateTitle }),
+      choice("yes", "candor-helped-yes", T.rateYes), choice("no", "candor-helped-no", T.rateNo)),
+    el("label", { for: "candor-rate-comment", text: T.rateComment }), comment,
+    el("button", { type: "submit", text: T.rateSend }));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errorBox.textContent = "";
+    const picked = f.querySelector("input[name=candor-helped]:checked");
+    if (!picked) { f.querySelector("input").focus(); return; }
+    try {
+      await api(`/api/v1/conversations/${conv.id}/rating`, { method: "POST", body: JSON.stringify({ helped: picked.value === "yes", comment: comment.value.trim() || null }) });
+      f.replaceWith(el("p", { class: "msg system", text: T.rateThanks }));
+    } catch (err) { errorBox.textContent = err.message; }
+  });
+  log.appendChild(f);
+  log.scrollTop = log.scrollHeight;
+}
+
 function showLiveStatus(p) {
   if (p.status === "waiting_for_agent") {
     statusLine.textContent = p.queue_position ? T.queued(p.queue_position) : T.waiting;
     showContactForm();
   } else statusLine.textContent = "";
+  if (p.status === "closed" && hadPerson) showRatingForm();
 }
 
 function showStatus(status, position) {
@@ -159,6 +190,7 @@ function addMessage(m) {
     if (shown.has(m.id)) return;
     shown.add(m.id);
   }
+  if (m.author === "agent") hadPerson = true;
   const who = { visitor: T.you, bot: T.bot, agent: m.agent_name ? m.agent_name + " (" + T.agent + ")" : T.agent }[m.author];
   const node = el("div", { class: "msg " + m.author });
   if (who) node.appendChild(el("span", { class: "who", text: who }));
@@ -240,6 +272,7 @@ async function start() {
       t.messages.forEach(addMessage);
       lastSeq = t.messages.reduce((m, x) => Math.max(m, x.seq || 0), 0);
       if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
+      if (t.status === "closed" && t.had_person && !t.rating) showRatingForm();
       return;
     } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); }
   }

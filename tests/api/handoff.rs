@@ -579,3 +579,100 @@ async fn the_console_hears_about_a_new_escalation_live() {
         .unwrap();
     assert!(String::from_utf8_lossy(&next).contains("event: queue"));
 }
+
+/// Service quality of people, not only of the assistant: once a person closed the
+/// conversation the visitor says whether they were helped, the comment redacted; it is in
+/// their export, gone with an erasure, and counted per language in the equity report.
+#[tokio::test]
+async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let admin = app.agent("Ada", "admin").await;
+        let c = app.create(Some("fr")).await;
+        app.consent(&c, true).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let rate = |body: Value| {
+            app.client
+                .post(app.url(&format!("/api/v1/conversations/{}/rating", c.id)))
+                .bearer_auth(&c.token)
+                .json(&body)
+                .send()
+        };
+        let res = rate(json!({"helped": true})).await.unwrap();
+        assert_eq!(res.status(), 409, "nobody's help to rate yet ({backend:?})");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "not_rateable");
+        let conv = format!("/api/v1/agent/conversations/{}", c.id);
+        for (path, body) in [
+            ("claim", json!({})),
+            (
+                "messages",
+                json!({"text": "Bonjour, je regarde votre commande."}),
+            ),
+            ("close", json!({"resolution": "commande retrouvée"})),
+        ] {
+            let res = app
+                .agent_post(&agent, &format!("{conv}/{path}"), body)
+                .await;
+            assert_eq!(res.status(), 200, "{path}");
+        }
+        let t = app.transcript(&c).await;
+        assert_eq!(
+            (
+                t["status"].clone(),
+                t["had_person"].clone(),
+                t["rating"].clone()
+            ),
+            (json!("closed"), json!(true), Value::Null)
+        );
+        let long = rate(json!({"helped": true, "comment": "x".repeat(501)}));
+        assert_eq!(long.await.unwrap().status(), 422);
+        let first = json!({"helped": false, "comment": "Lent."});
+        assert_eq!(rate(first).await.unwrap().status(), 200);
+        let then = json!({"helped": true, "comment": "Finalement parfait, écrivez-moi à jean.dupont@exemple.fr"});
+        assert_eq!(rate(then).await.unwrap().status(), 200, "the latest counts");
+        let t = app.transcript(&c).await;
+        assert_eq!(t["rating"]["helped"], true);
+        let comment = t["rating"]["comment"].as_str().unwrap();
+        assert!(
+            comment.starts_with("Finalement parfait") && !comment.contains("jean.dupont"),
+            "{comment}"
+        );
+        let export: Value = app
+            .get(&c, &format!("/api/v1/conversations/{}/export", c.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(export["rating"]["helped"], true);
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
+        let fr = report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["dimension"] == "language" && g["group"] == "fr")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                fr["person_ratings"].clone(),
+                fr["person_helped_rate"].clone()
+            ),
+            (json!(1), json!(100.0))
+        );
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/conversations/{}", c.id)))
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        assert_eq!(
+            app.store.rating_of(&c.id).await.unwrap(),
+            None,
+            "erased with the rest"
+        );
+    }
+}

@@ -87,6 +87,15 @@ if (agentEmail) {
   await consolePage.locator("#password-status", { hasText: "Password changed" }).waitFor();
   const badForm = await axeViolations(consolePage);
   check(badForm.length === 0, "axe on the console's password form: " + badForm.join("; "));
+  // The agent closes; the visitor is asked, in French, whether the person helped.
+  await consolePage.click("#close");
+  const rating = page.locator("[data-candor] >> css=form.rating");
+  await rating.waitFor({ timeout: 10000 });
+  check((await rating.innerText()).includes("La personne de l'équipe vous a-t-elle aidé ?"), "the rating asks in French");
+  await page.locator("[data-candor] >> css=#candor-helped-yes").check();
+  await page.locator("[data-candor] >> css=#candor-rate-comment").fill("Très claire, merci");
+  await page.locator("[data-candor] >> css=form.rating button[type=submit]").click();
+  await page.locator("[data-candor] >> text=votre avis aide l'équipe").waitFor();
 }
 
 const serious = await axeViolations(page);
