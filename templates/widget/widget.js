@@ -191,7 +191,7 @@ function addMessage(m) {
     shown.add(m.id);
   }
   if (m.author === "agent") hadPerson = true;
-  const who = { visitor: T.you, bot: T.bot, agent: m.agent_name ? m.agent_name + " (" + T.agent + ")" : T.agent }[m.author];
+  const who = { visitor: T.you, bot: T.bot, agent: m.author_name ? m.author_name + " (" + T.agent + ")" : T.agent }[m.author];
   const node = el("div", { class: "msg " + m.author });
   if (who) node.appendChild(el("span", { class: "who", text: who }));
   node.appendChild(el("span", { text: m.text }));

@@ -69,7 +69,8 @@ if (agentEmail) {
   const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
   await agentMsg.waitFor({ timeout: 10000 });
   const agentText = await agentMsg.innerText();
-  check(agentText.includes("Camille") && agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
+  check(agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
+  check(/Camille \(Personne de l'équipe\)/i.test(agentText), "the reply is signed with the person's name: " + agentText);
   check(/personne/i.test(agentText), "the person's reply is labelled as a person");
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
