@@ -122,7 +122,8 @@ async function loadTools() {
     }
   }
   const team = await api("/api/v1/agent/team");
-  for (const p of team) {
+  // Nobody transfers a conversation to themselves.
+  for (const p of team.filter((p) => !p.you)) {
     const o = node("option", "", p.name + (p.online ? " (online)" : ""));
     o.value = p.id;
     $("transfer-to").appendChild(o);

@@ -282,6 +282,12 @@ async fn transfer(
         .await?
         .filter(|u| u.role != "operator" && u.disabled_at.is_none())
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidField, "No agent with this id."))?;
+    if to.id == user.id {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "You hold this conversation already: pick someone else.",
+        ));
+    }
     if !agent::transfer(store, &conv, &user, &to).await? {
         return Err(ApiError::new(
             ErrorCode::NotHolder,
@@ -316,7 +322,7 @@ async fn canned(state: web::Data<AppState>, AgentUser(_): AgentUser) -> HttpResp
 /// The people who can take a conversation, with their presence (for transfers).
 async fn team(
     state: web::Data<AppState>,
-    AgentUser(_): AgentUser,
+    AgentUser(me): AgentUser,
 ) -> Result<HttpResponse, ApiError> {
     let users = state.assistant.store.users().await?;
     let load = state.assistant.store.load_by_agent().await?;
@@ -326,7 +332,8 @@ async fn team(
         .filter(|u| u.role != "operator" && u.disabled_at.is_none())
         .map(|u| {
             json!({"id": u.id, "name": u.display_name, "online": u.last_seen_at >= online_since,
-            "holding": load.iter().find(|(id, _)| id == &u.id).map_or(0, |(_, n)| *n)})
+            "holding": load.iter().find(|(id, _)| id == &u.id).map_or(0, |(_, n)| *n),
+            "you": u.id == me.id})
         })
         .collect();
     Ok(HttpResponse::Ok().json(people))

@@ -271,6 +271,21 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
             .find(|p| p["name"] == "Sami")
             .unwrap()["id"]
             .clone();
+        let me = team
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["you"] == true)
+            .unwrap();
+        assert_eq!(me["name"], "Camille", "{team}");
+        let to_self = app
+            .agent_post(
+                &a,
+                &format!("/api/v1/agent/conversations/{id}/transfer"),
+                json!({"agent_id": me["id"]}),
+            )
+            .await;
+        assert_eq!(to_self.status(), 422, "nobody transfers to themselves");
         let moved = app
             .agent_post(
                 &a,
