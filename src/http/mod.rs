@@ -29,6 +29,8 @@ pub mod privacy;
 pub mod ratelimit;
 /// The equity report (JSON and HTML with SVG charts).
 pub mod report;
+/// Visitors' requests by email or post: find, export, erase (admins).
+pub mod requests;
 /// The operators' review queue of negative feedback.
 pub mod review;
 /// Server-sent event streams of a conversation's messages.
@@ -79,6 +81,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .configure(console::routes)
             .configure(review::routes)
             .configure(users::routes)
+            .configure(requests::routes)
             .configure(articles::routes)
             .configure(operator::routes)
             .configure(report::routes)

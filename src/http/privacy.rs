@@ -68,10 +68,19 @@ async fn export(
     VisitorConversation(conv): VisitorConversation,
     q: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let data = rights::export(state.assistant.store.as_ref(), &conv).await?;
+    let data = rights::export(state.assistant.store.as_ref(), &conv, "visitor").await?;
+    export_response(data, &conv, q.format.as_deref())
+}
+
+/// The export as a JSON download or a readable page in the conversation's language.
+pub fn export_response(
+    data: rights::Export,
+    conv: &crate::storage::ConversationRow,
+    format: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     let disposition =
         |ext: &str| format!("attachment; filename=\"conversation-{}.{ext}\"", conv.id);
-    match q.format.as_deref() {
+    match format {
         None | Some("json") => Ok(HttpResponse::Ok()
             .insert_header(("Content-Disposition", disposition("json")))
             .json(data)),

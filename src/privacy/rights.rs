@@ -49,16 +49,19 @@ pub struct ExportMessage {
     pub created_at: String,
 }
 
-/// Gathers every row of the conversation (and records that it was exported).
-pub async fn export(store: &dyn Store, c: &ConversationRow) -> Result<Export, StoreError> {
-    crate::audit::record(
-        store,
-        "visitor",
-        "export",
-        &c.id,
-        "the visitor downloaded their data",
-    )
-    .await?;
+/// Gathers every row of the conversation (and records who exported it: "visitor" from the
+/// widget, or the admin answering a request that came another way).
+pub async fn export(
+    store: &dyn Store,
+    c: &ConversationRow,
+    actor: &str,
+) -> Result<Export, StoreError> {
+    let summary = if actor == "visitor" {
+        "the visitor downloaded their data"
+    } else {
+        "exported for a visitor's access request"
+    };
+    crate::audit::record(store, actor, "export", &c.id, summary).await?;
     let messages = store.messages(&c.id).await?;
     let why_records = store
         .why_records(&c.id)
@@ -101,6 +104,58 @@ fn export_message(m: &MessageRow) -> ExportMessage {
         text: m.text.clone(),
         created_at: rfc3339(m.created_at),
     }
+}
+
+/// What an admin answering a request by email or post searches with: the visitor's
+/// follow-up contact, words they remember writing (an order number), and a period.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSearch {
+    pub contact: String,
+    pub words: String,
+    pub from: i64,
+    pub to: i64,
+}
+
+/// Why a search for a visitor's conversations was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    #[error(
+        "search by the visitor's email or phone, or by words of at least 3 characters they wrote"
+    )]
+    Nothing,
+    #[error("the words are at most 200 characters, the contact at most 254")]
+    TooLong,
+}
+
+/// Most conversations one search returns.
+pub const SEARCH_LIMIT: i64 = 50;
+
+/// Finds the conversations of a visitor who asked by email or post (they no longer hold
+/// the widget's token). Records that a search was made, never what was searched (that is
+/// the visitor's personal data).
+pub async fn find_for_request(
+    store: &dyn Store,
+    q: &RequestSearch,
+    actor: &str,
+) -> Result<Result<Vec<ConversationRow>, SearchError>, StoreError> {
+    let (contact, words) = (q.contact.trim(), q.words.trim().to_lowercase());
+    if contact.chars().count() > 254 || words.chars().count() > 200 {
+        return Ok(Err(SearchError::TooLong));
+    }
+    if contact.is_empty() && words.chars().count() < 3 {
+        return Ok(Err(SearchError::Nothing));
+    }
+    let found = store
+        .find_conversations(contact, &words, q.from, q.to, SEARCH_LIMIT)
+        .await?;
+    let by = match (contact.is_empty(), words.is_empty()) {
+        (false, false) => "contact and words",
+        (false, true) => "contact",
+        _ => "words",
+    };
+    let summary = format!("by {by}: {} conversation(s) found", found.len());
+    crate::audit::record(store, actor, "request_search", "conversations", &summary).await?;
+    Ok(Ok(found))
 }
 
 /// Records the visitor's choice about keeping the transcript, with a receipt.

@@ -4,7 +4,8 @@
 //! backends through `impl_privacy_store!`, like `sql.rs`.
 
 use super::models::{
-    ConsentReceipt, Contact, DisclosureReceipt, HandoffEvent, PurgeCounts, PurgeCutoffs, Rating,
+    ConsentReceipt, Contact, ConversationRow, DisclosureReceipt, HandoffEvent, PurgeCounts,
+    PurgeCutoffs, Rating,
 };
 use super::StoreError;
 use async_trait::async_trait;
@@ -50,6 +51,18 @@ pub trait PrivacyStore: Send + Sync {
     async fn save_rating(&self, conversation_id: &str, r: &Rating) -> Result<bool, StoreError>;
     /// The conversation's rating of a person's help, if the visitor gave one.
     async fn rating_of(&self, conversation_id: &str) -> Result<Option<Rating>, StoreError>;
+    /// Conversations for a visitor's request that came by email or post (the visitor no
+    /// longer has the widget's token): created in [from, to), with this follow-up email or
+    /// phone (exact, case-insensitive) and/or a message containing `words` (lowercase, as a
+    /// LIKE pattern's text); newest first, at most `limit`.
+    async fn find_conversations(
+        &self,
+        contact: &str,
+        words: &str,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError>;
     /// Stores (replaces) the follow-up contact of a conversation.
     async fn save_contact(&self, c: &Contact) -> Result<(), StoreError>;
     /// The follow-up contact of a conversation.
@@ -94,6 +107,24 @@ macro_rules! impl_privacy_store {
             async fn why_records(&self, id: &str) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT message_id, record FROM why_records WHERE conversation_id = $1 ORDER BY created_at")
                     .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn find_conversations(&self, contact: &str, words: &str, from: i64, to: i64, limit: i64) -> Result<Vec<$crate::storage::ConversationRow>, $crate::storage::StoreError> {
+                // The words are matched as text: LIKE's own characters are escaped.
+                // A phone number is compared by its digits: "06.12.34.56.78" finds "06 12 34 56 78".
+                let digits: String = if contact.contains('@') { String::new() } else { contact.chars().filter(char::is_ascii_digit).collect() };
+                let pattern = format!("%{}%", words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                Ok(sqlx::query_as(
+                    "SELECT * FROM conversations c WHERE c.created_at >= $1 AND c.created_at < $2 \
+                     AND ($3 = '' OR EXISTS (SELECT 1 FROM contacts k WHERE k.conversation_id = c.id \
+                          AND (lower(k.email) = $3 OR $6 <> '' AND replace(replace(replace(replace(replace(replace( \
+                          k.phone, ' ', ''), '.', ''), '-', ''), '(', ''), ')', ''), '+', '') = $6))) \
+                     AND ($4 = '%%' OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id \
+                          AND lower(m.text) LIKE $4 ESCAPE '\\')) \
+                     ORDER BY c.created_at DESC, c.id LIMIT $5",
+                )
+                .bind(from).bind(to).bind(contact.trim().to_lowercase()).bind(pattern).bind(limit).bind(digits)
+                .fetch_all(&self.pool).await?)
             }
 
             async fn save_rating(&self, conversation_id: &str, r: &$crate::storage::models::Rating) -> Result<bool, $crate::storage::StoreError> {

@@ -301,4 +301,18 @@
       } catch (e) { $("password-error").textContent = e.message; }
     });
   }
+  // Visitors' requests (admins): erasure on request, with the reason kept in the audit log.
+  document.querySelectorAll("button.erase-conv").forEach((b) => {
+    b.addEventListener("click", async () => {
+      const reason = prompt("Erase this conversation for good? Say why (e.g. the visitor's email of 2 December):");
+      if (!reason || !reason.trim()) return;
+      $("requests-error").textContent = "";
+      try {
+        await api("DELETE", "/api/v1/agent/conversations/" + b.dataset.id, { reason: reason.trim() });
+        const row = document.getElementById("conv-" + b.dataset.id);
+        if (row) row.remove();
+        $("requests-status").textContent = "Erased: only anonymous daily counts remain.";
+      } catch (e) { $("requests-error").textContent = e.message; }
+    });
+  });
 })();

@@ -165,11 +165,15 @@ async fn an_admin_switches_an_account_off_and_adds_a_person_in_a_real_browser() 
             .status(),
         200
     );
+    let asked = app.create(Some("fr")).await;
+    app.ask(&asked, "Ma commande 48213 est en retard").await;
     let args = ["ada@shop.example", "correct horse battery"];
     let Some(shots) = run_script(&app, "team.mjs", &args, "team checks passed").await else {
         return;
     };
-    assert!(shots.join("team.png").exists());
+    assert!(shots.join("team.png").exists() && shots.join("requests.png").exists());
+    let erased = app.store.conversation(&asked.id).await.unwrap();
+    assert!(erased.is_none(), "erased from the requests page");
     // What the page did is real: her token is dead, the visitor waits for someone else,
     // Noor can sign in with the role the page gave her last.
     let (status, _) = app.agent_get(&camille, "/api/v1/agent/queue").await;

@@ -401,3 +401,106 @@ async fn the_privacy_page_states_the_configured_periods_in_both_languages() {
         en.contains("1 day(s) after the last message") && en.contains("dpo@maison-lumiere.example")
     );
 }
+
+/// A visitor writes to the DPO instead of using the widget: the admin finds the
+/// conversation by the contact left in it or by an order number, sends the export and
+/// erases it; the audit log says a search was made, never what for.
+#[tokio::test]
+async fn an_admin_answers_a_request_that_came_by_email() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Ada", "admin").await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "ma commande 48213 n'est pas arrivée").await;
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/contact", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({"email": "Jean.Dupont@exemple.fr", "phone": "06 12 34 56 78", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let other = app.create(Some("fr")).await;
+        app.ask(&other, "Combien de temps prend la livraison ?")
+            .await;
+
+        let search = |query: &str| {
+            let path = format!("/api/v1/admin/conversations?{query}");
+            let (app, admin) = (&app, admin.clone());
+            async move { app.agent_get(&admin, &path).await }
+        };
+        for query in [
+            "contact=jean.dupont%40exemple.fr",
+            "contact=06.12.34.56.78",
+            "words=48213",
+            "words=COMMANDE%2048213&from=2020-01-01",
+        ] {
+            let (status, found) = search(query).await;
+            assert_eq!(status, 200, "{query} ({backend:?})");
+            let ids: Vec<&str> = found
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(ids, [c.id.as_str()], "{query} ({backend:?})");
+        }
+        for query in [
+            "words=%25_%25",
+            "words=48213&from=2999-01-01",
+            "contact=autre%40exemple.fr",
+        ] {
+            let (status, found) = search(query).await;
+            assert_eq!((status, found), (200, json!([])), "{query}");
+        }
+        for query in ["", "words=ab", "words=48213&from=yesterday"] {
+            let (status, err) = search(query).await;
+            assert_eq!(
+                (status, err["error"]["code"].clone()),
+                (400, json!("invalid_query")),
+                "{query}"
+            );
+        }
+        let (status, _) = app
+            .agent_get(&agent, "/api/v1/admin/conversations?words=48213")
+            .await;
+        assert_eq!(status, 403, "agents do not search visitors' conversations");
+
+        let (status, export) = app
+            .agent_get(
+                &admin,
+                &format!("/api/v1/admin/conversations/{}/export", c.id),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(export.to_string().contains("48213"), "{export}");
+        assert_eq!(export["contact"]["phone"], "06 12 34 56 78");
+        let (_, log) = app.agent_get(&admin, "/api/v1/audit/log").await;
+        let entries = log["entries"].as_array().unwrap();
+        let searches = entries
+            .iter()
+            .filter(|e| e["action"] == "request_search")
+            .count();
+        assert_eq!(searches, 7, "each search made (not the refused ones)");
+        assert!(entries
+            .iter()
+            .any(|e| e["action"] == "export" && e["actor"] == "ada@shop.example"));
+        assert!(
+            !log.to_string().contains("48213") && !log.to_string().contains("jean"),
+            "nothing searched is logged"
+        );
+
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/agent/conversations/{}", c.id)))
+            .bearer_auth(&admin)
+            .json(&json!({"reason": "email of the visitor, 2 December"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        assert_eq!(search("words=48213").await.1, json!([]));
+    }
+}

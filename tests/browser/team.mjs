@@ -1,6 +1,7 @@
 // The team page in headless Chromium, as an admin uses it the day a person leaves and the
 // day another joins: sign in, switch Camille off (her conversation goes back to the queue),
-// add Noor, change a role, reset Camille's forgotten password, change the admin's own.
+// add Noor, change a role, reset Camille's forgotten password, change the admin's own,
+// then answer a visitor's erasure request that came by email.
 // Runs axe-core on both pages.
 //   node team.mjs <base url> <screenshot dir> <admin email> <password>
 // Exits non-zero with a message on the first failed check.
@@ -11,7 +12,7 @@ const [base, shots, email, password] = process.argv.slice(2);
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 page.on("pageerror", (e) => check(false, "page error: " + e.message));
-page.on("dialog", (d) => d.accept());
+page.on("dialog", (d) => d.accept(d.type() === "prompt" ? "the visitor's email of 2 December" : undefined));
 
 await page.goto(base + "/operator/team");
 await page.fill("#email", email);
@@ -66,5 +67,23 @@ await page.fill("#current-password", password);
 await page.fill("#new-password", "ada's brand new password");
 await page.click("#own-password button[type=submit]");
 await page.locator("#password-status", { hasText: "Password changed" }).waitFor();
+
+// A visitor wrote to the DPO about order 48213: find the conversation, erase it.
+await page.click("text=Visitors' requests");
+await page.locator("#requests-title").waitFor();
+await page.fill("#r-words", "48213");
+await page.click("form.filters button[type=submit]");
+await page.waitForURL(/words=48213/);
+const found = page.locator("table tbody tr");
+check((await found.count()) === 1, "one conversation mentions order 48213");
+const badReq = await axeViolations(page);
+check(badReq.length === 0, "axe on the requests page: " + badReq.join("; "));
+const exportLink = await found.locator("a", { hasText: "Readable export" }).getAttribute("href");
+const exported = await page.request.get(base + exportLink);
+check(exported.ok() && (await exported.text()).includes("48213"), "the readable export holds the conversation");
+await page.screenshot({ path: `${shots}/requests.png` });
+await found.locator("button.erase-conv").click();
+await page.locator("#requests-status", { hasText: "Erased" }).waitFor();
+check((await page.locator("table tbody tr").count()) === 0, "the erased conversation leaves the list");
 await browser.close();
 console.log("team checks passed");
