@@ -92,8 +92,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
             let settings = prepare(args.settings)?;
             let password = read_password()?;
             let store = open_store(&settings).await?;
-            let default_name = args.email.split('@').next().unwrap_or_default().to_string();
-            let name = args.name.unwrap_or(default_name);
+            let name = args.name.unwrap_or_default();
             let user = accounts::add_user(
                 store.as_ref(),
                 &args.email,

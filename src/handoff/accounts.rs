@@ -40,6 +40,10 @@ pub fn is_admin(user: &crate::storage::User) -> bool {
 pub enum AccountError {
     #[error("unknown role (use agent, operator or admin)")]
     BadRole,
+    #[error("the email must be an email address (at most 254 characters)")]
+    BadEmail,
+    #[error("the name must be at most 100 characters on one line")]
+    BadName,
     #[error("the password must have at least 10 characters")]
     WeakPassword,
     #[error("the password must have at most 1000 characters")]
@@ -68,11 +72,25 @@ pub async fn add_user(
     actor: &str,
 ) -> Result<User, AccountError> {
     Role::parse(role).ok_or(AccountError::BadRole)?;
+    let email = email.trim().to_lowercase();
+    let (local, domain) = email.split_once('@').unwrap_or_default();
+    if local.is_empty()
+        || !domain.contains('.')
+        || email.chars().count() > 254
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(AccountError::BadEmail);
+    }
+    // Shown to visitors beside the person's replies; no name: the part before '@'.
+    let name = Some(name.trim()).filter(|n| !n.is_empty()).unwrap_or(local);
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AccountError::BadName);
+    }
     let hash = hash_password(password)?;
     let user = User {
         id: new_id(),
-        email: email.trim().to_lowercase(),
-        display_name: name.trim().to_string(),
+        display_name: name.to_string(),
+        email,
         role: role.to_string(),
         password_hash: hash,
         created_at: now_ms(),

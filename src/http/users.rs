@@ -112,9 +112,11 @@ impl From<AccountError> for ApiError {
             AccountError::OwnAccount => ApiError::new(ErrorCode::Forbidden, e.to_string()),
             // Not a 401: the session is fine, and consoles take a 401 for "signed out".
             AccountError::WrongPassword => ApiError::new(ErrorCode::InvalidField, e.to_string()),
-            AccountError::BadRole | AccountError::WeakPassword | AccountError::LongPassword => {
-                ApiError::new(ErrorCode::InvalidField, e.to_string())
-            }
+            AccountError::BadRole
+            | AccountError::BadEmail
+            | AccountError::BadName
+            | AccountError::WeakPassword
+            | AccountError::LongPassword => ApiError::new(ErrorCode::InvalidField, e.to_string()),
         }
     }
 }
@@ -146,38 +148,23 @@ struct NewUser {
     password: String,
 }
 
-/// Longest email and name kept (an email address is at most 254 characters).
-const MAX_EMAIL_CHARS: usize = 254;
-const MAX_NAME_CHARS: usize = 100;
-
 async fn create(
     state: web::Data<AppState>,
     AdminUser(admin): AdminUser,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = body.email.trim();
-    let (local, domain) = email.split_once('@').unwrap_or_default();
-    if local.is_empty() || domain.is_empty() || email.chars().count() > MAX_EMAIL_CHARS {
-        return Err(ApiError::new(
-            ErrorCode::InvalidField,
-            "email must be an email address.",
-        ));
-    }
-    let name = body
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    let name = name.unwrap_or(local);
-    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidField,
-            format!("name must be at most {MAX_NAME_CHARS} characters on one line."),
-        ));
-    }
+    // No name: the part of the email before '@' (as `candor user add`).
+    let name = body.name.as_deref().unwrap_or_default();
     let store = state.assistant.store.as_ref();
-    let user =
-        accounts::add_user(store, email, name, &body.role, &body.password, &admin.email).await?;
+    let user = accounts::add_user(
+        store,
+        &body.email,
+        name,
+        &body.role,
+        &body.password,
+        &admin.email,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(user_json(&user)))
 }
 

@@ -258,6 +258,9 @@ fn the_command_line_adds_lists_switches_off_and_resets_accounts() {
     assert_eq!(user["name"], "sami");
     let (ok, _, err) = cli(d, &add, "a long password\n");
     assert!(!ok && err.contains("already exists"), "{err}");
+    let bad = ["add", "--email", "sami at shop", "--role", "agent"];
+    let (ok, _, err) = cli(d, &bad, "a long password\n");
+    assert!(!ok && err.contains("must be an email address"), "{err}");
     let (ok, _, err) = cli(d, &["disable", "--email", "nobody@shop.example"], "");
     assert!(!ok && err.contains("no user"), "{err}");
     let (ok, off, err) = cli(d, &["disable", "--email", "SAMI@shop.example"], "");
