@@ -26,16 +26,22 @@ pub struct GroupFigures {
     pub median_time_to_correction_seconds: Option<i64>,
 }
 
-/// A group served worse than the best of its dimension.
+/// A group served worse than the best of its dimension, on one measure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
     pub dimension: &'static str,
     pub group: String,
-    pub answer_rate: f64,
+    /// `answer_rate` (the assistant) or `person_helped_rate` (the team, from ratings).
+    pub measure: &'static str,
+    pub rate: f64,
     pub best_group: String,
-    pub best_answer_rate: f64,
+    pub best_rate: f64,
     pub likely_cause: String,
 }
+
+/// Fewest ratings a group needs before its helped rate is compared: below, one unhappy
+/// visitor would raise a warning.
+pub const MIN_RATINGS: i64 = 10;
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,32 +132,51 @@ pub fn build(
     Report { groups, warnings }
 }
 
+/// A measure the disparity rule compares: its name and how to read it from a group (None:
+/// not enough data).
+type Measure = (&'static str, fn(&GroupFigures) -> Option<f64>);
+
 fn disparities(
     groups: &[GroupFigures],
     articles: &BTreeMap<String, usize>,
     points: f64,
 ) -> Vec<Warning> {
+    let measures: [Measure; 2] = [
+        ("answer_rate", |g| g.answer_rate),
+        ("person_helped_rate", |g| {
+            g.person_helped_rate
+                .filter(|_| g.person_ratings >= MIN_RATINGS)
+        }),
+    ];
     let mut out = Vec::new();
-    for dimension in ["language", "site"] {
-        let rated: Vec<(&GroupFigures, f64)> = groups
-            .iter()
-            .filter(|g| g.dimension == dimension)
-            .filter_map(|g| g.answer_rate.map(|r| (g, r)))
-            .collect();
-        let Some((best, best_rate)) = rated.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))
-        else {
-            continue;
-        };
-        for (g, r) in &rated {
-            if best_rate - r > points {
-                out.push(Warning {
-                    dimension,
-                    group: g.group.clone(),
-                    answer_rate: *r,
-                    best_group: best.group.clone(),
-                    best_answer_rate: best_rate,
-                    likely_cause: likely_cause(dimension, &g.group, &best.group, articles),
-                });
+    for (measure, read) in measures {
+        for dimension in ["language", "site"] {
+            let rated: Vec<(&GroupFigures, f64)> = groups
+                .iter()
+                .filter(|g| g.dimension == dimension)
+                .filter_map(|g| read(g).map(|r| (g, r)))
+                .collect();
+            let Some((best, best_rate)) = rated.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))
+            else {
+                continue;
+            };
+            for (g, r) in &rated {
+                if best_rate - r > points {
+                    let likely_cause = if measure == "answer_rate" {
+                        likely_cause(dimension, &g.group, &best.group, articles)
+                    } else {
+                        format!("visitors from {} find the team's help less useful than those from {}: check that people who speak their language are on the team when they ask, and read their rating comments in the exports", g.group, best.group)
+                    };
+                    out.push(Warning {
+                        dimension,
+                        group: g.group.clone(),
+                        measure,
+                        rate: *r,
+                        best_group: best.group.clone(),
+                        best_rate,
+                        likely_cause,
+                    });
+                }
             }
         }
     }
@@ -259,7 +284,10 @@ mod tests {
             (Some(50.0), Some(60))
         );
         assert_eq!(r.warnings.len(), 1);
-        assert_eq!(r.warnings[0].group, "fr");
+        assert_eq!(
+            (r.warnings[0].group.as_str(), r.warnings[0].measure),
+            ("fr", "answer_rate")
+        );
         assert!(r.warnings[0]
             .likely_cause
             .contains("few articles in fr: 8 against 20 in en"));
@@ -285,6 +313,19 @@ mod tests {
         assert_eq!((fr.person_ratings, fr.person_helped_rate), (4, Some(75.0)));
         assert_eq!(fr.questions, 0, "a rating is not a question");
         assert_eq!(lang("en").person_helped_rate, None, "no rating, no rate");
+        assert!(r.warnings.is_empty(), "4 ratings are too few to compare");
+        let many = vec![
+            row("fr", "person_helped", 4),
+            row("fr", "person_not_helped", 6),
+            row("en", "person_helped", 9),
+            row("en", "person_not_helped", 1),
+        ];
+        let w = build(&many, &BTreeMap::new(), 15.0).warnings;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(
+            (w[0].measure, w[0].group.as_str(), w[0].rate, w[0].best_rate),
+            ("person_helped_rate", "fr", 40.0, 90.0)
+        );
         let gauges = to_prometheus(&r);
         assert!(
             gauges.contains(

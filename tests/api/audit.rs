@@ -218,6 +218,8 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
         assert_eq!(group("language", "fr")["questions"], 2);
         assert_eq!(report["warnings"].as_array().unwrap().len(), 1);
         assert_eq!(report["warnings"][0]["group"], "fr");
+        assert_eq!(report["warnings"][0]["measure"], "answer_rate");
+        assert_eq!(report["warnings"][0]["rate"], 50.0);
         assert!(report["warnings"][0]["likely_cause"]
             .as_str()
             .unwrap()
