@@ -15,6 +15,9 @@ pub struct Summary {
     pub median_wait_seconds: Option<i64>,
     pub helpful_rate: Option<u32>,
     pub votes: i64,
+    /// Share of rated conversations with a person where the visitor said it helped.
+    pub person_helped_rate: Option<u32>,
+    pub ratings: i64,
 }
 
 fn percent(part: i64, whole: i64) -> Option<u32> {
@@ -27,6 +30,7 @@ pub fn summarise(f: &Figures, days: u32) -> Summary {
     let mut waits = f.waits_ms.clone();
     waits.sort_unstable();
     let votes = f.helpful + f.unhelpful;
+    let ratings = f.person_helped + f.person_not_helped;
     Summary {
         days,
         conversations: f.conversations,
@@ -37,6 +41,8 @@ pub fn summarise(f: &Figures, days: u32) -> Summary {
         median_wait_seconds: waits.get(waits.len() / 2).map(|w| w / 1000),
         helpful_rate: percent(f.helpful, votes),
         votes,
+        person_helped_rate: percent(f.person_helped, ratings),
+        ratings,
     }
 }
 
@@ -62,6 +68,8 @@ mod tests {
             waits_ms: vec![90_000, 30_000, 60_000],
             helpful: 3,
             unhelpful: 1,
+            person_helped: 1,
+            person_not_helped: 1,
         };
         let s = summarise(&f, 30);
         assert_eq!(
@@ -72,6 +80,7 @@ mod tests {
             (s.median_wait_seconds, s.helpful_rate),
             (Some(60), Some(75))
         );
+        assert_eq!((s.person_helped_rate, s.ratings), (Some(50), 2));
         assert_eq!(summarise(&Figures::default(), 30).answer_rate, None);
     }
 }

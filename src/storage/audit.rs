@@ -176,6 +176,9 @@ pub struct Figures {
     pub waits_ms: Vec<i64>,
     pub helpful: i64,
     pub unhelpful: i64,
+    /// Visitors' ratings of a person's help: helped, not helped.
+    pub person_helped: i64,
+    pub person_not_helped: i64,
 }
 
 /// Reads the figures since an instant (ms); only consented conversations count.
@@ -218,6 +221,13 @@ macro_rules! impl_figures_store {
                 ).bind(since).fetch_all(&self.pool).await?;
                 for (helpful, n) in votes {
                     if helpful { f.helpful = n } else { f.unhelpful = n }
+                }
+                let ratings: Vec<(bool, i64)> = sqlx::query_as(
+                    "SELECT r.helped, COUNT(*) FROM ratings r JOIN conversations c ON c.id = r.conversation_id \
+                     WHERE c.keep_transcript AND r.created_at >= $1 GROUP BY r.helped",
+                ).bind(since).fetch_all(&self.pool).await?;
+                for (helped, n) in ratings {
+                    if helped { f.person_helped = n } else { f.person_not_helped = n }
                 }
                 Ok(f)
             }

@@ -676,6 +676,11 @@ async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
             ),
             (json!(1), json!(100.0))
         );
+        let public = app.page("/transparency?lang=en").await;
+        assert!(
+            public.contains("Visitors helped by a person from the team (their rating)</th><td>100 % (1 ratings)"),
+            "the public page shows it"
+        );
         let res = app
             .client
             .delete(app.url(&format!("/api/v1/conversations/{}", c.id)))
