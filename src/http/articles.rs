@@ -95,6 +95,9 @@ async fn list(
     OperatorUser(_): OperatorUser,
     filter: web::Query<Filter>,
 ) -> Result<HttpResponse, ApiError> {
+    filter
+        .check()
+        .map_err(|m| ApiError::new(ErrorCode::InvalidQuery, m))?;
     let a = &state.assistant;
     let all = editor::list(a.store.as_ref(), &a.index, &filter).await?;
     Ok(HttpResponse::Ok().json(all.iter().map(article_json).collect::<Vec<_>>()))

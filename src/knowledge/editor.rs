@@ -417,6 +417,21 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// A filter that could only ever match nothing (`lang=zz`, `state=weird`) is a mistake
+    /// worth saying, not an empty list.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        if set(&self.lang).is_some_and(|l| super::Lang::parse(&l).is_none()) {
+            return Err("lang is fr or en.");
+        }
+        if set(&self.state)
+            .is_some_and(|s| !matches!(s.trim(), "published" | "draft" | "unpublished"))
+        {
+            return Err("state is published, draft or unpublished.");
+        }
+        Ok(())
+    }
+
     /// Whether an article passes the filter.
     pub fn keeps(&self, c: &Current) -> bool {
         fn set(v: &Option<String>) -> Option<&str> {

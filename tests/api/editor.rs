@@ -71,6 +71,16 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
         assert!(ids(&tagged).len() < 17);
         let (status, _) = app.agent_get(&op, "/api/v1/articles?colour=red").await;
         assert_eq!(status, 400, "unknown filters are refused, not ignored");
+        for q in ["lang=zz", "state=weird"] {
+            let (status, err) = app.agent_get(&op, &format!("/api/v1/articles?{q}")).await;
+            assert_eq!(
+                (status, err["error"]["code"].clone()),
+                (400, json!("invalid_query")),
+                "{q}"
+            );
+        }
+        let (status, _) = app.agent_get(&op, "/api/v1/articles?lang=FR&state=").await;
+        assert_eq!(status, 200, "case and empty fields are fine");
 
         // Saving a file article from the console: version 0 → 1, and the console wins.
         let mut edit = shipping.clone();
