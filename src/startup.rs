@@ -76,6 +76,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::from_fn(http::nul::refuse_nul))
+                .wrap(middleware::from_fn(http::security::headers))
                 .wrap(cors(&origins))
                 .wrap(middleware::from_fn(http::logging::log_requests))
                 .configure(http::configure(state.clone()))

@@ -33,6 +33,8 @@ pub mod report;
 pub mod requests;
 /// The operators' review queue of negative feedback.
 pub mod review;
+/// Security headers on every response (the pages' content policy).
+pub mod security;
 /// Server-sent event streams of a conversation's messages.
 pub mod sse;
 /// Accounts, for admins.

@@ -87,3 +87,38 @@ async fn the_transparency_page_counts_only_consented_conversations() {
     assert!(fr.contains("Comment fonctionne notre assistant"));
     assert!(fr.contains("Il n'utilise aucun modèle de langue"));
 }
+
+/// The consoles' pages hold sessions that can erase conversations: they run only their own
+/// scripts and are never framed by another site (the browser tests run under the policy).
+#[tokio::test]
+async fn pages_carry_a_strict_content_policy_and_refuse_framing() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in [
+        "/agent",
+        "/operator",
+        "/operator/team",
+        "/audit/requests",
+        "/privacy",
+        "/",
+        "/transparency",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        let policy = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+    }
+    // The widget's script and the API: no page policy (the shop's page has its own).
+    for path in ["/widget.js", "/api/v1/disclosure"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert!(
+            res.headers().get("content-security-policy").is_none(),
+            "{path}"
+        );
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+    }
+}

@@ -22,6 +22,17 @@ export async function launch() {
   });
 }
 
+// Fails on any script error or Content-Security-Policy refusal the page reports: the pages
+// are served with a strict policy, and what it blocks would be broken for real users.
+export function guard(page, what) {
+  page.on("pageerror", (e) => check(false, `${what}: page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) {
+      check(false, `${what}: ${m.text()}`);
+    }
+  });
+}
+
 // Serious and critical axe-core violations on the page, as "id (impact): n nodes".
 export async function axeViolations(page) {
   const results = await page.evaluate(async (src) => {

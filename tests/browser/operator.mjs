@@ -3,7 +3,7 @@
 // then answer a content gap with a new article. Runs axe-core on the list and the editor.
 //   node operator.mjs <base url> <screenshot dir> <operator email> <password> <gap question>
 // Exits non-zero with a message on the first failed check.
-import { axeViolations, check, launch } from "./lib.mjs";
+import { axeViolations, check, guard, launch } from "./lib.mjs";
 
 const [base, shots, email, password, gapQuestion] = process.argv.slice(2);
 
@@ -14,7 +14,7 @@ async function axe(page, what) {
 
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-page.on("pageerror", (e) => check(false, "page error: " + e.message));
+guard(page, "operator.mjs page");
 page.on("dialog", (d) => d.accept());
 
 await page.goto(base + "/operator");

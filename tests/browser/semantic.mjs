@@ -5,12 +5,12 @@
 // model's row as well.
 //   node semantic.mjs <base url> <screenshot dir> [second]
 // Exits non-zero with a message on the first failed check.
-import { check, launch } from "./lib.mjs";
+import { check, guard, launch } from "./lib.mjs";
 
 const [base, shots, second] = process.argv.slice(2);
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-page.on("pageerror", (e) => check(false, "page error: " + e.message));
+guard(page, "semantic.mjs page");
 
 await page.goto(base + "/?lang=en");
 await page.locator("[data-candor] >> css=.launcher").click();

@@ -5,13 +5,13 @@
 // Runs axe-core on both pages.
 //   node team.mjs <base url> <screenshot dir> <admin email> <password>
 // Exits non-zero with a message on the first failed check.
-import { axeViolations, check, launch } from "./lib.mjs";
+import { axeViolations, check, guard, launch } from "./lib.mjs";
 
 const [base, shots, email, password] = process.argv.slice(2);
 
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-page.on("pageerror", (e) => check(false, "page error: " + e.message));
+guard(page, "team.mjs page");
 page.on("dialog", (d) => d.accept(d.type() === "prompt" ? "the visitor's email of 2 December" : undefined));
 
 await page.goto(base + "/operator/team");

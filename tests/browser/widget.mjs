@@ -4,14 +4,14 @@
 // With an agent account, a second page signs in to the console, claims the conversation and
 // replies; the widget must show the reply live, labelled as a person.
 // Exits non-zero with a message on the first failed check.
-import { axeViolations, check, launch } from "./lib.mjs";
+import { axeViolations, check, guard, launch } from "./lib.mjs";
 
 const [base, shots, agentEmail, agentPassword] = process.argv.slice(2);
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+guard(page, "widget.mjs page");
 const external = [];
 page.on("request", (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
-page.on("pageerror", (e) => check(false, "page error: " + e.message));
 page.on("dialog", (d) => d.accept());
 
 await page.goto(base + "/?lang=fr");
@@ -51,7 +51,7 @@ await page.locator("[data-candor] >> css=.contact").waitFor();
 
 if (agentEmail) {
   const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  consolePage.on("pageerror", (e) => check(false, "console page error: " + e.message));
+guard(consolePage, "widget.mjs consolePage");
   consolePage.on("dialog", (d) => d.accept("Answered by phone"));
   await consolePage.goto(base + "/agent");
   await consolePage.fill("#email", agentEmail);
