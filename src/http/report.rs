@@ -64,18 +64,51 @@ async fn build(
     ))
 }
 
+/// Most ratings of people's help the report lists.
+const RECENT_RATINGS: i64 = 50;
+
+/// A rating as the report shows it: when, which group, the verdict, the (redacted) words.
+#[derive(serde::Serialize)]
+struct RatingView {
+    at: String,
+    language: String,
+    site: String,
+    helped: bool,
+    comment: Option<String>,
+}
+
+async fn recent_ratings(state: &AppState, from: i64, to: i64) -> Result<Vec<RatingView>, ApiError> {
+    let rows = state
+        .assistant
+        .store
+        .recent_ratings(from, to, RECENT_RATINGS)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(language, site, r)| RatingView {
+            at: crate::conversation::rfc3339(r.created_at),
+            language,
+            site,
+            helped: r.helped,
+            comment: r.comment,
+        })
+        .collect())
+}
+
 async fn json_report(
     state: web::Data<AppState>,
     AgentUser(user): AgentUser,
     q: web::Query<Period>,
 ) -> Result<HttpResponse, ApiError> {
     let (report, from, to) = build(&state, &user, &q).await?;
+    let ratings = recent_ratings(&state, from, to).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "from": crate::conversation::rfc3339(from),
         "to": crate::conversation::rfc3339(to),
         "disparity_points": state.disparity_points,
         "groups": report.groups,
         "warnings": report.warnings,
+        "recent_person_ratings": ratings,
     })))
 }
 
@@ -96,6 +129,7 @@ struct AuditPage {
     answer_bars: Vec<Bar>,
     helpful_bars: Vec<Bar>,
     chart_height: u32,
+    ratings: Vec<RatingView>,
 }
 
 fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) -> Vec<Bar> {
@@ -125,7 +159,9 @@ async fn page(
     let answer_bars = bars(&report, |g| g.answer_rate);
     let helpful_bars = bars(&report, |g| g.helpful_rate);
     let chart_height = answer_bars.len() as u32 * 28 + 8;
+    let ratings = recent_ratings(&state, from, to).await?;
     let page = AuditPage {
+        ratings,
         from: crate::conversation::rfc3339(from),
         to: crate::conversation::rfc3339(to),
         report,

@@ -49,6 +49,15 @@ pub trait PrivacyStore: Send + Sync {
     /// Records (or replaces) the visitor's rating of the help a person gave; `false` when
     /// no person ever took the conversation (there is nobody's help to rate).
     async fn save_rating(&self, conversation_id: &str, r: &Rating) -> Result<bool, StoreError>;
+    /// The latest ratings of people's help in [from, to), consented conversations only:
+    /// (conversation locale, site, rating). No agent: the report compares groups of
+    /// visitors, not employees.
+    async fn recent_ratings(
+        &self,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String, Rating)>, StoreError>;
     /// The conversation's rating of a person's help, if the visitor gave one.
     async fn rating_of(&self, conversation_id: &str) -> Result<Option<Rating>, StoreError>;
     /// Conversations for a visitor's request that came by email or post (the visitor no
@@ -140,6 +149,18 @@ macro_rules! impl_privacy_store {
                     .bind(conversation_id).bind(r.helped).bind(&r.comment).bind(r.created_at).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(true)
+            }
+
+            async fn recent_ratings(&self, from: i64, to: i64, limit: i64) -> Result<Vec<(String, String, $crate::storage::models::Rating)>, $crate::storage::StoreError> {
+                let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT c.locale, COALESCE(c.origin, ''), r.helped, r.comment, r.created_at FROM ratings r \
+                     JOIN conversations c ON c.id = r.conversation_id \
+                     WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
+                     ORDER BY r.created_at DESC LIMIT $3",
+                ).bind(from).bind(to).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|(locale, site, helped, comment, created_at)| {
+                    (locale, site, $crate::storage::models::Rating { helped, comment, created_at })
+                }).collect())
             }
 
             async fn rating_of(&self, conversation_id: &str) -> Result<Option<$crate::storage::models::Rating>, $crate::storage::StoreError> {

@@ -676,6 +676,19 @@ async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
             ),
             (json!(1), json!(100.0))
         );
+        let said = &report["recent_person_ratings"][0];
+        assert_eq!(
+            (said["language"].clone(), said["helped"].clone()),
+            (json!("fr"), json!(true))
+        );
+        assert!(said["comment"]
+            .as_str()
+            .unwrap()
+            .starts_with("Finalement parfait"));
+        assert!(
+            !report.to_string().contains("Camille"),
+            "no agent named in the report"
+        );
         let public = app.page("/transparency?lang=en").await;
         assert!(
             public.contains("Visitors helped by a person from the team (their rating)</th><td>100 % (1 ratings)"),
