@@ -165,7 +165,7 @@ fn disparities(
                     let likely_cause = if measure == "answer_rate" {
                         likely_cause(dimension, &g.group, &best.group, articles)
                     } else {
-                        format!("visitors from {} find the team's help less useful than those from {}: check that people who speak their language are on the team when they ask, and read their rating comments in the exports", g.group, best.group)
+                        format!("visitors from {} find the team's help less useful than those from {}: check that people who speak their language are on the team when they ask, and read their comments in the latest ratings below", g.group, best.group)
                     };
                     out.push(Warning {
                         dimension,
