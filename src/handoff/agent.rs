@@ -108,7 +108,8 @@ pub async fn release(
 }
 
 /// Puts a conversation its holder can no longer answer (their account was switched off)
-/// back at the end of the queue, so the visitor still gets a person. Recorded in the audit
+/// back in the queue where it stood when it was last queued (the visitor already waited),
+/// so they still get a person. Recorded in the audit
 /// log under `actor`, who made the change.
 pub async fn requeue(
     store: &dyn Store,

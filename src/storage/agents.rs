@@ -158,7 +158,9 @@ macro_rules! impl_agent_store {
                 let (_writing, mut tx) = self.begin_write().await?;
                 let moved = sqlx::query(
                     "UPDATE conversations SET status = $2, agent_id = $3, updated_at = $4, declined_streak = 0, \
-                     queue_entered_at = CASE WHEN $2 = 'waiting_for_agent' THEN COALESCE(queue_entered_at, $4) ELSE NULL END \
+                     queue_entered_at = CASE WHEN $2 = 'waiting_for_agent' THEN COALESCE(queue_entered_at, \
+                         (SELECT MAX(q.created_at) FROM handoff_events q WHERE q.conversation_id = $1 AND q.event = 'queued'), $4) \
+                         ELSE NULL END \
                      WHERE id = $1 AND status = $5 AND ($6 = '' OR agent_id = $6)",
                 )
                 .bind(&t.conversation_id).bind(t.to).bind(&t.agent_id).bind(now).bind(t.from)

@@ -56,6 +56,9 @@ async fn a_switched_off_account_stops_at_once_and_its_visitors_go_back_to_the_qu
             .unwrap();
         assert_eq!(stream.status(), 200);
         let mut stream = stream.bytes_stream();
+        // Someone else asks for a person after her visitor did.
+        let later = app.create(Some("en")).await;
+        app.ask(&later, "I want to talk to a person").await;
         // Only admins manage accounts.
         let (status, _) = app.agent_get(&token, "/api/v1/admin/users").await;
         assert_eq!(status, 403);
@@ -109,7 +112,12 @@ async fn a_switched_off_account_stops_at_once_and_its_visitors_go_back_to_the_qu
             "{last}"
         );
         let (_, queue) = app.agent_get(&admin, "/api/v1/agent/queue").await;
-        assert_eq!(queue["waiting"][0]["id"], c.id.as_str());
+        assert_eq!(
+            queue["waiting"][0]["id"],
+            c.id.as_str(),
+            "back where her visitor stood: {queue}"
+        );
+        assert_eq!(queue["waiting"][1]["id"], later.id.as_str());
         let (_, team) = app.agent_get(&admin, "/api/v1/agent/team").await;
         assert!(!team.to_string().contains("Camille"), "{team}");
 
