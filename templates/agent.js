@@ -77,7 +77,8 @@ async function open(id) {
   $("transcript").textContent = "";
   c.messages.forEach(render);
   lastSeq = c.messages.reduce((m, x) => Math.max(m, x.seq), 0);
-  $("status").textContent = `Status: ${c.status}` + (c.handoff_reason ? ` — reason: ${c.handoff_reason}` : "");
+  $("status").textContent = `Status: ${c.status}` + (c.handoff_reason ? ` — reason: ${c.handoff_reason}` : "")
+    + (c.rating ? ` — the visitor says the help ${c.rating.helped ? "helped" : "did not help"}${c.rating.comment ? `: “${c.rating.comment}”` : ""}` : "");
   follow(id);
 }
 

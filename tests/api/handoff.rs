@@ -649,6 +649,8 @@ async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
         assert_eq!(rate(then).await.unwrap().status(), 200, "the latest counts");
         let t = app.transcript(&c).await;
         assert_eq!(t["rating"]["helped"], true);
+        let (_, seen) = app.agent_get(&agent, &conv).await;
+        assert_eq!(seen["rating"]["helped"], true, "the team sees it too");
         let comment = t["rating"]["comment"].as_str().unwrap();
         assert!(
             comment.starts_with("Finalement parfait") && !comment.contains("jean.dupont"),
