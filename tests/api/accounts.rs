@@ -226,16 +226,27 @@ async fn account_input_is_checked_with_clear_errors() {
     assert_eq!(res.status(), 404);
 }
 
-/// Runs `candor user …` on a data dir, with `stdin` as its input; (exit ok, stdout, stderr).
-fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, Value, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
+/// Where `candor user …` runs: a data dir (SQLite), or a PostgreSQL database as well.
+struct Target<'a> {
+    data_dir: &'a std::path::Path,
+    database_url: Option<&'a str>,
+}
+
+/// Runs `candor user …` with `stdin` as its input; (exit ok, stdout, stderr).
+fn cli(to: &Target, args: &[&str], stdin: &str) -> (bool, Value, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_candor"));
+    command
         .arg("user")
         .args(args)
         .arg("--data-dir")
-        .arg(data_dir)
+        .arg(to.data_dir)
         .arg("--knowledge-dir")
         .arg(sample_knowledge())
-        .env_remove("CANDOR_DATABASE_URL")
+        .env_remove("CANDOR_DATABASE_URL");
+    if let Some(url) = to.database_url {
+        command.env("CANDOR_DATABASE_URL", url);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -256,10 +267,23 @@ fn cli(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, Value, 
     )
 }
 
-#[test]
-fn the_command_line_adds_lists_switches_off_and_resets_accounts() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+#[tokio::test]
+async fn the_command_line_adds_lists_switches_off_and_resets_accounts() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match backend {
+            crate::helpers::Backend::Postgres => Some(crate::helpers::fresh_pg_database().await),
+            crate::helpers::Backend::Sqlite => None,
+        };
+        let to = Target {
+            data_dir: dir.path(),
+            database_url: url.as_deref(),
+        };
+        command_line_story(&to);
+    }
+}
+
+fn command_line_story(d: &Target) {
     let add = ["add", "--email", "sami@shop.example", "--role", "agent"];
     let (ok, user, err) = cli(d, &add, "a long password\n");
     assert!(ok, "{err}");
