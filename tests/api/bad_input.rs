@@ -8,6 +8,13 @@ async fn error_of(res: reqwest::Response) -> (u16, Value) {
     (status, res.json().await.unwrap())
 }
 
+/// A GET without credentials: its status and error code.
+async fn get_error(app: &crate::helpers::TestApp, path: &str) -> (u16, Value) {
+    let res = app.client.get(app.url(path)).send().await.unwrap();
+    let (status, body) = error_of(res).await;
+    (status, body["error"]["code"].clone())
+}
+
 #[tokio::test]
 async fn malformed_json_is_a_400_with_the_error_format() {
     let app = spawn_app(Backend::Sqlite).await;
@@ -114,16 +121,8 @@ async fn unsupported_locales_unknown_fields_and_routes_get_clear_errors() {
         (status, body["error"]["code"].clone()),
         (422, json!("invalid_field"))
     );
-    let (status, body) = error_of(
-        app.client
-            .get(app.url("/api/v1/nope"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"]["code"].clone()),
+        get_error(&app, "/api/v1/nope").await,
         (404, json!("not_found"))
     );
     let c = app.create(Some("fr")).await;
@@ -136,16 +135,8 @@ async fn unsupported_locales_unknown_fields_and_routes_get_clear_errors() {
     assert_eq!(error_of(why).await.1["error"]["code"], "message_not_found");
     // A locale asked for by name, before a conversation or in the agents' queue, is one
     // Candor speaks; none asked for follows the browser.
-    let (status, body) = error_of(
-        app.client
-            .get(app.url("/api/v1/disclosure?locale=de"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"]["code"].clone()),
+        get_error(&app, "/api/v1/disclosure?locale=de").await,
         (422, json!("unsupported_locale"))
     );
     let res = app
