@@ -46,6 +46,17 @@ async function refreshQueue() {
       li.appendChild(b);
       list.appendChild(li);
     }
+    const mine = $("mine");
+    mine.textContent = "";
+    for (const c of q.mine) {
+      const b = node("button", "item", `${c.locale.toUpperCase()} · last activity ${c.idle_seconds}s ago`);
+      b.type = "button";
+      b.addEventListener("click", () => open(c.id));
+      const li = node("li");
+      li.appendChild(b);
+      mine.appendChild(li);
+    }
+    $("mine-empty").hidden = q.mine.length > 0;
     const fresh = q.waiting.filter((c) => !known.has(c.id)).length;
     q.waiting.forEach((c) => known.add(c.id));
     document.title = (q.waiting.length ? `(${q.waiting.length}) ` : "") + "Candor — agent console";

@@ -72,7 +72,7 @@ struct QueueQuery {
 
 async fn queue(
     state: web::Data<AppState>,
-    AgentUser(_): AgentUser,
+    AgentUser(me): AgentUser,
     q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = match q.lang.as_deref() {
@@ -102,8 +102,21 @@ async fn queue(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .json(json!({"waiting": items, "estimated_wait_seconds": estimate.map(|ms| ms / 1000)})))
+    // What the caller holds (claimed, or transferred to them): found again after a reload.
+    let mine: Vec<Value> = store
+        .held_by(&me.id)
+        .await?
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "locale": c.locale,
+                   "idle_seconds": (now - c.updated_at).max(0) / 1000})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "waiting": items,
+        "mine": mine,
+        "estimated_wait_seconds": estimate.map(|ms| ms / 1000),
+    })))
 }
 
 async fn conversation(
@@ -203,6 +216,8 @@ async fn release(
         ));
     }
     state.assistant.hub.notify(&conv.id);
+    // The consoles' lists of who holds what change too.
+    state.assistant.hub.notify(QUEUE);
     Ok(HttpResponse::Ok().json(json!({"status": "bot"})))
 }
 
@@ -234,6 +249,7 @@ async fn close(
         ));
     }
     state.assistant.hub.notify(&conv.id);
+    state.assistant.hub.notify(QUEUE);
     Ok(HttpResponse::Ok().json(json!({"status": "closed"})))
 }
 
@@ -298,6 +314,8 @@ async fn transfer(
         ));
     }
     state.assistant.hub.notify(&conv.id);
+    // The receiving person's console lists it under their conversations at once.
+    state.assistant.hub.notify(QUEUE);
     Ok(HttpResponse::Ok().json(json!({"status": "with_agent", "agent_id": to.id})))
 }
 

@@ -294,6 +294,20 @@ async fn transfers_notes_canned_replies_and_language_routing_work_for_the_team()
             )
             .await;
         assert_eq!(moved.status(), 200, "{backend:?}");
+        // Each person finds what they hold in their own list, after any reload.
+        let mine = |q: Value| -> Vec<String> {
+            q["mine"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            mine(app.agent_get(&b, "/api/v1/agent/queue").await.1),
+            [id.to_string()]
+        );
+        assert!(mine(app.agent_get(&a, "/api/v1/agent/queue").await.1).is_empty());
         let old = app
             .agent_post(
                 &a,

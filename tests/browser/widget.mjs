@@ -64,6 +64,10 @@ guard(consolePage, "widget.mjs consolePage");
   check((await consolePage.locator("#transcript").innerText()).includes("[card]"), "the console shows the redacted transcript");
   await consolePage.click("#claim");
   await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
+  // A reload loses nothing: the claimed conversation is under "My conversations".
+  await consolePage.reload();
+  await consolePage.locator("#mine button.item").first().click();
+  await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
   await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement.");
   await consolePage.click("#reply button[type=submit]");
   const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
