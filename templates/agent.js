@@ -135,11 +135,14 @@ async function loadTools() {
   }
   const team = await api("/api/v1/agent/team");
   // Nobody transfers a conversation to themselves.
-  for (const p of team.filter((p) => !p.you)) {
+  const others = team.filter((p) => !p.you);
+  for (const p of others) {
     const o = node("option", "", p.name + (p.online ? " (online)" : ""));
     o.value = p.id;
     $("transfer-to").appendChild(o);
   }
+  if (!others.length) $("transfer-to").appendChild(node("option", "", "nobody else on the team"));
+  $("transfer").disabled = !others.length;
 }
 $("release").addEventListener("click", () => act("release"));
 $("close").addEventListener("click", () => { const r = prompt("Resolution"); if (r) act("close", { resolution: r }); });
