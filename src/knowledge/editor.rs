@@ -438,7 +438,9 @@ impl Filter {
             v.as_deref().map(str::trim).filter(|v| !v.is_empty())
         }
         let a = &c.input;
-        if set(&self.lang).is_some_and(|l| !a.lang.eq_ignore_ascii_case(l))
+        // `fr`, `FR` and `fr-CA` all mean French, as everywhere else.
+        let lang = set(&self.lang).map(|l| super::Lang::parse(l).map_or(l, |l| l.code()));
+        if lang.is_some_and(|l| !a.lang.eq_ignore_ascii_case(l))
             || set(&self.state).is_some_and(|s| c.state != s)
             || set(&self.tag).is_some_and(|t| !a.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
         {

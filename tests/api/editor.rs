@@ -79,8 +79,12 @@ async fn the_list_holds_file_and_console_articles_and_filters_them() {
                 "{q}"
             );
         }
-        let (status, _) = app.agent_get(&op, "/api/v1/articles?lang=FR&state=").await;
-        assert_eq!(status, 200, "case and empty fields are fine");
+        let (status, regional) = app
+            .agent_get(&op, "/api/v1/articles?lang=fr-CA&state=")
+            .await;
+        assert_eq!(status, 200, "a regional tag and empty fields are fine");
+        let fr = app.agent_get(&op, "/api/v1/articles?lang=fr").await.1;
+        assert_eq!(ids(&regional), ids(&fr), "fr-CA lists the French articles");
 
         // Saving a file article from the console: version 0 → 1, and the console wins.
         let mut edit = shipping.clone();
