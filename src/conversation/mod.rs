@@ -27,6 +27,13 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The millisecond timestamp of an RFC 3339 instant, the inverse of [`rfc3339`].
+pub fn parse_rfc3339(raw: &str) -> Option<i64> {
+    let t =
+        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
 /// A new random identifier.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

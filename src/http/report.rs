@@ -32,14 +32,12 @@ struct Period {
 
 fn instant(raw: &Option<String>, default: i64) -> Result<i64, ApiError> {
     let Some(raw) = raw else { return Ok(default) };
-    let t = time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::InvalidField,
-                "from and to are RFC 3339 instants, e.g. 2026-11-01T00:00:00Z.",
-            )
-        })?;
-    Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
+    crate::conversation::parse_rfc3339(raw).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidField,
+            "from and to are RFC 3339 instants, e.g. 2026-11-01T00:00:00Z.",
+        )
+    })
 }
 
 async fn build(

@@ -49,9 +49,8 @@ fn instant(raw: &Option<String>, default: i64) -> Result<i64, ApiError> {
             "from and to are days (2026-11-01) or RFC 3339 instants.",
         )
     };
-    use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(raw, &Rfc3339) {
-        return Ok((t.unix_timestamp_nanos() / 1_000_000) as i64);
+    if let Some(ms) = crate::conversation::parse_rfc3339(raw) {
+        return Ok(ms);
     }
     let mut parts = raw.splitn(3, '-').map(|p| p.parse::<i32>().ok());
     let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
