@@ -14,43 +14,38 @@ use serde_json::{json, Value};
 
 /// Registers the agent API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/agent/queue", web::get().to(queue))
-        .route("/api/v1/agent/events", web::get().to(queue_events))
-        .route(
-            "/api/v1/agent/conversations/{id}",
-            web::get().to(conversation),
+    cfg.service(web::resource("/api/v1/agent/queue").route(web::get().to(queue)))
+        .service(web::resource("/api/v1/agent/events").route(web::get().to(queue_events)))
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}")
+                .route(web::get().to(conversation))
+                .route(web::delete().to(erase)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/events",
-            web::get().to(events),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/events").route(web::get().to(events)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/claim",
-            web::post().to(claim),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/claim").route(web::post().to(claim)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/messages",
-            web::post().to(reply),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/messages").route(web::post().to(reply)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/release",
-            web::post().to(release),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/release")
+                .route(web::post().to(release)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/close",
-            web::post().to(close),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/close").route(web::post().to(close)),
         )
-        .route("/api/v1/agent/conversations/{id}", web::delete().to(erase))
-        .route(
-            "/api/v1/agent/conversations/{id}/transfer",
-            web::post().to(transfer),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/transfer")
+                .route(web::post().to(transfer)),
         )
-        .route(
-            "/api/v1/agent/conversations/{id}/notes",
-            web::post().to(note),
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/notes").route(web::post().to(note)),
         )
-        .route("/api/v1/agent/canned", web::get().to(canned))
-        .route("/api/v1/agent/team", web::get().to(team));
+        .service(web::resource("/api/v1/agent/canned").route(web::get().to(canned)))
+        .service(web::resource("/api/v1/agent/team").route(web::get().to(team)));
 }
 
 async fn load(state: &AppState, raw: &str) -> Result<ConversationRow, ApiError> {

@@ -35,16 +35,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(update))
             .route(web::delete().to(unpublish)),
     )
-    .route("/api/v1/articles/{id}/versions", web::get().to(versions))
-    .route(
-        "/api/v1/articles/{id}/versions/{v}/restore",
-        web::post().to(restore),
+    .service(web::resource("/api/v1/articles/{id}/versions").route(web::get().to(versions)))
+    .service(
+        web::resource("/api/v1/articles/{id}/versions/{v}/restore").route(web::post().to(restore)),
     )
-    .route("/api/v1/gaps", web::get().to(gaps))
-    .route("/api/v1/synonyms", web::get().to(get_synonyms))
-    .route("/api/v1/synonyms", web::put().to(put_synonyms))
-    .route("/api/v1/gaps/{key}/dismiss", web::post().to(dismiss_gap))
-    .route("/api/v1/gaps/{key}/link", web::post().to(link_gap));
+    .service(web::resource("/api/v1/gaps").route(web::get().to(gaps)))
+    .service(
+        web::resource("/api/v1/synonyms")
+            .route(web::get().to(get_synonyms))
+            .route(web::put().to(put_synonyms)),
+    )
+    .service(web::resource("/api/v1/gaps/{key}/dismiss").route(web::post().to(dismiss_gap)))
+    .service(web::resource("/api/v1/gaps/{key}/link").route(web::post().to(link_gap)));
 }
 
 /// The Article JSON of the API.

@@ -14,12 +14,12 @@ use serde_json::json;
 
 /// Registers the console page and the sign-in routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/agent", web::get().to(console))
-        .route("/agent.js", web::get().to(console_js))
-        .route("/api/v1/auth/login", web::post().to(login))
-        .route("/api/v1/auth/session", web::post().to(session))
-        .route("/api/v1/auth/logout", web::post().to(logout))
-        .route("/api/v1/auth/password", web::post().to(change_password));
+    cfg.service(web::resource("/agent").route(web::get().to(console)))
+        .service(web::resource("/agent.js").route(web::get().to(console_js)))
+        .service(web::resource("/api/v1/auth/login").route(web::post().to(login)))
+        .service(web::resource("/api/v1/auth/session").route(web::post().to(session)))
+        .service(web::resource("/api/v1/auth/logout").route(web::post().to(logout)))
+        .service(web::resource("/api/v1/auth/password").route(web::post().to(change_password)));
 }
 
 #[derive(Template)]

@@ -15,6 +15,8 @@ pub mod console;
 pub mod json;
 /// Request ids and per-request logs.
 pub mod logging;
+/// `HEAD` as `GET`, and a `405` in the error format.
+pub mod methods;
 /// NUL characters refused before any handler (PostgreSQL cannot store them).
 pub mod nul;
 /// The operators' pages: articles, editor, history, gaps.

@@ -23,13 +23,13 @@ use std::pin::Pin;
 
 /// Registers the operator pages and their script.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/operator", web::get().to(list))
-        .route("/operator/articles/new", web::get().to(new_article))
-        .route("/operator/articles/{id}", web::get().to(edit))
-        .route("/operator/articles/{id}/history", web::get().to(history))
-        .route("/operator/gaps", web::get().to(gaps))
-        .route("/operator/synonyms", web::get().to(synonyms))
-        .route("/operator.js", web::get().to(script));
+    cfg.service(web::resource("/operator").route(web::get().to(list)))
+        .service(web::resource("/operator/articles/new").route(web::get().to(new_article)))
+        .service(web::resource("/operator/articles/{id}").route(web::get().to(edit)))
+        .service(web::resource("/operator/articles/{id}/history").route(web::get().to(history)))
+        .service(web::resource("/operator/gaps").route(web::get().to(gaps)))
+        .service(web::resource("/operator/synonyms").route(web::get().to(synonyms)))
+        .service(web::resource("/operator.js").route(web::get().to(script)));
 }
 
 /// "2026-11-29 15:40 UTC": the dates operators read.

@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 /// Registers `/` and `/widget.js`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(demo))
-        .route("/widget.js", web::get().to(widget_js))
-        .route("/transparency", web::get().to(transparency));
+    cfg.service(web::resource("/").route(web::get().to(demo)))
+        .service(web::resource("/widget.js").route(web::get().to(widget_js)))
+        .service(web::resource("/transparency").route(web::get().to(transparency)));
 }
 
 /// A fictional shop's home page with the widget embedded, as a customer would see it.

@@ -14,18 +14,16 @@ use serde_json::json;
 
 /// Registers the visitor's privacy routes .
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/conversations/{id}", web::delete().to(erase))
-        .route("/api/v1/conversations/{id}/consent", web::put().to(consent))
-        .route("/api/v1/conversations/{id}/export", web::get().to(export))
-        .route(
-            "/api/v1/conversations/{id}/contact",
-            web::post().to(contact),
+    cfg.service(web::resource("/api/v1/conversations/{id}/consent").route(web::put().to(consent)))
+        .service(web::resource("/api/v1/conversations/{id}/export").route(web::get().to(export)))
+        .service(
+            web::resource("/api/v1/conversations/{id}/contact").route(web::post().to(contact)),
         );
 }
 
 /// Registers the public privacy page.
 pub fn pages(cfg: &mut web::ServiceConfig) {
-    cfg.route("/privacy", web::get().to(privacy_page));
+    cfg.service(web::resource("/privacy").route(web::get().to(privacy_page)));
 }
 
 #[derive(Deserialize)]
@@ -115,7 +113,7 @@ pub fn export_response(
     }
 }
 
-async fn erase(
+pub(super) async fn erase(
     state: web::Data<AppState>,
     VisitorConversation(conv): VisitorConversation,
 ) -> Result<HttpResponse, ApiError> {

@@ -16,10 +16,10 @@ use serde_json::json;
 
 /// Registers `/api/v1/audit/report` and `/audit`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/audit/report", web::get().to(json_report))
-        .route("/api/v1/audit/log", web::get().to(audit_log))
-        .route("/audit", web::get().to(page))
-        .route("/audit/log", web::get().to(log_page));
+    cfg.service(web::resource("/api/v1/audit/report").route(web::get().to(json_report)))
+        .service(web::resource("/api/v1/audit/log").route(web::get().to(audit_log)))
+        .service(web::resource("/audit").route(web::get().to(page)))
+        .service(web::resource("/audit/log").route(web::get().to(log_page)));
 }
 
 #[derive(Deserialize)]

@@ -18,12 +18,11 @@ use serde_json::{json, Value};
 
 /// Registers the search, the export for a request, and the page.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/admin/conversations", web::get().to(search))
-        .route(
-            "/api/v1/admin/conversations/{id}/export",
-            web::get().to(export),
+    cfg.service(web::resource("/api/v1/admin/conversations").route(web::get().to(search)))
+        .service(
+            web::resource("/api/v1/admin/conversations/{id}/export").route(web::get().to(export)),
         )
-        .route("/audit/requests", web::get().to(page));
+        .service(web::resource("/audit/requests").route(web::get().to(page)));
 }
 
 #[derive(Deserialize, Default)]

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 /// Registers the review routes (operators and admins).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/review", web::get().to(list)).route(
-        "/api/v1/review/{message_id}/resolve",
-        web::post().to(resolve),
-    );
+    cfg.service(web::resource("/api/v1/review").route(web::get().to(list)))
+        .service(
+            web::resource("/api/v1/review/{message_id}/resolve").route(web::post().to(resolve)),
+        );
 }
 
 #[derive(Deserialize)]

@@ -18,11 +18,14 @@ use serde_json::{json, Value};
 
 /// Registers `/api/v1/admin/users`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/admin/users", web::get().to(list))
-        .route("/api/v1/admin/users", web::post().to(create))
-        .route("/api/v1/admin/users/{id}", web::patch().to(change))
-        .route("/operator/team", web::get().to(page))
-        .route("/operator/password", web::get().to(password_page));
+    cfg.service(
+        web::resource("/api/v1/admin/users")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(web::resource("/api/v1/admin/users/{id}").route(web::patch().to(change)))
+    .service(web::resource("/operator/team").route(web::get().to(page)))
+    .service(web::resource("/operator/password").route(web::get().to(password_page)));
 }
 
 #[derive(Template)]

@@ -14,26 +14,29 @@ use serde_json::{json, Value};
 
 /// Registers the visitor routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/disclosure", web::get().to(disclosure))
-        .route("/api/v1/conversations", web::post().to(create))
-        .route("/api/v1/conversations/{id}", web::get().to(transcript))
-        .route(
-            "/api/v1/conversations/{id}/messages",
-            web::post().to(post_message),
+    cfg.service(web::resource("/api/v1/disclosure").route(web::get().to(disclosure)))
+        .service(web::resource("/api/v1/conversations").route(web::post().to(create)))
+        .service(
+            web::resource("/api/v1/conversations/{id}")
+                .route(web::get().to(transcript))
+                // Erasure lives with the other privacy rights; one resource per path, so
+                // that a method neither route takes is a 405 naming both.
+                .route(web::delete().to(super::privacy::erase)),
         )
-        .route(
-            "/api/v1/conversations/{id}/messages/{message_id}/why",
-            web::get().to(why),
+        .service(
+            web::resource("/api/v1/conversations/{id}/messages")
+                .route(web::post().to(post_message)),
         )
-        .route(
-            "/api/v1/conversations/{id}/handoff",
-            web::post().to(handoff),
+        .service(
+            web::resource("/api/v1/conversations/{id}/messages/{message_id}/why")
+                .route(web::get().to(why)),
         )
-        .route("/api/v1/conversations/{id}/events", web::get().to(events))
-        .route("/api/v1/conversations/{id}/rating", web::post().to(rate))
-        .route(
-            "/api/v1/conversations/{id}/messages/{message_id}/feedback",
-            web::post().to(feedback),
+        .service(web::resource("/api/v1/conversations/{id}/handoff").route(web::post().to(handoff)))
+        .service(web::resource("/api/v1/conversations/{id}/events").route(web::get().to(events)))
+        .service(web::resource("/api/v1/conversations/{id}/rating").route(web::post().to(rate)))
+        .service(
+            web::resource("/api/v1/conversations/{id}/messages/{message_id}/feedback")
+                .route(web::post().to(feedback)),
         );
 }
 

@@ -251,3 +251,92 @@ async fn a_nul_character_anywhere_is_refused_on_every_backend() {
         );
     }
 }
+
+/// A known address with the wrong method says so (405, the methods it takes, in the one
+/// error format), and `HEAD` works wherever `GET` does, without a body.
+#[tokio::test]
+async fn a_wrong_method_is_a_405_and_head_answers_like_get() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = app.create(Some("en")).await;
+    let res = app
+        .client
+        .put(app.url("/api/v1/conversations"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
+    let (status, body) = error_of(res).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (405, json!("method_not_allowed"))
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("PUT"));
+
+    // GET and DELETE share one address (transcript and erasure): both are named.
+    let res = app
+        .client
+        .patch(app.url(&format!("/api/v1/conversations/{}", c.id)))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["allow"], "GET, DELETE, HEAD");
+    // And neither is shadowed: the conversation still reads, then erases.
+    assert_eq!(
+        app.get(&c, &format!("/api/v1/conversations/{}", c.id))
+            .await
+            .status(),
+        200
+    );
+    let erased = app
+        .client
+        .delete(app.url(&format!("/api/v1/conversations/{}", c.id)))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 204);
+
+    for path in ["/", "/healthz", "/privacy", "/transparency", "/widget.js"] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        assert_eq!(
+            head.headers()["content-type"],
+            get.headers()["content-type"]
+        );
+        assert_eq!(
+            head.headers()["content-length"],
+            get.headers()["content-length"]
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    assert_eq!(
+        app.client
+            .head(app.url("/nope"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // A live stream's HEAD ends at once instead of holding the connection open.
+    let c = app.create(Some("en")).await;
+    let head = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        app.client
+            .head(app.url(&format!("/api/v1/conversations/{}/events", c.id)))
+            .bearer_auth(&c.token)
+            .send(),
+    )
+    .await
+    .expect("HEAD on a stream returns")
+    .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], "text/event-stream");
+}
