@@ -20,7 +20,7 @@ const T = {
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
-    helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
+    restart: "Nouvelle conversation", closedHint: "Cette conversation est terminée.", wasHelpful: "Utile ?", yes: "Oui", no: "Non", helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
     privacy: "Page confidentialité", download: "Télécharger mes données", erase: "Effacer la conversation",
     eraseConfirm: "Effacer définitivement cette conversation et tout ce qui s'y rapporte ?",
     erased: "La conversation a été effacée. Rien n'en est gardé, à part des compteurs anonymes.",
@@ -45,7 +45,7 @@ const T = {
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
     keep: "I agree that this conversation is kept to improve the service (optional)",
-    helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
+    restart: "New conversation", closedHint: "This conversation has ended.", wasHelpful: "Helpful?", yes: "Yes", no: "No", helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
     privacy: "Privacy page", download: "Download my data", erase: "Erase the conversation",
     eraseConfirm: "Erase this conversation and everything about it for good?",
     erased: "The conversation was erased. Nothing of it is kept, apart from anonymous counts.",
@@ -175,6 +175,35 @@ function showLiveStatus(p) {
     showContactForm();
   } else statusLine.textContent = "";
   if (p.status === "closed" && hadPerson) showRatingForm();
+  if (p.status === "closed") showClosed();
+}
+
+// A closed conversation takes no more questions (the server would refuse them): the input
+// says so and a button starts a new conversation, which shows the notices again before its
+// first question. The transcript stays until then, to read, download, rate or erase.
+let restartBtn = null;
+function showClosed() {
+  input.disabled = sendBtn.disabled = humanBtn.disabled = true;
+  input.placeholder = T.closedHint;
+  if (restartBtn) return;
+  restartBtn = el("button", { type: "button", class: "restart", text: T.restart });
+  restartBtn.addEventListener("click", async () => {
+    sessionStorage.removeItem(STORE_KEY);
+    conv = null;
+    started = null;
+    reopen();
+    await ensureStarted().catch(() => {});
+    input.focus();
+  });
+  log.appendChild(restartBtn);
+  log.scrollTop = log.scrollHeight;
+}
+function reopen() {
+  if (restartBtn) restartBtn.remove();
+  restartBtn = null;
+  hadPerson = false;
+  input.disabled = sendBtn.disabled = humanBtn.disabled = false;
+  input.placeholder = T.placeholder;
 }
 
 function showStatus(status, position) {
@@ -215,8 +244,12 @@ function meta(m) {
     box.appendChild(btn);
   }
   if (m.why_url) {
-    for (const [helpful, label, icon] of [[true, T.helpful, "👍"], [false, T.unhelpful, "👎"]]) {
-      const b = el("button", { type: "button", class: "linkbtn", "aria-label": label, title: label, text: icon });
+    // Words, not 👍/👎: an emoji is a box on a computer without an emoji font.
+    const ask = el("span", { class: "vote", text: T.wasHelpful, "aria-hidden": "true" });
+    ask.setAttribute("data-vote", "");
+    box.appendChild(ask);
+    for (const [helpful, label, word] of [[true, T.helpful, T.yes], [false, T.unhelpful, T.no]]) {
+      const b = el("button", { type: "button", class: "linkbtn", "aria-label": label, title: label, text: word });
       b.addEventListener("click", async () => {
         try {
           await api(`/api/v1/conversations/${conv.id}/messages/${m.id}/feedback`, { method: "POST", body: JSON.stringify({ helpful }) });
@@ -265,6 +298,7 @@ async function toggleWhy(btn, m, box) {
 
 async function start() {
   log.textContent = "";
+  reopen();
   if (conv) {
     try {
       const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
@@ -273,11 +307,13 @@ async function start() {
       lastSeq = t.messages.reduce((m, x) => Math.max(m, x.seq || 0), 0);
       if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
       if (t.status === "closed" && t.had_person && !t.rating) showRatingForm();
+      if (t.status === "closed") showClosed();
       return;
     } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); }
   }
   const c = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ locale: LANG }) });
   conv = { id: c.id, token: c.token };
+  lastSeq = 0;
   sessionStorage.setItem(STORE_KEY, JSON.stringify(conv));
   showNotice(c.disclosure);
 }
@@ -339,7 +375,7 @@ form.addEventListener("submit", async (e) => {
     else showStatus(r.status, r.queue_position);
   } catch (err) {
     errorBox.textContent = err.message || T.error;
-  } finally { sendBtn.disabled = false; input.focus(); }
+  } finally { sendBtn.disabled = input.disabled; input.focus(); }
 });
 
 humanBtn.addEventListener("click", async () => {
@@ -382,6 +418,7 @@ eraseBtn.addEventListener("click", async () => {
     conv = null;
     started = null;
     log.textContent = "";
+    reopen();
     addMessage({ author: "system", text: T.erased });
   } catch (err) { errorBox.textContent = err.message || T.error; }
 });

@@ -36,6 +36,11 @@ await page.locator("[data-candor] >> css=.linkbtn").first().click();
 const why = page.locator("[data-candor] >> css=.why");
 await why.waitFor();
 check((await why.innerText()).includes("Confiance"), "the why panel shows the confidence");
+// The verdict is asked in words (an emoji is a box where no emoji font is installed).
+check((await bot.innerText()).includes("Utile ?"), "the reply asks whether it helped");
+await page.getByRole("button", { name: "Réponse utile", exact: true }).click();
+await page.locator("[data-candor] >> text=Merci pour votre avis.").waitFor();
+check(await page.getByRole("button", { name: "Réponse pas utile" }).count() === 0, "one verdict per reply");
 
 await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
 await input.press("Enter");
@@ -101,11 +106,44 @@ guard(consolePage, "widget.mjs consolePage");
   await page.locator("[data-candor] >> css=#candor-rate-comment").fill("Très claire, merci");
   await page.locator("[data-candor] >> css=form.rating button[type=submit]").click();
   await page.locator("[data-candor] >> text=votre avis aide l'équipe").waitFor();
+  // A closed conversation takes no more questions; a new one starts with the notices again.
+  check(await input.isDisabled(), "the input is off once the conversation is closed");
+  check((await input.getAttribute("placeholder")).includes("terminée"), "the input says the conversation has ended");
+  await page.getByRole("button", { name: "Nouvelle conversation" }).click();
+  await notice.waitFor();
+  check((await page.locator("[data-candor] >> css=.msg").count()) === 0, "the new conversation starts empty");
+  check(!(await input.isDisabled()), "the new conversation takes questions");
+  await input.fill("How long does delivery take?");
+  await input.press("Enter");
+  await page.locator("[data-candor] >> css=.msg.bot").first().waitFor();
 }
 
 const serious = await axeViolations(page);
 check(serious.length === 0, "axe: " + serious.join("; "));
 await page.screenshot({ path: `${shots}/widget-fr.png` });
+
+// On a phone the chat takes the whole screen and nothing covers the send button.
+const phone = await browser.newPage({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+guard(phone, "widget.mjs phone");
+await phone.goto(base + "/?lang=en");
+await phone.locator("[data-candor] >> css=.launcher").click();
+await phone.locator("[data-candor] >> css=.notice").waitFor();
+const box = await phone.locator("[data-candor] >> css=.panel").boundingBox();
+check(box.x === 0 && box.y === 0 && box.width === 360 && box.height === 640, "the panel fills a phone's screen: " + JSON.stringify(box));
+check(await phone.locator("[data-candor] >> css=.launcher").isHidden(), "the launcher steps aside while the chat is open");
+const sendOnTop = await phone.evaluate(() => {
+  const root = document.querySelector("[data-candor]").shadowRoot;
+  const send = root.querySelector("form button[type=submit]");
+  const r = send.getBoundingClientRect();
+  return root.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === send;
+});
+check(sendOnTop, "the send button is not covered on a phone");
+const phoneBad = await axeViolations(phone);
+check(phoneBad.length === 0, "axe on a phone: " + phoneBad.join("; "));
+await phone.screenshot({ path: `${shots}/widget-phone.png` });
+await phone.getByRole("button", { name: "Close the chat" }).click();
+check(await phone.locator("[data-candor] >> css=.launcher").isVisible(), "closing brings the launcher back");
+await phone.close();
 
 await page.getByRole("button", { name: "Effacer la conversation" }).click();
 await page.locator("[data-candor] >> text=La conversation a été effacée").waitFor();
