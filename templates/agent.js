@@ -5,6 +5,10 @@ const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 let current = null;
 let lastSeq = 0;
 let known = new Set();
+// The signed-in person's account id and the team, from /api/v1/agent/team.
+let me = null;
+let team = [];
+let toolsLoaded = Promise.resolve();
 
 async function api(path, options = {}) {
   const res = await fetch(path, { ...options, credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF } });
@@ -39,7 +43,7 @@ async function refreshQueue() {
     const list = $("queue");
     list.textContent = "";
     for (const c of q.waiting) {
-      const b = node("button", "item", `#${c.position} · ${c.locale.toUpperCase()} · waiting ${c.waiting_seconds}s · ${c.trigger || ""}`);
+      const b = node("button", "item", `#${c.position} · ${c.locale.toUpperCase()} · waiting ${c.waiting_seconds}s · ${triggerWords(c.trigger)}`);
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -57,6 +61,7 @@ async function refreshQueue() {
       mine.appendChild(li);
     }
     $("mine-empty").hidden = q.mine.length > 0;
+    $("queue-empty").hidden = q.waiting.length > 0;
     const fresh = q.waiting.filter((c) => !known.has(c.id)).length;
     q.waiting.forEach((c) => known.add(c.id));
     document.title = (q.waiting.length ? `(${q.waiting.length}) ` : "") + "Candor — agent console";
@@ -85,12 +90,37 @@ function render(m) {
 async function open(id) {
   current = id;
   const c = await api(`/api/v1/agent/conversations/${id}`);
+  await toolsLoaded.catch(() => {}); // who "you" are decides which actions are on
+  if (current !== id) return;
   $("transcript").textContent = "";
   c.messages.forEach(render);
   lastSeq = c.messages.reduce((m, x) => Math.max(m, x.seq), 0);
-  $("status").textContent = `Status: ${c.status}` + (c.handoff_reason ? ` — reason: ${c.handoff_reason}` : "")
-    + (c.rating ? ` — the visitor says the help ${c.rating.helped ? "helped" : "did not help"}${c.rating.comment ? `: “${c.rating.comment}”` : ""}` : "");
+  describe(c);
   follow(id);
+}
+
+// Why the conversation came to the queue (the triggers of src/answer/escalation.rs), in words.
+function triggerWords(t) {
+  if (!t) return "";
+  if (t.startsWith("rule:article:")) return `article ${t.slice(13)} always goes to a person`;
+  if (t.startsWith("rule:tag:")) return `topic “${t.slice(9)}” always goes to a person`;
+  return { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
+    not_helpful_then_question: "an answer did not help" }[t] || t;
+}
+// The state in words, and only the actions that state allows (the server refuses the others:
+// claiming what is not waiting, replying to what someone else holds).
+function describe(c) {
+  const holder = team.find((p) => p.id === c.agent_id);
+  const mine = c.status === "with_agent" && me !== null && c.agent_id === me;
+  const words = { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed",
+    with_agent: mine ? "with you" : `with ${holder ? holder.name : "another person"}` }[c.status] || c.status;
+  const why = c.handoff_trigger ? ` — came to the team: ${triggerWords(c.handoff_trigger)}` : "";
+  $("status").textContent = `Status: ${words}${why}` + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "")
+    + (c.rating ? ` — the visitor says the help ${c.rating.helped ? "helped" : "did not help"}${c.rating.comment ? `: “${c.rating.comment}”` : ""}` : "");
+  $("claim").disabled = c.status !== "waiting_for_agent";
+  for (const b of ["release", "close", "send"]) $(b).disabled = !mine;
+  $("transfer").disabled = !mine || !team.some((p) => !p.you);
+  $("note").disabled = false;
 }
 
 async function follow(id) {
@@ -98,7 +128,7 @@ async function follow(id) {
     try {
       await readEvents(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, null, (event, p) => {
         if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
-        if (event === "status") $("status").textContent = `Status: ${p.status}`;
+        if (event === "status") api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); }).catch(() => {});
       }, () => current === id);
     } catch (_) { /* reconnect below */ }
     await new Promise((r) => setTimeout(r, 1500));
@@ -107,7 +137,13 @@ async function follow(id) {
 
 async function act(path, body) {
   $("error").textContent = "";
-  try { await api(`/api/v1/agent/conversations/${current}/${path}`, { method: "POST", body: JSON.stringify(body || {}) }); refreshQueue(); }
+  const id = current;
+  try {
+    await api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
+    refreshQueue();
+    const c = await api(`/api/v1/agent/conversations/${id}`);
+    if (current === id) describe(c);
+  }
   catch (e) { $("error").textContent = e.message; }
 }
 $("claim").addEventListener("click", () => act("claim"));
@@ -133,7 +169,8 @@ async function loadTools() {
       $("canned").appendChild(o);
     }
   }
-  const team = await api("/api/v1/agent/team");
+  team = await api("/api/v1/agent/team");
+  me = (team.find((p) => p.you) || {}).id || null;
   // Nobody transfers a conversation to themselves.
   const others = team.filter((p) => !p.you);
   for (const p of others) {
@@ -142,7 +179,6 @@ async function loadTools() {
     $("transfer-to").appendChild(o);
   }
   if (!others.length) $("transfer-to").appendChild(node("option", "", "nobody else on the team"));
-  $("transfer").disabled = !others.length;
 }
 $("release").addEventListener("click", () => act("release"));
 $("close").addEventListener("click", () => { const r = prompt("Resolution"); if (r) act("close", { resolution: r }); });
@@ -170,7 +206,8 @@ function show() {
   $("logout").hidden = false;
   $("change-password").hidden = false;
   refreshQueue();
-  loadTools().catch((e) => { $("error").textContent = e.message; });
+  toolsLoaded = loadTools();
+  toolsLoaded.catch((e) => { $("error").textContent = e.message; });
   // Live: the server announces every queue change; a slow poll covers a lost connection.
   followQueue();
   polling = setInterval(refreshQueue, 15000);

@@ -67,7 +67,14 @@ guard(consolePage, "widget.mjs consolePage");
   await item.click();
   await consolePage.locator("#transcript .msg.visitor").first().waitFor();
   check((await consolePage.locator("#transcript").innerText()).includes("[card]"), "the console shows the redacted transcript");
+  // The state in words, and only what it allows: nobody replies to a conversation nobody holds.
+  await consolePage.locator("#status", { hasText: "waiting for a person — came to the team: pressed “talk to a person”" }).waitFor();
+  check(await consolePage.locator("#send").isDisabled(), "no reply before claiming");
+  check(await consolePage.locator("#release").isDisabled(), "no hand-back before claiming");
   await consolePage.click("#claim");
+  await consolePage.locator("#status", { hasText: "with you" }).waitFor();
+  await consolePage.locator("#queue-empty", { hasText: "Nobody is waiting." }).waitFor();
+  check(await consolePage.locator("#claim").isDisabled(), "a claimed conversation cannot be claimed again");
   await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
   // A reload loses nothing: the claimed conversation is under "My conversations".
   await consolePage.reload();
