@@ -30,6 +30,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::User(command) => user(command).await?,
+        Command::Backup(args) => {
+            let settings = prepare(args.settings)?;
+            let bytes = storage::backup(
+                settings.database_url.as_deref(),
+                &settings.data_dir,
+                &args.to,
+            )
+            .await?;
+            println!(
+                "{}",
+                serde_json::json!({ "backup": args.to.display().to_string(), "bytes": bytes })
+            );
+        }
         Command::Kb(KbCommand::Import(args)) => {
             let settings = prepare(args.settings)?;
             let store = open_store(&settings).await?;

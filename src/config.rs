@@ -40,6 +40,18 @@ pub enum Command {
     /// Move articles between Markdown files and the database (the console's source).
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Copy the embedded SQLite database to a new file, safely while servers run.
+    Backup(BackupArgs),
+}
+
+/// `candor backup --to FILE`
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// The new file (it must not exist yet).
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub settings: ServeArgs,
 }
 
 /// `candor kb …`

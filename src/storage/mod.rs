@@ -28,7 +28,7 @@ pub use models::{
     MessageRow, PurgeCounts, PurgeCutoffs, Rating, Transition, Turn, User,
 };
 pub use privacy::PrivacyStore;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Why a storage call failed. Never shown to a visitor: the HTTP layer logs it and answers
@@ -88,19 +88,48 @@ pub async fn connect(
     database_url: Option<&str>,
     data_dir: &Path,
 ) -> anyhow::Result<Arc<dyn Store>> {
-    match database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(postgres::PgStore::connect(url).await?))
-        }
-        Some(url) if url.starts_with("sqlite:") => {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            Ok(Arc::new(sqlite::SqliteStore::open(Path::new(path)).await?))
-        }
-        Some(_) => anyhow::bail!("unsupported database URL: use postgres://… or sqlite:PATH"),
+    match sqlite_file(database_url, data_dir)? {
+        Some(path) => Ok(Arc::new(sqlite::SqliteStore::open(&path).await?)),
         None => Ok(Arc::new(
-            sqlite::SqliteStore::open(&data_dir.join("candor.db")).await?,
+            postgres::PgStore::connect(database_url.unwrap_or_default()).await?,
         )),
     }
+}
+
+/// The SQLite file the settings name, or `None` for PostgreSQL.
+fn sqlite_file(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(None),
+        Some(url) if url.starts_with("sqlite:") => Ok(Some(PathBuf::from(
+            url.trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:"),
+        ))),
+        Some(_) => anyhow::bail!("unsupported database URL: use postgres://… or sqlite:PATH"),
+        None => Ok(Some(data_dir.join("candor.db"))),
+    }
+}
+
+/// Writes a consistent copy of the embedded database to `to` while servers keep running
+/// (copying the file itself could catch it mid-write, without the WAL's latest turns).
+/// PostgreSQL has its own tools; this says so rather than half-doing it.
+pub async fn backup(database_url: Option<&str>, data_dir: &Path, to: &Path) -> anyhow::Result<u64> {
+    let Some(path) = sqlite_file(database_url, data_dir)? else {
+        anyhow::bail!(
+            "the database is PostgreSQL: back it up with pg_dump (or your provider's snapshots)"
+        );
+    };
+    if !path.exists() {
+        anyhow::bail!("there is no database at {} to back up", path.display());
+    }
+    if to.exists() {
+        anyhow::bail!(
+            "{} already exists: choose a new file, nothing was overwritten",
+            to.display()
+        );
+    }
+    sqlite::SqliteStore::open(&path)
+        .await?
+        .backup_into(to)
+        .await?;
+    Ok(std::fs::metadata(to)?.len())
 }

@@ -89,6 +89,20 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// `VACUUM INTO`: one transaction's view of every table, written compactly to a new file
+    /// (erased rows are not in it: their pages are free, not copied).
+    pub async fn backup_into(&self, to: &Path) -> anyhow::Result<()> {
+        let target = to
+            .to_str()
+            .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("writing the backup to {}", to.display()))?;
+        Ok(())
+    }
+
     /// Moves the WAL into the database file and truncates it, so erased text is gone from
     /// both files (with `secure_delete` the freed pages were already zeroed).
     async fn compact(&self) -> Result<(), sqlx::Error> {

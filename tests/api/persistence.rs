@@ -1,6 +1,6 @@
 //! An acknowledged message survives kill -9: the real binary is killed and restarted.
 
-use crate::helpers::sample_knowledge;
+use crate::helpers::{self, sample_knowledge, Backend};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -126,4 +126,59 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         .unwrap();
     assert_eq!(why.status(), 200);
     drop(child);
+}
+
+/// `candor backup` copies the embedded database while the server runs; a server started on
+/// the copy has every acknowledged turn. It never overwrites a file, and on PostgreSQL it
+/// says to use pg_dump instead of pretending.
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_every_acknowledged_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let settings = helpers::test_settings(Backend::Sqlite, &path).await;
+    let app = helpers::spawn_with(settings, dir, Backend::Sqlite).await;
+    let c = app.create(Some("fr")).await;
+    app.ask(&c, "Combien de temps prend la livraison ?").await;
+    let before = app.transcript(&c).await;
+
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("candor-backup.db");
+    let backup = |to: &std::path::Path, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(["backup", "--data-dir"])
+            .arg(&path)
+            .arg("--to")
+            .arg(to)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let done = backup(&target, &[]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert!(report["bytes"].as_u64().unwrap() > 0);
+
+    let again = backup(&target, &[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let pg = backup(
+        &out.path().join("pg.db"),
+        &["--database-url", "postgres://nobody@127.0.0.1:1/none"],
+    );
+    assert!(!pg.status.success());
+    assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
+
+    // A server on the copy.
+    let restored_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&target, restored_dir.path().join("candor.db")).unwrap();
+    let settings = helpers::test_settings(Backend::Sqlite, restored_dir.path()).await;
+    let restored = helpers::spawn_with(settings, restored_dir, Backend::Sqlite).await;
+    let after = restored.transcript(&c).await;
+    assert_eq!(after["messages"], before["messages"]);
+    assert_eq!(after["messages"].as_array().unwrap().len(), 2);
 }
