@@ -188,15 +188,20 @@ function showClosed() {
   if (restartBtn) return;
   restartBtn = el("button", { type: "button", class: "restart", text: T.restart });
   restartBtn.addEventListener("click", async () => {
-    sessionStorage.removeItem(STORE_KEY);
-    conv = null;
-    started = null;
-    reopen();
+    forget();
     await ensureStarted().catch(() => {});
     input.focus();
   });
   log.appendChild(restartBtn);
   log.scrollTop = log.scrollHeight;
+}
+// Drops this tab's conversation (after an erasure, or to start anew): the next question
+// or button starts a new one.
+function forget() {
+  sessionStorage.removeItem(STORE_KEY);
+  conv = null;
+  started = null;
+  reopen();
 }
 function reopen() {
   if (restartBtn) restartBtn.remove();
@@ -414,11 +419,8 @@ eraseBtn.addEventListener("click", async () => {
   if (!conv || !window.confirm(T.eraseConfirm)) return;
   try {
     await api(`/api/v1/conversations/${conv.id}`, { method: "DELETE" });
-    sessionStorage.removeItem(STORE_KEY);
-    conv = null;
-    started = null;
+    forget();
     log.textContent = "";
-    reopen();
     addMessage({ author: "system", text: T.erased });
   } catch (err) { errorBox.textContent = err.message || T.error; }
 });
