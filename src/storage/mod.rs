@@ -127,9 +127,6 @@ pub async fn backup(database_url: Option<&str>, data_dir: &Path, to: &Path) -> a
             to.display()
         );
     }
-    sqlite::SqliteStore::open(&path)
-        .await?
-        .backup_into(to)
-        .await?;
+    sqlite::backup_file(&path, to).await?;
     Ok(std::fs::metadata(to)?.len())
 }

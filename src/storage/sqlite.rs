@@ -89,20 +89,6 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// `VACUUM INTO`: one transaction's view of every table, written compactly to a new file
-    /// (erased rows are not in it: their pages are free, not copied).
-    pub async fn backup_into(&self, to: &Path) -> anyhow::Result<()> {
-        let target = to
-            .to_str()
-            .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
-        sqlx::query("VACUUM INTO ?")
-            .bind(target)
-            .execute(&self.pool)
-            .await
-            .with_context(|| format!("writing the backup to {}", to.display()))?;
-        Ok(())
-    }
-
     /// Moves the WAL into the database file and truncates it, so erased text is gone from
     /// both files (with `secure_delete` the freed pages were already zeroed).
     async fn compact(&self) -> Result<(), sqlx::Error> {
@@ -112,6 +98,29 @@ impl SqliteStore {
             .await?;
         Ok(())
     }
+}
+
+/// `VACUUM INTO`: one transaction's view of every table of `from`, written compactly to a
+/// new file `to` (erased rows are not in it: their pages are free, not copied). The source
+/// is opened read-only and never migrated: a newer `candor` taking a backup must not change
+/// the database an older running server uses.
+pub async fn backup_file(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let target = to
+        .to_str()
+        .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
+    let options = SqliteConnectOptions::new()
+        .filename(from)
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(5));
+    let mut conn = sqlx::ConnectOptions::connect(&options)
+        .await
+        .with_context(|| format!("opening SQLite database {}", from.display()))?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("writing the backup to {}", to.display()))?;
+    Ok(())
 }
 
 super::articles::impl_gap_store!(SqliteStore);
