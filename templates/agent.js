@@ -89,6 +89,7 @@ function render(m) {
 
 async function open(id) {
   current = id;
+  hideCloseForm();
   const c = await api(`/api/v1/agent/conversations/${id}`);
   await toolsLoaded.catch(() => {}); // who "you" are decides which actions are on
   if (current !== id) return;
@@ -135,24 +136,25 @@ async function follow(id) {
   }
 }
 
+// Runs one action on the open conversation; says whether the server took it, so a reply or a
+// note the server refused stays in the box instead of being lost.
 async function act(path, body) {
   $("error").textContent = "";
   const id = current;
   try {
     await api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
-    refreshQueue();
-    const c = await api(`/api/v1/agent/conversations/${id}`);
-    if (current === id) describe(c);
-  }
-  catch (e) { $("error").textContent = e.message; }
+  } catch (e) { $("error").textContent = e.message; return false; }
+  refreshQueue();
+  api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); })
+    .catch((e) => { $("error").textContent = e.message; });
+  return true;
 }
 $("claim").addEventListener("click", () => act("claim"));
 $("transfer").addEventListener("click", () => { if ($("transfer-to").value) act("transfer", { agent_id: $("transfer-to").value }); });
 $("note").addEventListener("click", async () => {
   const text = $("reply-text").value.trim();
   if (!text || !current) return;
-  await act("notes", { text });
-  $("reply-text").value = "";
+  if (await act("notes", { text })) $("reply-text").value = "";
 });
 $("lang").addEventListener("change", refreshQueue);
 $("canned").addEventListener("change", () => {
@@ -181,13 +183,22 @@ async function loadTools() {
   if (!others.length) $("transfer-to").appendChild(node("option", "", "nobody else on the team"));
 }
 $("release").addEventListener("click", () => act("release"));
-$("close").addEventListener("click", () => { const r = prompt("Resolution"); if (r) act("close", { resolution: r }); });
+// Closing asks for the resolution in the page (a browser prompt() can be blocked and cannot be
+// styled or checked); the conversation stays open until the agent confirms.
+function hideCloseForm() { $("close-form").hidden = true; $("resolution").value = ""; }
+$("close").addEventListener("click", () => { $("close-form").hidden = false; $("resolution").focus(); });
+$("close-cancel").addEventListener("click", () => { hideCloseForm(); $("close").focus(); });
+$("close-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const resolution = $("resolution").value.trim();
+  if (!resolution) { $("error").textContent = "Say how it was resolved before closing."; return; }
+  if (await act("close", { resolution })) hideCloseForm();
+});
 $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();
   const text = $("reply-text").value.trim();
   if (!text || !current) return;
-  await act("messages", { text });
-  $("reply-text").value = "";
+  if (await act("messages", { text })) $("reply-text").value = "";
 });
 
 let polling = null;

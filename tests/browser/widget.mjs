@@ -57,7 +57,6 @@ await page.locator("[data-candor] >> css=.contact").waitFor();
 if (agentEmail) {
   const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
 guard(consolePage, "widget.mjs consolePage");
-  consolePage.on("dialog", (d) => d.accept("Answered by phone"));
   await consolePage.goto(base + "/agent");
   await consolePage.fill("#email", agentEmail);
   await consolePage.fill("#password", agentPassword);
@@ -104,8 +103,16 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.locator("#password-status", { hasText: "Password changed" }).waitFor();
   const badForm = await axeViolations(consolePage);
   check(badForm.length === 0, "axe on the console's password form: " + badForm.join("; "));
-  // The agent closes; the visitor is asked, in French, whether the person helped.
+  // The agent closes, saying how it was resolved in the page; the visitor is asked, in French,
+  // whether the person helped.
   await consolePage.click("#close");
+  await consolePage.click("#close-confirm");
+  check((await consolePage.locator("#error").innerText()).length > 0 || !(await consolePage.locator("#resolution").evaluate((i) => i.validity.valid)),
+    "closing without a resolution is refused");
+  check(!(await consolePage.locator("#close-form").isHidden()), "the close form stays until a resolution is given");
+  await consolePage.fill("#resolution", "Answered by phone");
+  await consolePage.click("#close-confirm");
+  await consolePage.locator("#close-form").waitFor({ state: "hidden" });
   const rating = page.locator("[data-candor] >> css=form.rating");
   await rating.waitFor({ timeout: 10000 });
   check((await rating.innerText()).includes("La personne de l'équipe vous a-t-elle aidé ?"), "the rating asks in French");
