@@ -302,17 +302,39 @@
     });
   }
   // Visitors' requests (admins): erasure on request, with the reason kept in the audit log.
+  // The reason is asked in the page, next to what will be erased (a browser prompt() can be
+  // blocked, and says nothing about which conversation it is).
+  const eraseForm = $("erase-form");
+  let eraseButton = null;
   document.querySelectorAll("button.erase-conv").forEach((b) => {
-    b.addEventListener("click", async () => {
-      const reason = prompt("Erase this conversation for good? Say why (e.g. the visitor's email of 2 December):");
-      if (!reason || !reason.trim()) return;
+    b.addEventListener("click", () => {
+      eraseButton = b;
+      $("erase-which").textContent = b.dataset.started;
+      eraseForm.hidden = false;
+      $("erase-reason").focus();
+    });
+  });
+  if (eraseForm) {
+    $("erase-cancel").addEventListener("click", () => {
+      eraseForm.hidden = true;
+      if (eraseButton) eraseButton.focus();
+      eraseButton = null;
+    });
+    eraseForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const reason = $("erase-reason").value.trim();
+      if (!eraseButton || !reason) return;
       $("requests-error").textContent = "";
+      $("requests-status").textContent = "";
       try {
-        await api("DELETE", "/api/v1/agent/conversations/" + b.dataset.id, { reason: reason.trim() });
-        const row = document.getElementById("conv-" + b.dataset.id);
+        await api("DELETE", "/api/v1/agent/conversations/" + eraseButton.dataset.id, { reason });
+        const row = document.getElementById("conv-" + eraseButton.dataset.id);
         if (row) row.remove();
+        eraseForm.reset();
+        eraseForm.hidden = true;
+        eraseButton = null;
         $("requests-status").textContent = "Erased: only anonymous daily counts remain.";
       } catch (e) { $("requests-error").textContent = e.message; }
     });
-  });
+  }
 })();
