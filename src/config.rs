@@ -463,8 +463,56 @@ impl Settings {
         e.precision
             .parse::<candor_embed::Precision>()
             .map_err(|err| anyhow::anyhow!("[embedding] precision: {err}"))?;
+        for o in &self.widget_origins {
+            check_origin(o).map_err(|why| anyhow::anyhow!("widget origin {o:?}: {why}"))?;
+        }
         Ok(())
     }
+}
+
+/// A site allowed to embed the widget must be written exactly as browsers send it in the
+/// `Origin` header (`https://shop.example` or `http://localhost:3000`): anything else would
+/// never match, and the widget would fail on that site with nothing in the server's log.
+fn check_origin(origin: &str) -> Result<(), String> {
+    let example = "write it as https://shop.example or http://localhost:3000";
+    let (scheme, rest) = origin
+        .split_once("://")
+        .ok_or_else(|| format!("no http:// or https://; {example}"))?;
+    if scheme != "https" && scheme != "http" {
+        return Err(format!("the scheme must be https or http; {example}"));
+    }
+    if let Some(cut) = rest.find(['/', '?', '#']) {
+        return Err(format!(
+            "an origin has no path, not even a trailing /: write {scheme}://{}",
+            &rest[..cut]
+        ));
+    }
+    // The last colon starts the port unless it is inside an IPv6 address's brackets.
+    let (host, port) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains(']') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if let Some(p) = port {
+        if !matches!(p.parse::<u16>(), Ok(n) if n > 0) {
+            return Err(format!("{p:?} is not a port; {example}"));
+        }
+    }
+    let ipv6 = host.len() > 2
+        && host.starts_with('[')
+        && host.ends_with(']')
+        && host[1..host.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if !ipv6 && !plain {
+        return Err(format!(
+            "the host must be a lower-case name or an address, as browsers send it; {example}"
+        ));
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for Settings {
@@ -540,6 +588,43 @@ mod tests {
         s.embedding.precision = "int4".into();
         let e = s.validate().unwrap_err().to_string();
         assert!(e.contains("precision") && e.contains("int4"), "{e}");
+    }
+
+    #[test]
+    fn widget_origins_must_be_written_as_browsers_send_them() {
+        for good in [
+            "https://shop.example",
+            "http://localhost:3000",
+            "https://xn--bcher-kva.example",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://[::1]",
+        ] {
+            assert_eq!(check_origin(good), Ok(()), "{good}");
+        }
+        for (bad, says) in [
+            (
+                "https://shop.example/",
+                "trailing /: write https://shop.example",
+            ),
+            ("https://shop.example/aide", "no path"),
+            ("shop.example", "no http://"),
+            ("ftp://shop.example", "scheme"),
+            ("https://Shop.example", "lower-case"),
+            ("https://shop.example:99999", "not a port"),
+            ("https://", "host"),
+            ("*", "no http://"),
+            ("https://shop example", "host"),
+            ("https://shop.example:", "not a port"),
+            ("http://[::g]", "host"),
+        ] {
+            let e = check_origin(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let mut s = ServeArgs::default().merge(FileSettings::default());
+        s.widget_origins = vec!["https://shop.example/".into()];
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("https://shop.example/"), "names the origin: {e}");
     }
 
     #[test]
