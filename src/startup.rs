@@ -27,6 +27,11 @@ pub struct Application {
 impl Application {
     /// Loads the knowledge base, opens storage and binds (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        // The port first: a second `candor serve` started by mistake (or a new version while
+        // the old one still runs) must stop here, before it migrates the database the running
+        // server uses or writes a settings entry to its audit log.
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
         let index = load_knowledge(&settings).await?;
@@ -69,8 +74,6 @@ impl Application {
                 retention: settings.retention,
             },
         });
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let origins = settings.widget_origins.clone();
         let server = HttpServer::new(move || {

@@ -1,6 +1,6 @@
 //! Health, metrics, the demo page and the widget script.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, test_settings, Backend};
 
 #[tokio::test]
 async fn health_metrics_and_readiness_report_the_service() {
@@ -121,4 +121,24 @@ async fn pages_carry_a_strict_content_policy_and_refuse_framing() {
         );
         assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
     }
+}
+
+#[tokio::test]
+async fn a_second_server_on_a_taken_port_stops_before_touching_the_store() {
+    // The first server holds the port; the second one, pointed at another data dir, must fail
+    // on the port alone: no database created, so none migrated or audited.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(Backend::Sqlite, data_dir.path()).await;
+    settings.bind = taken.local_addr().unwrap().to_string();
+    let err = match candor::startup::Application::build(settings).await {
+        Ok(_) => panic!("a taken port must stop the server"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        err.contains("binding 127.0.0.1:"),
+        "says which address: {err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(data_dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "nothing written to the data dir: {left:?}");
 }
