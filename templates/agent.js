@@ -74,7 +74,14 @@ function render(m) {
   const box = node("div", "msg " + m.author);
   const who = { visitor: "Visitor", bot: "AI assistant", agent: (m.author_name || "Agent") + " (person)", system: "",
     note: `Internal note by ${m.author_name || "agent"} — not shown to the visitor` }[m.author];
-  if (who) box.appendChild(node("span", "who", who));
+  // When it was written, in the agent's own time zone (the full date on hover).
+  const at = new Date(m.created_at);
+  const time = node("time", "", isNaN(at) ? "" : at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  if (!isNaN(at)) { time.dateTime = m.created_at; time.title = at.toLocaleString(); }
+  const head = node("span", "who", who || "");
+  if (who) head.appendChild(document.createTextNode(" · "));
+  head.appendChild(time);
+  box.appendChild(head);
   box.appendChild(node("span", "", m.text));
   if (m.why) {
     const d = node("details");
@@ -193,6 +200,11 @@ $("close-form").addEventListener("submit", async (e) => {
   const resolution = $("resolution").value.trim();
   if (!resolution) { $("error").textContent = "Say how it was resolved before closing."; return; }
   if (await act("close", { resolution })) hideCloseForm();
+});
+// Ctrl+Enter (⌘+Enter on a Mac) sends to the visitor; a plain Enter is a new line, so that a
+// note being typed in the same box never reaches the visitor by a slip of the finger.
+$("reply-text").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !$("send").disabled) { e.preventDefault(); $("reply").requestSubmit(); }
 });
 $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();

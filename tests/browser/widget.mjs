@@ -79,8 +79,16 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.reload();
   await consolePage.locator("#mine button.item").first().click();
   await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
+  // A plain Enter is a new line (a note typed in the same box must not slip out); Ctrl+Enter sends.
+  await consolePage.fill("#reply-text", "Bonjour, je suis Camille.");
+  await consolePage.press("#reply-text", "Enter");
+  check((await consolePage.inputValue("#reply-text")) === "Bonjour, je suis Camille.\n", "Enter alone does not send");
   await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement.");
-  await consolePage.click("#reply button[type=submit]");
+  await consolePage.press("#reply-text", "Control+Enter");
+  await consolePage.locator("#transcript .msg.agent").first().waitFor();
+  check((await consolePage.inputValue("#reply-text")) === "", "a sent reply leaves the box");
+  check(/^Camille \(person\) · \d\d:\d\d/.test(await consolePage.locator("#transcript .msg.agent .who").first().innerText()),
+    "each message says when it was written");
   const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
   await agentMsg.waitFor({ timeout: 10000 });
   const agentText = await agentMsg.innerText();
