@@ -107,11 +107,13 @@ impl Assistant {
         })
     }
 
-    /// The language of this conversation's replies to `text`.
+    /// The language of this conversation's replies to `text`: the question's own when it is
+    /// clear, so that an English visitor on the French page (the widget's `data-locale`) is
+    /// answered from the English articles; otherwise the conversation's.
     pub fn lang_for(&self, conv: &ConversationRow, text: &str) -> Lang {
         let locale = Lang::parse(&conv.locale).unwrap_or(Lang::En);
         if conv.locale_explicit {
-            locale
+            answer::lang::clearly(text).unwrap_or(locale)
         } else {
             answer::lang::detect(text).unwrap_or(locale)
         }

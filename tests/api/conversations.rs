@@ -187,3 +187,19 @@ async fn without_a_locale_each_question_is_answered_in_its_own_language() {
     let en = app.ask(&c, "How long does delivery take?").await;
     assert_eq!(cited(&en).as_deref(), Some("en-shipping"));
 }
+
+#[tokio::test]
+async fn a_question_clearly_in_the_other_language_is_answered_in_it() {
+    // The widget on the French page sends `locale: fr`; an English visitor types in English.
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let c = app.create(Some("fr")).await;
+    let en = app.ask(&c, "How long does delivery take?").await;
+    assert_eq!(cited(&en).as_deref(), Some("en-shipping"), "{en}");
+    // A French question, and one English word in it, stay French.
+    let fr = app.ask(&c, "Combien de temps prend la livraison ?").await;
+    assert_eq!(cited(&fr).as_deref(), Some("fr-livraison"));
+    let short = app.ask(&c, "refund ?").await;
+    let text = short["reply"]["text"].as_str().unwrap();
+    let french = text.contains("rembours") || text.contains("Je ne trouve pas");
+    assert!(french, "one English word keeps the page's language: {text}");
+}
