@@ -30,6 +30,7 @@ const T = {
     contactTitle: "Être recontacté par l'équipe", email: "E-mail", phone: "Téléphone",
     contactConsent: "J'accepte que ces coordonnées servent uniquement à me recontacter à propos de cette conversation",
     contactSend: "Envoyer mes coordonnées", contactSaved: (d) => `Merci. Vos coordonnées seront effacées au plus tard dans ${d} jours.`,
+    unread: (n) => n === 1 ? "Aide : 1 nouveau message" : `Aide : ${n} nouveaux messages`,
   },
   en: {
     open: "Help", title: "Customer-service assistant (AI)", close: "Close the chat",
@@ -55,6 +56,7 @@ const T = {
     contactTitle: "Be contacted by the team", email: "Email", phone: "Phone",
     contactConsent: "I agree that these details are used only to contact me about this conversation",
     contactSend: "Send my details", contactSaved: (d) => `Thank you. Your details will be deleted within ${d} days at the latest.`,
+    unread: (n) => n === 1 ? "Help: 1 new message" : `Help: ${n} new messages`,
   },
 }[LANG];
 const STORE_KEY = "candor:" + BASE;
@@ -79,6 +81,16 @@ function el(tag, attrs, ...children) {
 }
 
 const launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "candor-panel", text: T.open });
+// Messages from the team (or the assistant's notices) that arrived while the panel was closed:
+// counted on the launcher, as the visitor may have minimised the chat to keep browsing.
+let unread = 0;
+function showUnread() {
+  launcher.textContent = T.open;
+  if (unread) {
+    launcher.appendChild(el("span", { class: "badge", "aria-hidden": "true", text: String(unread) }));
+    launcher.setAttribute("aria-label", T.unread(unread));
+  } else launcher.removeAttribute("aria-label");
+}
 const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": T.title });
 const input = el("textarea", { rows: "2", maxlength: "2000", placeholder: T.placeholder, "aria-label": T.label });
 const sendBtn = el("button", { type: "submit", text: T.send });
@@ -301,21 +313,28 @@ async function toggleWhy(btn, m, box) {
   } catch (e) { errorBox.textContent = e.message; }
 }
 
-async function start() {
+// Shows this tab's stored conversation again (a reload, another page of the shop); false if
+// there is none or the server no longer has it (erased, expired).
+async function resume() {
+  if (!conv) return false;
   log.textContent = "";
   reopen();
-  if (conv) {
-    try {
-      const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
-      showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })), t.keep_transcript);
-      t.messages.forEach(addMessage);
-      lastSeq = t.messages.reduce((m, x) => Math.max(m, x.seq || 0), 0);
-      if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
-      if (t.status === "closed" && t.had_person && !t.rating) showRatingForm();
-      if (t.status === "closed") showClosed();
-      return;
-    } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); }
-  }
+  try {
+    const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
+    showNotice(t.disclosure.ai_notice ? t.disclosure : (await api(`/api/v1/disclosure?locale=${t.locale}`, { method: "GET" })), t.keep_transcript);
+    t.messages.forEach(addMessage);
+    lastSeq = t.messages.reduce((m, x) => Math.max(m, x.seq || 0), 0);
+    if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
+    if (t.status === "closed" && t.had_person && !t.rating) showRatingForm();
+    if (t.status === "closed") showClosed();
+    return true;
+  } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); return false; }
+}
+
+async function start() {
+  if (await resume()) return;
+  log.textContent = "";
+  reopen();
   const c = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ locale: LANG }) });
   conv = { id: c.id, token: c.token };
   lastSeq = 0;
@@ -334,7 +353,10 @@ async function follow() {
       const ok = await readEvents(`${BASE}/api/v1/conversations/${mine.id}/events?after=${lastSeq}`, mine.token, (event, payload) => {
         if (event === "message") {
           lastSeq = Math.max(lastSeq, payload.seq);
-          if (payload.author === "agent" || payload.author === "system") addMessage(payload);
+          if ((payload.author === "agent" || payload.author === "system") && !shown.has(payload.id)) {
+            addMessage(payload);
+            if (panel.hidden) { unread += 1; showUnread(); }
+          }
         }
         if (event === "status") showLiveStatus(payload);
       }, () => conv === mine);
@@ -356,11 +378,22 @@ function toggle(open) {
   panel.hidden = !open;
   launcher.setAttribute("aria-expanded", String(open));
   if (open) {
+    unread = 0;
+    showUnread();
     ensureStarted().catch(() => {});
     input.focus();
   } else launcher.focus();
 }
 launcher.addEventListener("click", () => toggle(panel.hidden));
+// A conversation this tab already had is followed at once, without opening the panel, so a
+// person's reply shows on the launcher; no conversation is ever started before the visitor
+// opens the chat (the notices come first).
+if (conv) {
+  started = resume().then((ok) => {
+    if (ok) following = follow();
+    else { started = null; if (!panel.hidden) ensureStarted().catch(() => {}); }
+  });
+}
 closeBtn.addEventListener("click", () => toggle(false));
 panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
 input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });

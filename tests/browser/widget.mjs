@@ -95,6 +95,22 @@ guard(consolePage, "widget.mjs consolePage");
   check(agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
   check(/Camille \(Personne de l'équipe\)/i.test(agentText), "the reply is signed with the person's name: " + agentText);
   check(/personne/i.test(agentText), "the person's reply is labelled as a person");
+  // The visitor closes the chat and goes on browsing (a reload): the widget follows the
+  // conversation without being opened, and the person's next message shows on the launcher.
+  await page.locator("[data-candor] >> css=.head button").click();
+  const followed = page.waitForRequest((r) => r.url().includes("/events"));
+  await page.reload();
+  await followed;
+  check(!(await launcher.locator(".badge").count()), "nothing unread after a reload");
+  await consolePage.fill("#reply-text", "C'est réglé : le second débit sera annulé.");
+  await consolePage.press("#reply-text", "Control+Enter");
+  await launcher.locator(".badge", { hasText: "1" }).waitFor({ timeout: 10000 });
+  check((await launcher.getAttribute("aria-label")) === "Aide : 1 nouveau message", "the launcher says a message is waiting");
+  await page.screenshot({ path: `${shots}/widget-unread.png` });
+  await launcher.click();
+  await page.locator("[data-candor] >> text=le second débit sera annulé").waitFor();
+  check(!(await launcher.locator(".badge").count()) && !(await launcher.getAttribute("aria-label")), "opening the chat reads the message");
+  check((await page.locator("[data-candor] >> css=.msg.agent").count()) === 2, "the reload kept the person's first reply, once");
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
   await consolePage.screenshot({ path: `${shots}/console.png` });
