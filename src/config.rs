@@ -324,6 +324,9 @@ pub struct PrivacyContacts {
     pub dpo_email: String,
     /// The supervisory authority visitors may complain to.
     pub authority: String,
+    /// Who hosts the server, and where (GDPR art. 13: recipients and transfers): the notice
+    /// says the assistant runs there and sends messages to no one else.
+    pub hosting: String,
 }
 
 impl Default for PrivacyContacts {
@@ -333,7 +336,25 @@ impl Default for PrivacyContacts {
             contact_email: "aide@maison-lumiere.example".into(),
             dpo_email: "dpo@maison-lumiere.example".into(),
             authority: "CNIL (www.cnil.fr)".into(),
+            hosting: "Maison Lumière SAS, Lyon (France)".into(),
         }
+    }
+}
+
+impl PrivacyContacts {
+    /// The fields still naming the sample shop: a real shop that forgot one would publish
+    /// Maison Lumière's DPO or host in its privacy notice.
+    pub fn sample_fields(&self) -> Vec<&'static str> {
+        let sample = PrivacyContacts::default();
+        [
+            ("controller", self.controller == sample.controller),
+            ("contact_email", self.contact_email == sample.contact_email),
+            ("dpo_email", self.dpo_email == sample.dpo_email),
+            ("hosting", self.hosting == sample.hosting),
+        ]
+        .into_iter()
+        .filter_map(|(name, same)| same.then_some(name))
+        .collect()
     }
 }
 
@@ -625,6 +646,15 @@ mod tests {
         s.widget_origins = vec!["https://shop.example/".into()];
         let e = s.validate().unwrap_err().to_string();
         assert!(e.contains("https://shop.example/"), "names the origin: {e}");
+    }
+
+    #[test]
+    fn the_privacy_fields_left_at_the_sample_are_named() {
+        let mut p = PrivacyContacts::default();
+        assert_eq!(p.sample_fields().len(), 4);
+        p.controller = "Chez Nous SARL, Nantes".into();
+        p.dpo_email = "dpo@cheznous.example".into();
+        assert_eq!(p.sample_fields(), vec!["contact_email", "hosting"]);
     }
 
     #[test]

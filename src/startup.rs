@@ -61,6 +61,13 @@ impl Application {
         crate::knowledge::editor::load_synonyms(assistant.store.as_ref(), &assistant.index).await?;
         load_embedding_model(&settings.embedding, &settings.data_dir, &assistant.index).await?;
         tokio::spawn(follow_knowledge(assistant.clone()));
+        let sample = settings.privacy.sample_fields();
+        if !sample.is_empty() {
+            tracing::warn!(
+                fields = ?sample,
+                "the privacy notice at /privacy still names the sample shop for these: set them in [privacy] before going live"
+            );
+        }
         let summary = settings_summary(&settings, &assistant.disclosures.version);
         crate::audit::record_settings(assistant.store.as_ref(), &summary).await?;
         let state = web::Data::new(AppState {

@@ -73,14 +73,19 @@ impl Disclosures {
 
 fn default_text(lang: Lang, r: &RetentionSettings) -> DisclosureText {
     let (short, long) = (r.transcript_days_without_consent, r.transcript_days);
+    let (jours, days) = if short == 1 {
+        ("jour", "day")
+    } else {
+        ("jours", "days")
+    };
     match lang {
         Lang::Fr => DisclosureText {
             ai_notice: "Vous parlez à un assistant automatique (une IA), pas à une personne. Il répond uniquement à partir des articles du centre d'aide et vous dit quand il ne sait pas. Vous pouvez demander à parler à une personne à tout moment.".into(),
-            data_use: format!("Ce que nous gardons : vos messages (numéros de carte, e-mails, téléphones et autres données personnelles sont masqués avant d'être enregistrés), les réponses de l'assistant et la raison de chaque réponse. Pourquoi : pour vous répondre et pour qu'une personne de l'équipe puisse reprendre la conversation. Combien de temps : {short} jour(s) après votre dernier message ; {long} jours seulement si vous acceptez que nous la gardions pour améliorer le service (non par défaut). Qui peut la lire : l'équipe du service client de la boutique. Aucun cookie, aucune adresse IP conservée. Vos droits : télécharger ou effacer cette conversation à tout moment depuis cette fenêtre ; pour le reste, écrivez au délégué à la protection des données (page Confidentialité)."),
+            data_use: format!("Ce que nous gardons : vos messages (numéros de carte, e-mails, téléphones et autres données personnelles sont masqués avant d'être enregistrés), les réponses de l'assistant et la raison de chaque réponse. Pourquoi : pour vous répondre et pour qu'une personne de l'équipe puisse reprendre la conversation. Combien de temps : {short} {jours} après votre dernier message ; {long} jours seulement si vous acceptez que nous la gardions pour améliorer le service (non par défaut). Qui peut la lire : l'équipe du service client de la boutique. Aucun cookie, aucune adresse IP conservée. Vos droits : télécharger ou effacer cette conversation à tout moment depuis cette fenêtre ; pour le reste, écrivez au délégué à la protection des données (page Confidentialité)."),
         },
         Lang::En => DisclosureText {
             ai_notice: "You are talking to an automated assistant (an AI), not a person. It answers only from the help-centre articles and tells you when it does not know. You can ask for a person at any time.".into(),
-            data_use: format!("What we keep: your messages (card numbers, emails, phone numbers and other personal data are masked before they are stored), the assistant's replies and the reason for each reply. Why: to answer you and so that a person from the team can take over. How long: {short} day(s) after your last message; {long} days only if you agree that we keep it to improve the service (off by default). Who can read it: the shop's customer-service team. No cookies, no IP address kept. Your rights: download or erase this conversation at any time from this window; for anything else, write to the data-protection officer (Privacy page)."),
+            data_use: format!("What we keep: your messages (card numbers, emails, phone numbers and other personal data are masked before they are stored), the assistant's replies and the reason for each reply. Why: to answer you and so that a person from the team can take over. How long: {short} {days} after your last message; {long} days only if you agree that we keep it to improve the service (off by default). Who can read it: the shop's customer-service team. No cookies, no IP address kept. Your rights: download or erase this conversation at any time from this window; for anything else, write to the data-protection officer (Privacy page)."),
         },
     }
 }

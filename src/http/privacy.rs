@@ -167,6 +167,7 @@ struct PrivacyPage {
     contact_email: String,
     dpo_email: String,
     authority: String,
+    hosting: String,
     retention: crate::privacy::retention::RetentionSettings,
 }
 
@@ -183,6 +184,7 @@ async fn privacy_page(state: web::Data<AppState>, q: web::Query<LangQuery>) -> P
         contact_email: p.contacts.contact_email.clone(),
         dpo_email: p.contacts.dpo_email.clone(),
         authority: p.contacts.authority.clone(),
+        hosting: p.contacts.hosting.clone(),
         retention: p.retention,
     }
 }

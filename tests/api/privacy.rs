@@ -407,8 +407,35 @@ async fn the_privacy_page_states_the_configured_periods_in_both_languages() {
     );
     let en = app.page("/privacy?lang=en").await;
     assert!(
-        en.contains("1 day(s) after the last message") && en.contains("dpo@maison-lumiere.example")
+        en.contains("1 day after the last message") && en.contains("dpo@maison-lumiere.example")
     );
+    assert!(
+        fr.contains("1 jour après le dernier message"),
+        "one day, singular"
+    );
+    // Who hosts it and that nobody else gets the messages (GDPR art. 13: recipients).
+    let app = crate::helpers::spawn_configured(Backend::Sqlite, |s| {
+        s.privacy.hosting = "OVHcloud, Roubaix (France)".into();
+        s.retention.transcript_days_without_consent = 3;
+    })
+    .await;
+    let fr = app.page("/privacy").await;
+    assert!(
+        fr.contains("hébergé par OVHcloud, Roubaix (France)"),
+        "{fr}"
+    );
+    assert!(
+        fr.contains("aucun fournisseur d'IA") && fr.contains("3 jours après le dernier message")
+    );
+    let en = app.page("/privacy?lang=en").await;
+    assert!(
+        en.contains("hosted by OVHcloud, Roubaix (France)")
+            && en.contains("sent to no AI provider")
+    );
+    assert!(en.contains("3 days after the last message"));
+    let notice = app.get_json("/api/v1/disclosure?locale=en").await;
+    let data_use = notice["data_use"].as_str().unwrap();
+    assert!(data_use.contains("How long: 3 days after"), "{data_use}");
 }
 
 /// A visitor writes to the DPO instead of using the widget: the admin finds the
