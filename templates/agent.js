@@ -5,6 +5,9 @@ const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 let current = null;
 let lastSeq = 0;
 let known = new Set();
+// Held conversations whose visitor waits for a reply, as of the last refresh.
+let awaiting = new Set();
+const ago = (s) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)} min`);
 // The signed-in person's account id and the team, from /api/v1/agent/team.
 let me = null;
 let team = [];
@@ -53,7 +56,9 @@ async function refreshQueue() {
     const mine = $("mine");
     mine.textContent = "";
     for (const c of q.mine) {
-      const b = node("button", "item", `${c.locale.toUpperCase()} · last activity ${c.idle_seconds}s ago`);
+      const waits = c.visitor_waiting_seconds;
+      const b = node("button", waits == null ? "item" : "item awaiting",
+        `${c.locale.toUpperCase()} · ` + (waits == null ? `last activity ${ago(c.idle_seconds)} ago` : `the visitor has waited ${ago(waits)} for your reply`));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -62,9 +67,12 @@ async function refreshQueue() {
     }
     $("mine-empty").hidden = q.mine.length > 0;
     $("queue-empty").hidden = q.waiting.length > 0;
-    const fresh = q.waiting.filter((c) => !known.has(c.id)).length;
+    const fresh = q.waiting.filter((c) => !known.has(c.id)).length
+      + q.mine.filter((c) => c.visitor_waiting_seconds != null && !awaiting.has(c.id)).length;
     q.waiting.forEach((c) => known.add(c.id));
-    document.title = (q.waiting.length ? `(${q.waiting.length}) ` : "") + "Candor — agent console";
+    awaiting = new Set(q.mine.filter((c) => c.visitor_waiting_seconds != null).map((c) => c.id));
+    const count = q.waiting.length + awaiting.size;
+    document.title = (count ? `(${count}) ` : "") + "Candor — agent console";
     if (fresh && document.hidden) document.title = "🔔 " + document.title;
     $("estimate").textContent = q.estimated_wait_seconds == null ? "No recent hand-overs." : `Recent average wait: ${q.estimated_wait_seconds}s`;
   } catch (e) { $("error").textContent = e.message; }

@@ -98,13 +98,18 @@ async fn queue(
         })
         .collect();
     // What the caller holds (claimed, or transferred to them): found again after a reload.
+    // ... and whether its visitor is waiting for the person's reply, and since when: what
+    // an agent with several conversations must see first.
+    let awaiting = store.awaiting_reply(&me.id).await?;
     let mine: Vec<Value> = store
         .held_by(&me.id)
         .await?
         .iter()
         .map(|c| {
+            let since = awaiting.iter().find(|(id, _)| *id == c.id).map(|(_, t)| *t);
             json!({"id": c.id, "locale": c.locale,
-                   "idle_seconds": (now - c.updated_at).max(0) / 1000})
+                   "idle_seconds": (now - c.updated_at).max(0) / 1000,
+                   "visitor_waiting_seconds": since.map(|t| (now - t).max(0) / 1000)})
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({

@@ -39,6 +39,9 @@ pub trait AgentStore: Send + Sync {
     async fn set_user_disabled(&self, id: &str, at: Option<i64>) -> Result<(), StoreError>;
     /// Conversations a person holds now.
     async fn held_by(&self, agent_id: &str) -> Result<Vec<ConversationRow>, StoreError>;
+    /// Of the conversations a person holds, those whose visitor wrote after the last reply
+    /// (a person's or the assistant's), with when the visitor started waiting (ms).
+    async fn awaiting_reply(&self, agent_id: &str) -> Result<Vec<(String, i64)>, StoreError>;
     /// The user of an unexpired token, unless the account is switched off.
     async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
     /// Conversations waiting for a person, first come first.
@@ -138,6 +141,17 @@ macro_rules! impl_agent_store {
             async fn held_by(&self, agent_id: &str) -> Result<Vec<$crate::storage::ConversationRow>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT * FROM conversations WHERE status = 'with_agent' AND agent_id = $1 ORDER BY updated_at, id",
+                ).bind(agent_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn awaiting_reply(&self, agent_id: &str) -> Result<Vec<(String, i64)>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT m.conversation_id, MIN(m.created_at) FROM messages m \
+                     JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE c.status = 'with_agent' AND c.agent_id = $1 AND m.author = 'visitor' \
+                       AND m.seq > COALESCE((SELECT MAX(r.seq) FROM messages r \
+                           WHERE r.conversation_id = m.conversation_id AND r.author IN ('agent', 'bot')), 0) \
+                     GROUP BY m.conversation_id",
                 ).bind(agent_id).fetch_all(&self.pool).await?)
             }
 

@@ -725,3 +725,48 @@ async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
         );
     }
 }
+
+/// An agent holding several conversations sees which visitors wait for their reply; an
+/// internal note is not a reply.
+#[tokio::test]
+async fn the_console_says_whose_visitor_waits_for_a_reply() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let id = &c.id;
+        let path = |what: &str| format!("/api/v1/agent/conversations/{id}/{what}");
+        let claimed = app.agent_post(&agent, &path("claim"), json!({})).await;
+        assert_eq!(claimed.status(), 200);
+        let waits = || async {
+            let (_, q) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+            assert_eq!(q["mine"][0]["id"], json!(id), "{q}");
+            q["mine"][0]["visitor_waiting_seconds"].clone()
+        };
+        assert_eq!(
+            waits().await,
+            json!(null),
+            "the assistant answered last ({backend:?})"
+        );
+        app.ask(&c, "Vous êtes là ?").await;
+        assert!(waits().await.is_u64(), "the visitor waits ({backend:?})");
+        let note = app
+            .agent_post(&agent, &path("notes"), json!({"text": "vérifier le débit"}))
+            .await;
+        assert_eq!(note.status(), 200);
+        assert!(
+            waits().await.is_u64(),
+            "a note is not a reply ({backend:?})"
+        );
+        let sent = app
+            .agent_post(
+                &agent,
+                &path("messages"),
+                json!({"text": "Oui, je regarde."}),
+            )
+            .await;
+        assert_eq!(sent.status(), 200);
+        assert_eq!(waits().await, json!(null), "answered ({backend:?})");
+    }
+}

@@ -111,6 +111,12 @@ guard(consolePage, "widget.mjs consolePage");
   await page.locator("[data-candor] >> text=le second débit sera annulé").waitFor();
   check(!(await launcher.locator(".badge").count()) && !(await launcher.getAttribute("aria-label")), "opening the chat reads the message");
   check((await page.locator("[data-candor] >> css=.msg.agent").count()) === 2, "the reload kept the person's first reply, once");
+  // The visitor answers: the agent's list marks the conversation as waiting for their reply, live.
+  await input.fill("Merci, j'attends.");
+  await input.press("Enter");
+  const awaitingItem = consolePage.locator("#mine button.item.awaiting", { hasText: "for your reply" });
+  await awaitingItem.waitFor({ timeout: 10000 });
+  check(/^\(1\) /.test(await consolePage.title()), "the console's title counts the visitor waiting for a reply");
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
   await consolePage.screenshot({ path: `${shots}/console.png` });
