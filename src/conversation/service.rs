@@ -226,7 +226,7 @@ impl Assistant {
         visitor.seq = self.store.record_turn(&turn).await?.0;
         self.hub.notify(&conv.id);
         // The consoles' lists say whose visitor waits for a reply.
-        self.hub.notify(crate::realtime::QUEUE);
+        self.hub.notify(crate::realtime::TEAM);
         let queue_position = self.store.queue_position(&conv.id).await?;
         let status = if conv.status == status::WAITING {
             status::WAITING

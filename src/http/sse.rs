@@ -8,7 +8,7 @@
 use super::widget::message_json;
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
-use crate::realtime::QUEUE;
+use crate::realtime::{QUEUE, TEAM};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
@@ -174,7 +174,7 @@ pub fn queue_stream(state: &web::Data<AppState>, audience: Audience) -> HttpResp
             let changed = async {
                 loop {
                     match sub.recv().await {
-                        Ok(topic) if topic == QUEUE => break,
+                        Ok(topic) if topic == QUEUE || topic == TEAM => break,
                         Ok(_) => continue,
                         Err(_) => break,
                     }

@@ -13,6 +13,9 @@ use tokio::sync::{broadcast, mpsc};
 
 /// Topic of queue-wide changes (a conversation joined or left the queue).
 pub const QUEUE: &str = "queue";
+/// Topic of changes only the consoles' lists show (a visitor wrote in a held conversation):
+/// unlike `QUEUE`, it does not wake the visitors waiting in the queue.
+pub const TEAM: &str = "team";
 /// Topic of changes to the operators' synonym rules.
 pub const SYNONYMS: &str = "synonyms";
 /// The PostgreSQL channel instances share.

@@ -770,3 +770,37 @@ async fn the_console_says_whose_visitor_waits_for_a_reply() {
         assert_eq!(waits().await, json!(null), "answered ({backend:?})");
     }
 }
+
+#[tokio::test]
+async fn the_console_hears_live_when_a_held_conversations_visitor_writes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let agent = app.agent("Camille", "agent").await;
+    let c = app.create(Some("fr")).await;
+    app.ask(&c, "je veux parler à un conseiller").await;
+    let claim = format!("/api/v1/agent/conversations/{}/claim", c.id);
+    assert_eq!(
+        app.agent_post(&agent, &claim, json!({})).await.status(),
+        200
+    );
+    let res = app
+        .client
+        .get(app.url("/api/v1/agent/events"))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    let mut body = res.bytes_stream();
+    let first = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: queue"));
+    app.ask(&c, "Vous êtes là ?").await;
+    let woke = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .expect("an event right after the visitor's message, not after the 15 s refresh")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&woke).contains("event: queue"));
+}
