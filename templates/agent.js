@@ -209,6 +209,15 @@ $("close-form").addEventListener("submit", async (e) => {
   if (!resolution) { $("error").textContent = "Say how it was resolved before closing."; return; }
   if (await act("close", { resolution })) hideCloseForm();
 });
+// While the holder types, the visitor's widget says "<name> is typing…" (at most one signal
+// every 3 s; nothing is stored, and a lost one does not matter).
+let typingSent = 0;
+$("reply-text").addEventListener("input", () => {
+  if ($("send").disabled || !current || Date.now() - typingSent < 3000) return;
+  typingSent = Date.now();
+  fetch(`/api/v1/agent/conversations/${current}/typing`, { method: "POST", credentials: "same-origin",
+    headers: { "X-CSRF-Token": CSRF } }).catch(() => {});
+});
 // Ctrl+Enter (⌘+Enter on a Mac) sends to the visitor; a plain Enter is a new line, so that a
 // note being typed in the same box never reaches the visitor by a slip of the finger.
 $("reply-text").addEventListener("keydown", (e) => {

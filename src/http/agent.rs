@@ -44,6 +44,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/agent/conversations/{id}/notes").route(web::post().to(note)),
         )
+        .service(
+            web::resource("/api/v1/agent/conversations/{id}/typing").route(web::post().to(typing)),
+        )
         .service(web::resource("/api/v1/agent/canned").route(web::get().to(canned)))
         .service(web::resource("/api/v1/agent/team").route(web::get().to(team)));
 }
@@ -201,6 +204,27 @@ async fn reply(
     })?;
     state.assistant.hub.notify(&conv.id);
     Ok(HttpResponse::Ok().json(message_json(&m)))
+}
+
+/// The holder is typing a reply: the visitor's widget says so for a few seconds. Nothing is
+/// stored; the console sends it at most every few seconds while the agent types.
+async fn typing(
+    state: web::Data<AppState>,
+    AgentUser(user): AgentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let conv = load(&state, &path).await?;
+    let holds = conv.status == crate::conversation::service::status::WITH_AGENT
+        && conv.agent_id.as_deref() == Some(user.id.as_str());
+    if !holds {
+        return Err(ApiError::new(
+            ErrorCode::NotHolder,
+            "Only the person holding the conversation is shown typing.",
+        ));
+    }
+    let topic = crate::realtime::typing_topic(&conv.id, &user.display_name);
+    state.assistant.hub.notify(&topic);
+    Ok(HttpResponse::NoContent().finish())
 }
 
 async fn release(

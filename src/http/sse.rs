@@ -8,7 +8,7 @@
 use super::widget::message_json;
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
-use crate::realtime::{QUEUE, TEAM};
+use crate::realtime::{typing_in, QUEUE, TEAM};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
@@ -137,18 +137,28 @@ async fn produce(
         let changed = async {
             loop {
                 match sub.recv().await {
-                    Ok(topic) if topic == id || (waiting && topic == QUEUE) => break,
-                    Ok(_) => continue,
-                    Err(_) => break,
+                    Ok(topic) if topic == id || (waiting && topic == QUEUE) => break None,
+                    Ok(topic) => match typing_in(&topic, &id) {
+                        Some(name) => break Some(name.to_string()),
+                        None => continue,
+                    },
+                    Err(_) => break None,
                 }
             }
         };
-        if tokio::time::timeout(Duration::from_secs(15), changed)
-            .await
-            .is_err()
-            && !send(": keep-alive\n\n".into()).await
-        {
-            return;
+        match tokio::time::timeout(Duration::from_secs(15), changed).await {
+            Ok(Some(name)) => {
+                let data = json!({ "name": name });
+                if !send(format!("event: typing\ndata: {data}\n\n")).await {
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(_) => {
+                if !send(": keep-alive\n\n".into()).await {
+                    return;
+                }
+            }
         }
     }
 }

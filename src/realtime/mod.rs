@@ -16,6 +16,20 @@ pub const QUEUE: &str = "queue";
 /// Topic of changes only the consoles' lists show (a visitor wrote in a held conversation):
 /// unlike `QUEUE`, it does not wake the visitors waiting in the queue.
 pub const TEAM: &str = "team";
+/// Topic saying that the person holding a conversation is typing a reply. Nothing is stored:
+/// the visitor's stream turns it into an `event: typing`, and a missed one costs nothing.
+pub fn typing_topic(conversation_id: &str, name: &str) -> String {
+    format!("typing:{conversation_id}:{name}")
+}
+
+/// The name of who is typing in `conversation_id`, if `topic` says so.
+pub fn typing_in<'a>(topic: &'a str, conversation_id: &str) -> Option<&'a str> {
+    topic
+        .strip_prefix("typing:")?
+        .strip_prefix(conversation_id)?
+        .strip_prefix(':')
+}
+
 /// Topic of changes to the operators' synonym rules.
 pub const SYNONYMS: &str = "synonyms";
 /// The PostgreSQL channel instances share.
@@ -63,5 +77,23 @@ impl Hub {
     /// A new subscription to every notification.
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.local.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typing_topic_names_its_conversation_and_who_types() {
+        let t = typing_topic("c1", "Camille: service client");
+        assert_eq!(typing_in(&t, "c1"), Some("Camille: service client"));
+        assert_eq!(
+            typing_in(&t, "c"),
+            None,
+            "not a prefix of another conversation's id"
+        );
+        assert_eq!(typing_in("c1", "c1"), None);
+        assert_eq!(typing_in(QUEUE, "c1"), None);
     }
 }

@@ -31,6 +31,7 @@ const T = {
     contactConsent: "J'accepte que ces coordonnées servent uniquement à me recontacter à propos de cette conversation",
     contactSend: "Envoyer mes coordonnées", contactSaved: (d) => `Merci. Vos coordonnées seront effacées au plus tard dans ${d} jours.`,
     unread: (n) => n === 1 ? "Aide : 1 nouveau message" : `Aide : ${n} nouveaux messages`,
+    typing: (name) => `${name} écrit…`,
   },
   en: {
     open: "Help", title: "Customer-service assistant (AI)", close: "Close the chat",
@@ -57,6 +58,7 @@ const T = {
     contactConsent: "I agree that these details are used only to contact me about this conversation",
     contactSend: "Send my details", contactSaved: (d) => `Thank you. Your details will be deleted within ${d} days at the latest.`,
     unread: (n) => n === 1 ? "Help: 1 new message" : `Help: ${n} new messages`,
+    typing: (name) => `${name} is typing…`,
   },
 }[LANG];
 const STORE_KEY = "candor:" + BASE;
@@ -102,9 +104,20 @@ const errorBox = el("div", { class: "error", role: "alert" });
 // Live queue position while waiting for a person (polite live region).
 const statusLine = el("div", { class: "status", role: "status", "aria-live": "polite" });
 const closeBtn = el("button", { type: "button", "aria-label": T.close, text: "×" });
+// "Camille is typing…" while the person writes (not a live region: it would be read out
+// every few seconds); gone when their message arrives or after a few quiet seconds.
+const typingLine = el("div", { class: "typing", hidden: "" });
+let typingTimer = null;
+function showTyping(name) {
+  typingLine.textContent = T.typing(name);
+  typingLine.hidden = false;
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, 6000);
+}
+function hideTyping() { clearTimeout(typingTimer); typingLine.hidden = true; }
 const panel = el("section", { class: "panel", id: "candor-panel", role: "dialog", "aria-label": T.title, hidden: "" },
   el("div", { class: "head" }, el("h2", { text: T.title }), closeBtn),
-  log, statusLine, el("div", { class: "actions" }, humanBtn, downloadBtn, eraseBtn), errorBox, form);
+  log, typingLine, statusLine, el("div", { class: "actions" }, humanBtn, downloadBtn, eraseBtn), errorBox, form);
 root.append(launcher, panel);
 
 let conv = null;
@@ -353,12 +366,14 @@ async function follow() {
       const ok = await readEvents(`${BASE}/api/v1/conversations/${mine.id}/events?after=${lastSeq}`, mine.token, (event, payload) => {
         if (event === "message") {
           lastSeq = Math.max(lastSeq, payload.seq);
+          if (payload.author === "agent") hideTyping();
           if ((payload.author === "agent" || payload.author === "system") && !shown.has(payload.id)) {
             addMessage(payload);
             if (panel.hidden) { unread += 1; showUnread(); }
           }
         }
         if (event === "status") showLiveStatus(payload);
+        if (event === "typing" && payload.name) showTyping(payload.name);
       }, () => conv === mine);
       if (!ok) return;
     } catch (_) { /* network hiccup: retry below */ }

@@ -804,3 +804,66 @@ async fn the_console_hears_live_when_a_held_conversations_visitor_writes() {
         .unwrap();
     assert!(String::from_utf8_lossy(&woke).contains("event: queue"));
 }
+
+/// While the person holding the conversation types, the visitor's stream says who; nobody
+/// else can make it say so, and nothing of it is stored.
+#[tokio::test]
+async fn the_visitor_sees_that_the_person_is_typing() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let camille = app.agent("Camille", "agent").await;
+        let other = app.agent("Dominique", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let typing = format!("/api/v1/agent/conversations/{}/typing", c.id);
+        let early = app.agent_post(&camille, &typing, json!({})).await;
+        assert_eq!(early.status(), 409, "not before claiming ({backend:?})");
+        let claim = format!("/api/v1/agent/conversations/{}/claim", c.id);
+        assert_eq!(
+            app.agent_post(&camille, &claim, json!({})).await.status(),
+            200
+        );
+        let res = app
+            .client
+            .get(app.url(&format!("/api/v1/conversations/{}/events", c.id)))
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap();
+        let mut body = res.bytes_stream();
+        let mut seen = String::new();
+        // Everything up to the first status event: the stream is following from here on.
+        while !seen.contains("event: status") {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await;
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap().unwrap()));
+        }
+        let refused = app.agent_post(&other, &typing, json!({})).await;
+        assert_eq!(refused.status(), 409, "only the holder ({backend:?})");
+        let signal = app.agent_post(&camille, &typing, json!({})).await;
+        assert_eq!(signal.status(), 204);
+        let mut after = String::new();
+        while !after.contains("event: typing") {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+                .await
+                .expect("a typing event, live");
+            after.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        }
+        assert!(after.contains(r#"{"name":"Camille"}"#), "{after}");
+        assert!(!after.contains("Dominique"), "{after}");
+        let visitor = app
+            .client
+            .post(app.url(&typing))
+            .bearer_auth(&c.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            visitor.status(),
+            401,
+            "a visitor's token is no console session"
+        );
+        let stored = app.transcript(&c).await;
+        let texts = stored["messages"].to_string();
+        assert!(!texts.contains("typing"), "nothing stored: {texts}");
+    }
+}

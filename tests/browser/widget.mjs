@@ -81,6 +81,7 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
   // A plain Enter is a new line (a note typed in the same box must not slip out); Ctrl+Enter sends.
   await consolePage.fill("#reply-text", "Bonjour, je suis Camille.");
+  await page.locator("[data-candor] >> css=.typing", { hasText: "Camille écrit…" }).waitFor({ timeout: 10000 });
   await consolePage.press("#reply-text", "Enter");
   check((await consolePage.inputValue("#reply-text")) === "Bonjour, je suis Camille.\n", "Enter alone does not send");
   await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement.");
@@ -92,6 +93,7 @@ guard(consolePage, "widget.mjs consolePage");
   const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
   await agentMsg.waitFor({ timeout: 10000 });
   const agentText = await agentMsg.innerText();
+  check(await page.locator("[data-candor] >> css=.typing").isHidden(), "the typing line goes when the message comes");
   check(agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
   check(/Camille \(Personne de l'équipe\)/i.test(agentText), "the reply is signed with the person's name: " + agentText);
   check(/personne/i.test(agentText), "the person's reply is labelled as a person");
