@@ -47,6 +47,35 @@ async fn read_events(
     out
 }
 
+/// An open event stream (the console's or a visitor's), read as text.
+struct Events(std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>);
+
+impl Events {
+    async fn open(app: &TestApp, path: &str, token: &str) -> Events {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        Events(Box::pin(res.bytes_stream().map(|r| r.map(|b| b.to_vec()))))
+    }
+
+    /// What arrives until `what` did, each chunk within 5 s (else panics saying `why`).
+    async fn until(&mut self, what: &str, why: &str) -> String {
+        let mut seen = String::new();
+        while !seen.contains(what) {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), self.0.next())
+                .await
+                .expect(why);
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        }
+        seen
+    }
+}
+
 #[tokio::test]
 async fn two_agents_race_to_claim_and_exactly_one_wins() {
     for backend in backends() {
@@ -584,29 +613,16 @@ async fn operators_cannot_take_conversations_and_the_team_shows_each_load() {
 async fn the_console_hears_about_a_new_escalation_live() {
     let app = spawn_app(Backend::Sqlite).await;
     let agent = app.agent("Camille", "agent").await;
-    let res = app
-        .client
-        .get(app.url("/api/v1/agent/events"))
-        .bearer_auth(&agent)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let mut body = res.bytes_stream();
-    let first = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&first).contains("event: queue"));
+    let mut events = Events::open(&app, "/api/v1/agent/events", &agent).await;
+    events.until("event: queue", "the first queue event").await;
     let c = app.create(Some("en")).await;
     app.ask(&c, "human please").await;
-    let next = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .expect("a queue event right after the escalation, not after the 15 s refresh")
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&next).contains("event: queue"));
+    events
+        .until(
+            "event: queue",
+            "a queue event right after the escalation, not after the 15 s refresh",
+        )
+        .await;
 }
 
 /// Service quality of people, not only of the assistant: once a person closed the
@@ -782,27 +798,15 @@ async fn the_console_hears_live_when_a_held_conversations_visitor_writes() {
         app.agent_post(&agent, &claim, json!({})).await.status(),
         200
     );
-    let res = app
-        .client
-        .get(app.url("/api/v1/agent/events"))
-        .bearer_auth(&agent)
-        .send()
-        .await
-        .unwrap();
-    let mut body = res.bytes_stream();
-    let first = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&first).contains("event: queue"));
+    let mut events = Events::open(&app, "/api/v1/agent/events", &agent).await;
+    events.until("event: queue", "the first queue event").await;
     app.ask(&c, "Vous êtes là ?").await;
-    let woke = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .expect("an event right after the visitor's message, not after the 15 s refresh")
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&woke).contains("event: queue"));
+    events
+        .until(
+            "event: queue",
+            "an event right after the visitor's message, not after the 15 s refresh",
+        )
+        .await;
 }
 
 /// While the person holding the conversation types, the visitor's stream says who; nobody
@@ -823,31 +827,17 @@ async fn the_visitor_sees_that_the_person_is_typing() {
             app.agent_post(&camille, &claim, json!({})).await.status(),
             200
         );
-        let res = app
-            .client
-            .get(app.url(&format!("/api/v1/conversations/{}/events", c.id)))
-            .bearer_auth(&c.token)
-            .send()
-            .await
-            .unwrap();
-        let mut body = res.bytes_stream();
-        let mut seen = String::new();
-        // Everything up to the first status event: the stream is following from here on.
-        while !seen.contains("event: status") {
-            let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await;
-            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap().unwrap()));
-        }
+        let path = format!("/api/v1/conversations/{}/events", c.id);
+        let mut events = Events::open(&app, &path, &c.token).await;
+        // Up to the first status event: the stream is following from here on.
+        events
+            .until("event: status", "the first status event")
+            .await;
         let refused = app.agent_post(&other, &typing, json!({})).await;
         assert_eq!(refused.status(), 409, "only the holder ({backend:?})");
         let signal = app.agent_post(&camille, &typing, json!({})).await;
         assert_eq!(signal.status(), 204);
-        let mut after = String::new();
-        while !after.contains("event: typing") {
-            let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-                .await
-                .expect("a typing event, live");
-            after.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
-        }
+        let after = events.until("event: typing", "a typing event, live").await;
         assert!(after.contains(r#"{"name":"Camille"}"#), "{after}");
         assert!(!after.contains("Dominique"), "{after}");
         let visitor = app
