@@ -98,5 +98,15 @@ await page.locator("#requests-status", { hasText: "Erased" }).waitFor();
 check((await page.locator("table tbody tr").count()) === 0, "the erased conversation leaves the list");
 await page.goto(base + "/audit/log");
 check((await page.locator("body").innerText()).includes("the visitor's email of 2 December"), "the audit log keeps the reason for the erasure");
+// On a phone, no page is wider than the screen: wide tables scroll inside their section.
+await page.setViewportSize({ width: 390, height: 844 });
+for (const path of ["/operator", "/operator/articles/fr-livraison", "/operator/articles/fr-livraison/history", "/operator/gaps",
+  "/operator/synonyms", "/operator/team", "/audit/requests?words=commande", "/audit/log", "/audit/report", "/agent", "/transparency", "/privacy", "/"]) {
+  await page.goto(base + path);
+  const [wide, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(wide <= screen, `${path} is ${wide}px wide on a ${screen}px phone`);
+}
+await page.goto(base + "/audit/log");
+await page.screenshot({ path: `${shots}/audit-phone.png` });
 await browser.close();
 console.log("team checks passed");
