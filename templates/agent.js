@@ -17,8 +17,20 @@ async function api(path, options = {}) {
   const res = await fetch(path, { ...options, credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF } });
   const body = await res.json().catch(() => ({}));
   if (res.status === 401) { showLogin(); }
-  if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
+  if (!res.ok) throw Object.assign(new Error(body.error ? body.error.message : res.statusText), { status: res.status });
   return body;
+}
+
+// The open conversation no longer exists (the visitor erased it, or its retention period
+// ended): nothing of it stays on the screen either.
+function gone(id) {
+  if (current !== id) return;
+  current = null;
+  hideCloseForm();
+  $("transcript").textContent = "";
+  $("status").textContent = "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.";
+  for (const b of ["claim", "release", "close", "send", "transfer", "note"]) $(b).disabled = true;
+  refreshQueue();
 }
 
 function node(tag, cls, text) {
@@ -105,7 +117,9 @@ function render(m) {
 async function open(id) {
   current = id;
   hideCloseForm();
-  const c = await api(`/api/v1/agent/conversations/${id}`);
+  let c;
+  try { c = await api(`/api/v1/agent/conversations/${id}`); }
+  catch (e) { if (e.status === 404) gone(id); else $("error").textContent = e.message; return; }
   await toolsLoaded.catch(() => {}); // who "you" are decides which actions are on
   if (current !== id) return;
   $("transcript").textContent = "";
@@ -147,6 +161,8 @@ async function follow(id) {
         if (event === "status") api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); }).catch(() => {});
       }, () => current === id);
     } catch (_) { /* reconnect below */ }
+    // The stream ended or was refused: still there?
+    await api(`/api/v1/agent/conversations/${id}`).catch((e) => { if (e.status === 404) gone(id); });
     await new Promise((r) => setTimeout(r, 1500));
   }
 }
@@ -158,7 +174,7 @@ async function act(path, body) {
   const id = current;
   try {
     await api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
-  } catch (e) { $("error").textContent = e.message; return false; }
+  } catch (e) { if (e.status === 404) gone(id); else $("error").textContent = e.message; return false; }
   refreshQueue();
   api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); })
     .catch((e) => { $("error").textContent = e.message; });

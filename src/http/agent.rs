@@ -301,8 +301,7 @@ async fn erase(
     let reason = state.assistant.redactor.redact(reason).text;
     let store = state.assistant.store.as_ref();
     crate::privacy::rights::erase(store, &conv.id, now_ms(), &user.email, &reason).await?;
-    state.assistant.hub.notify(&conv.id);
-    state.assistant.hub.notify(QUEUE);
+    super::privacy::announce_erasure(&state, &conv.id);
     Ok(HttpResponse::NoContent().finish())
 }
 

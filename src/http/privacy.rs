@@ -127,7 +127,15 @@ pub(super) async fn erase(
         reason,
     )
     .await?;
+    announce_erasure(&state, &conv.id);
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// An erased conversation leaves the consoles at once: the agent who has it open sees it
+/// gone, and the queue's lists drop it.
+pub(super) fn announce_erasure(state: &AppState, conversation_id: &str) {
+    state.assistant.hub.notify(conversation_id);
+    state.assistant.hub.notify(crate::realtime::QUEUE);
 }
 
 #[derive(Deserialize)]

@@ -857,3 +857,32 @@ async fn the_visitor_sees_that_the_person_is_typing() {
         assert!(!texts.contains("typing"), "nothing stored: {texts}");
     }
 }
+
+#[tokio::test]
+async fn a_conversation_the_visitor_erases_leaves_the_console_live() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let agent = app.agent("Camille", "agent").await;
+    let c = app.create(Some("fr")).await;
+    app.ask(&c, "je veux parler à un conseiller").await;
+    let mut queue = Events::open(&app, "/api/v1/agent/events", &agent).await;
+    queue.until("event: queue", "the first queue event").await;
+    let path = format!("/api/v1/agent/conversations/{}/events", c.id);
+    let mut open = Events::open(&app, &path, &agent).await;
+    open.until("event: status", "the open conversation's status")
+        .await;
+    let erased = app
+        .client
+        .delete(app.url(&format!("/api/v1/conversations/{}", c.id)))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 204);
+    let why = "the queue hears of the erasure at once, not after the 15 s refresh";
+    queue.until("event: queue", why).await;
+    // The open conversation's stream ends at once (the console then finds it gone).
+    let ended = tokio::time::timeout(Duration::from_secs(5), open.0.next()).await;
+    assert!(matches!(ended, Ok(None)), "the stream ends: {ended:?}");
+    let (_, q) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+    assert_eq!(q["waiting"], json!([]));
+}

@@ -155,6 +155,7 @@ guard(consolePage, "widget.mjs consolePage");
   // A closed conversation takes no more questions; a new one starts with the notices again.
   check(await input.isDisabled(), "the input is off once the conversation is closed");
   check((await input.getAttribute("placeholder")).includes("terminée"), "the input says the conversation has ended");
+  const closedToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((k) => k.startsWith("candor:")))));
   await page.getByRole("button", { name: "Nouvelle conversation" }).click();
   await notice.waitFor();
   check((await page.locator("[data-candor] >> css=.msg").count()) === 0, "the new conversation starts empty");
@@ -162,6 +163,13 @@ guard(consolePage, "widget.mjs consolePage");
   await input.fill("How long does delivery take?");
   await input.press("Enter");
   await page.locator("[data-candor] >> css=.msg.bot").first().waitFor();
+  // The visitor then erases the closed conversation (as the widget's button does): the
+  // console, which still showed it, empties and says why.
+  const erased = await page.request.delete(`${base}/api/v1/conversations/${closedToken.id}`, { headers: { Authorization: "Bearer " + closedToken.token } });
+  check(erased.status() === 204, "the visitor erases the closed conversation");
+  await consolePage.locator("#status", { hasText: "no longer exists" }).waitFor({ timeout: 10000 });
+  check((await consolePage.locator("#transcript .msg").count()) === 0, "nothing of an erased conversation stays on the agent's screen");
+  check(await consolePage.locator("#note").isDisabled(), "no note on an erased conversation");
 }
 
 const serious = await axeViolations(page);
