@@ -176,6 +176,10 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "CANDOR_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Bearer token Prometheus sends for /metrics (at least 16 characters); without it,
+    /// /metrics answers only to this machine, and never behind a reverse proxy.
+    #[arg(long, env = "CANDOR_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Directory of the optional embedding model (model.safetensors + vocab.txt of
     /// all-MiniLM-L6-v2); unset or missing: lexical search only.
     #[arg(long, env = "CANDOR_EMBEDDING_MODEL")]
@@ -203,6 +207,7 @@ pub struct FileSettings {
     pub widget_origins: Option<Vec<String>>,
     pub client_ip_header: Option<String>,
     pub log_format: Option<String>,
+    pub metrics_token: Option<String>,
     pub retention: Option<RetentionSettings>,
     pub redaction: Option<RedactionSettings>,
     pub disclosure: Option<DisclosureOverrides>,
@@ -370,6 +375,7 @@ pub struct Settings {
     pub widget_origins: Vec<String>,
     pub client_ip_header: Option<String>,
     pub log_format: String,
+    pub metrics_token: Option<String>,
     pub retention: RetentionSettings,
     pub redaction: RedactionSettings,
     pub disclosure: DisclosureOverrides,
@@ -435,6 +441,7 @@ impl ServeArgs {
                 .or(file.widget_origins)
                 .unwrap_or_default(),
             client_ip_header: self.client_ip_header.or(file.client_ip_header),
+            metrics_token: self.metrics_token.or(file.metrics_token),
             log_format: self
                 .log_format
                 .or(file.log_format)
@@ -484,6 +491,12 @@ impl Settings {
         e.precision
             .parse::<candor_embed::Precision>()
             .map_err(|err| anyhow::anyhow!("[embedding] precision: {err}"))?;
+        if let Some(t) = &self.metrics_token {
+            anyhow::ensure!(
+                t.chars().count() >= 16 && !t.chars().any(char::is_whitespace),
+                "metrics token must be at least 16 characters, without spaces"
+            );
+        }
         for o in &self.widget_origins {
             check_origin(o).map_err(|why| anyhow::anyhow!("widget origin {o:?}: {why}"))?;
         }
@@ -549,6 +562,10 @@ impl std::fmt::Debug for Settings {
             .field("rate_limit", &self.rate_limit)
             .field("threshold", &self.threshold)
             .field("widget_origins", &self.widget_origins)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -661,9 +678,21 @@ mod tests {
     fn debug_output_hides_the_database_password() {
         let args = ServeArgs {
             database_url: Some("postgres://u:secret@h/db".into()),
+            metrics_token: Some("prometheus-secret-123".into()),
             ..Default::default()
         };
         let s = args.merge(FileSettings::default());
         assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn a_short_metrics_token_is_refused() {
+        let mut s = ServeArgs::default().merge(FileSettings::default());
+        s.metrics_token = Some("short".into());
+        assert!(s.validate().unwrap_err().to_string().contains("16"));
+        s.metrics_token = Some("a long enough token".into());
+        assert!(s.validate().is_err(), "no spaces");
+        s.metrics_token = Some("a-long-enough-token".into());
+        assert!(s.validate().is_ok());
     }
 }

@@ -76,6 +76,10 @@ impl Application {
             login_limiter: RateLimiter::new(10, None),
             canned_replies: settings.canned_replies.clone(),
             disparity_points: settings.disparity_points,
+            metrics: http::ops::MetricsAccess::new(
+                settings.metrics_token.as_deref(),
+                settings.client_ip_header.is_some(),
+            ),
             privacy: http::PrivacyInfo {
                 contacts: settings.privacy.clone(),
                 retention: settings.retention,

@@ -63,6 +63,8 @@ pub struct AppState {
     pub canned_replies: Vec<crate::config::CannedReply>,
     /// Equity warning threshold, in points of answer rate.
     pub disparity_points: f64,
+    /// Who may read /metrics.
+    pub metrics: ops::MetricsAccess,
 }
 
 /// What the privacy page states: who is responsible and the retention periods.

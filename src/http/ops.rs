@@ -1,8 +1,8 @@
 //! Endpoints for the people who run Candor: health and metrics.
 
 use super::AppState;
-use crate::error::ApiError;
-use actix_web::{web, HttpResponse};
+use crate::error::{ApiError, ErrorCode};
+use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
@@ -42,8 +42,62 @@ fn by_lang(models: Vec<(crate::knowledge::Lang, String)>) -> serde_json::Map<Str
         .collect()
 }
 
+/// Who may read /metrics: its figures (volumes per site and language) are the shop's
+/// business, and each read runs the 30-day report query, so it is not for the public.
+pub struct MetricsAccess {
+    /// SHA-256 of the token Prometheus sends, when one is configured.
+    token_hash: Option<String>,
+    /// Behind a reverse proxy every request comes from the proxy, often on this machine:
+    /// the peer's address then says nothing about the client.
+    behind_proxy: bool,
+}
+
+impl MetricsAccess {
+    pub fn new(token: Option<&str>, behind_proxy: bool) -> MetricsAccess {
+        MetricsAccess {
+            token_hash: token.map(crate::conversation::VisitorToken::hash),
+            behind_proxy,
+        }
+    }
+
+    /// With a token: that bearer token, from anywhere. Without: this machine only, and not
+    /// through a proxy.
+    fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let Some(want) = &self.token_hash else {
+            let local = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+            if local && !self.behind_proxy {
+                return Ok(());
+            }
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "/metrics answers only to this machine: set a metrics token (CANDOR_METRICS_TOKEN) and send it as a bearer token to read it from elsewhere or behind a proxy.",
+            ));
+        };
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::MissingToken,
+                    "Send the metrics token as a bearer token.",
+                )
+            })?;
+        // Hashes compared, so the time taken says nothing about the token.
+        if crate::conversation::VisitorToken::hash(sent) != *want {
+            return Err(ApiError::new(
+                ErrorCode::InvalidToken,
+                "Wrong metrics token.",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Process counters, plus the equity report's figures of the last 30 days.
-async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    state.metrics.check(&req)?;
     let now = crate::conversation::now_ms();
     let store = state.assistant.store.as_ref();
     let rows = store.equity_rows(now - 30 * 86_400_000, now).await?;

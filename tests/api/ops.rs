@@ -1,6 +1,6 @@
 //! Health, metrics, the demo page and the widget script.
 
-use crate::helpers::{spawn_app, test_settings, Backend};
+use crate::helpers::{spawn_app, spawn_configured, test_settings, Backend};
 
 #[tokio::test]
 async fn health_metrics_and_readiness_report_the_service() {
@@ -141,4 +141,48 @@ async fn a_second_server_on_a_taken_port_stops_before_touching_the_store() {
     );
     let left: Vec<_> = std::fs::read_dir(data_dir.path()).unwrap().collect();
     assert!(left.is_empty(), "nothing written to the data dir: {left:?}");
+}
+
+#[tokio::test]
+async fn metrics_are_private_to_this_machine_or_to_the_token() {
+    let code = |body: &serde_json::Value| body["error"]["code"].as_str().unwrap_or("").to_string();
+    // Behind a proxy (often on this machine) the peer's address proves nothing.
+    let proxied = spawn_configured(Backend::Sqlite, |s| {
+        s.client_ip_header = Some("X-Forwarded-For".into());
+    })
+    .await;
+    let res = proxied
+        .client
+        .get(proxied.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "forbidden");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("CANDOR_METRICS_TOKEN"));
+
+    let app = spawn_configured(Backend::Sqlite, |s| {
+        s.metrics_token = Some("prometheus-reads-this".into());
+    })
+    .await;
+    let get = |token: Option<&str>| {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let none = get(None).await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert_eq!(code(&none.json().await.unwrap()), "missing_token");
+    let wrong = get(Some("prometheus-reads-that")).await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(code(&wrong.json().await.unwrap()), "invalid_token");
+    let right = get(Some("prometheus-reads-this")).await.unwrap();
+    assert_eq!(right.status(), 200);
+    assert!(right.text().await.unwrap().contains("candor_"));
 }
