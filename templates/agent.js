@@ -2,12 +2,59 @@
 // set at sign-in; every change also sends the page's CSRF token (double-submit cookie).
 const $ = (id) => document.getElementById(id);
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+// The script's own texts, in the page's language (the page's are in src/http/console_text.rs).
+const T = {
+  en: {
+    title: "Candor — agent console", signInFailed: "Sign-in failed",
+    waitingItem: (pos, lang, s, why) => `#${pos} · ${lang} · waiting ${ago(s)} · ${why}`,
+    lastActivity: (a) => `last activity ${a} ago`, visitorWaits: (a) => `the visitor has waited ${a} for your reply`,
+    noHandovers: "No recent hand-overs.", averageWait: (a) => `Recent average wait: ${a}`,
+    visitor: "Visitor", bot: "AI assistant", person: (n) => `${n || "Agent"} (person)`,
+    note: (n) => `Internal note by ${n || "agent"} — not shown to the visitor`,
+    why: (d, c, t) => `Why: ${d}, confidence ${c} (threshold ${t})`,
+    decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
+    ruleArticle: (a) => `article ${a} always goes to a person`, ruleTag: (t) => `topic “${t}” always goes to a person`,
+    triggers: { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
+      not_helpful_then_question: "an answer did not help" },
+    states: { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed" },
+    withYou: "with you", withOther: (n) => `with ${n || "another person"}`,
+    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`,
+    rated: (helped, comment) => ` — the visitor says the help ${helped ? "helped" : "did not help"}${comment ? `: “${comment}”` : ""}`,
+    gone: "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.",
+    needResolution: "Say how it was resolved before closing.",
+    online: " (online)", nobodyElse: "nobody else on the team",
+    passwordChanged: (n) => `Password changed; ${n} other sign-in(s) ended.`,
+    seconds: (n) => `${n}s`,
+  },
+  fr: {
+    title: "Candor — console des agents", signInFailed: "Échec de la connexion",
+    waitingItem: (pos, lang, s, why) => `n° ${pos} · ${lang} · attend depuis ${ago(s)} · ${why}`,
+    lastActivity: (a) => `dernière activité il y a ${a}`, visitorWaits: (a) => `le visiteur attend votre réponse depuis ${a}`,
+    noHandovers: "Aucun passage récent à une personne.", averageWait: (a) => `Attente moyenne récente : ${a}`,
+    visitor: "Visiteur", bot: "Assistant IA", person: (n) => `${n || "Agent"} (personne)`,
+    note: (n) => `Note interne de ${n || "l'agent"} — jamais montrée au visiteur`,
+    why: (d, c, t) => `Pourquoi : ${d}, confiance ${c} (seuil ${t})`,
+    decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "passée à une personne" },
+    ruleArticle: (a) => `l'article ${a} passe toujours à une personne`, ruleTag: (t) => `le sujet « ${t} » passe toujours à une personne`,
+    triggers: { button: "a appuyé sur « parler à une personne »", words: "a demandé une personne", declined_repeatedly: "l'assistant n'a pas su répondre",
+      not_helpful_then_question: "une réponse n'a pas aidé" },
+    states: { bot: "avec l'assistant", waiting_for_agent: "en attente d'une personne", closed: "close" },
+    withYou: "avec vous", withOther: (n) => `avec ${n || "une autre personne"}`,
+    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`,
+    rated: (helped, comment) => ` — le visiteur dit que l'aide ${helped ? "l'a aidé" : "ne l'a pas aidé"}${comment ? ` : « ${comment} »` : ""}`,
+    gone: "Cette conversation n'existe plus : le visiteur l'a effacée, ou sa durée de conservation est passée. Rien n'en est gardé.",
+    needResolution: "Dites comment c'est résolu avant de clore.",
+    online: " (en ligne)", nobodyElse: "personne d'autre dans l'équipe",
+    passwordChanged: (n) => `Mot de passe changé ; ${n} autre(s) connexion(s) fermée(s).`,
+    seconds: (n) => `${n} s`,
+  },
+}[document.documentElement.lang === "fr" ? "fr" : "en"];
 let current = null;
 let lastSeq = 0;
 let known = new Set();
 // Held conversations whose visitor waits for a reply, as of the last refresh.
 let awaiting = new Set();
-const ago = (s) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)} min`);
+const ago = (s) => (s < 60 ? T.seconds(s) : `${Math.floor(s / 60)} min`);
 // The signed-in person's account id and the team, from /api/v1/agent/team.
 let me = null;
 let team = [];
@@ -28,7 +75,7 @@ function gone(id) {
   current = null;
   hideCloseForm();
   $("transcript").textContent = "";
-  $("status").textContent = "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.";
+  $("status").textContent = T.gone;
   for (const b of ["claim", "release", "close", "send", "transfer", "note"]) $(b).disabled = true;
   refreshQueue();
 }
@@ -46,7 +93,7 @@ $("login").addEventListener("submit", async (e) => {
     headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
     body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) { $("login-error").textContent = body.error ? body.error.message : "Sign-in failed"; return; }
+  if (!res.ok) { $("login-error").textContent = body.error ? body.error.message : T.signInFailed; return; }
   $("password").value = "";
   show();
 });
@@ -58,7 +105,7 @@ async function refreshQueue() {
     const list = $("queue");
     list.textContent = "";
     for (const c of q.waiting) {
-      const b = node("button", "item", `#${c.position} · ${c.locale.toUpperCase()} · waiting ${c.waiting_seconds}s · ${triggerWords(c.trigger)}`);
+      const b = node("button", "item", T.waitingItem(c.position, c.locale.toUpperCase(), c.waiting_seconds, triggerWords(c.trigger)));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -70,7 +117,7 @@ async function refreshQueue() {
     for (const c of q.mine) {
       const waits = c.visitor_waiting_seconds;
       const b = node("button", waits == null ? "item" : "item awaiting",
-        `${c.locale.toUpperCase()} · ` + (waits == null ? `last activity ${ago(c.idle_seconds)} ago` : `the visitor has waited ${ago(waits)} for your reply`));
+        `${c.locale.toUpperCase()} · ` + (waits == null ? T.lastActivity(ago(c.idle_seconds)) : T.visitorWaits(ago(waits))));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -84,16 +131,15 @@ async function refreshQueue() {
     q.waiting.forEach((c) => known.add(c.id));
     awaiting = new Set(q.mine.filter((c) => c.visitor_waiting_seconds != null).map((c) => c.id));
     const count = q.waiting.length + awaiting.size;
-    document.title = (count ? `(${count}) ` : "") + "Candor — agent console";
+    document.title = (count ? `(${count}) ` : "") + T.title;
     if (fresh && document.hidden) document.title = "🔔 " + document.title;
-    $("estimate").textContent = q.estimated_wait_seconds == null ? "No recent hand-overs." : `Recent average wait: ${q.estimated_wait_seconds}s`;
+    $("estimate").textContent = q.estimated_wait_seconds == null ? T.noHandovers : T.averageWait(ago(q.estimated_wait_seconds));
   } catch (e) { $("error").textContent = e.message; }
 }
 
 function render(m) {
   const box = node("div", "msg " + m.author);
-  const who = { visitor: "Visitor", bot: "AI assistant", agent: (m.author_name || "Agent") + " (person)", system: "",
-    note: `Internal note by ${m.author_name || "agent"} — not shown to the visitor` }[m.author];
+  const who = { visitor: T.visitor, bot: T.bot, agent: T.person(m.author_name), system: "", note: T.note(m.author_name) }[m.author];
   // When it was written, in the agent's own time zone (the full date on hover).
   const at = new Date(m.created_at);
   const time = node("time", "", isNaN(at) ? "" : at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
@@ -105,7 +151,7 @@ function render(m) {
   box.appendChild(node("span", "", m.text));
   if (m.why) {
     const d = node("details");
-    d.appendChild(node("summary", "", `Why: ${m.why.decision}, confidence ${m.why.confidence} (threshold ${m.why.threshold})`));
+    d.appendChild(node("summary", "", T.why(T.decisions[m.why.decision] || m.why.decision, m.why.confidence, m.why.threshold)));
     d.appendChild(node("p", "", m.why.explanation));
     for (const c of m.why.candidates) d.appendChild(node("p", "", `${c.article_id} · score ${c.score} · ${c.matched_terms.join(", ")}`));
     box.appendChild(d);
@@ -132,21 +178,19 @@ async function open(id) {
 // Why the conversation came to the queue (the triggers of src/answer/escalation.rs), in words.
 function triggerWords(t) {
   if (!t) return "";
-  if (t.startsWith("rule:article:")) return `article ${t.slice(13)} always goes to a person`;
-  if (t.startsWith("rule:tag:")) return `topic “${t.slice(9)}” always goes to a person`;
-  return { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
-    not_helpful_then_question: "an answer did not help" }[t] || t;
+  if (t.startsWith("rule:article:")) return T.ruleArticle(t.slice(13));
+  if (t.startsWith("rule:tag:")) return T.ruleTag(t.slice(9));
+  return T.triggers[t] || t;
 }
 // The state in words, and only the actions that state allows (the server refuses the others:
 // claiming what is not waiting, replying to what someone else holds).
 function describe(c) {
   const holder = team.find((p) => p.id === c.agent_id);
   const mine = c.status === "with_agent" && me !== null && c.agent_id === me;
-  const words = { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed",
-    with_agent: mine ? "with you" : `with ${holder ? holder.name : "another person"}` }[c.status] || c.status;
-  const why = c.handoff_trigger ? ` — came to the team: ${triggerWords(c.handoff_trigger)}` : "";
-  $("status").textContent = `Status: ${words}${why}` + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "")
-    + (c.rating ? ` — the visitor says the help ${c.rating.helped ? "helped" : "did not help"}${c.rating.comment ? `: “${c.rating.comment}”` : ""}` : "");
+  const words = c.status === "with_agent" ? (mine ? T.withYou : T.withOther(holder && holder.name)) : T.states[c.status] || c.status;
+  const why = c.handoff_trigger ? T.cameBecause(triggerWords(c.handoff_trigger)) : "";
+  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "")
+    + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
   $("claim").disabled = c.status !== "waiting_for_agent";
   for (const b of ["release", "close", "send"]) $(b).disabled = !mine;
   $("transfer").disabled = !mine || !team.some((p) => !p.you);
@@ -207,11 +251,11 @@ async function loadTools() {
   // Nobody transfers a conversation to themselves.
   const others = team.filter((p) => !p.you);
   for (const p of others) {
-    const o = node("option", "", p.name + (p.online ? " (online)" : ""));
+    const o = node("option", "", p.name + (p.online ? T.online : ""));
     o.value = p.id;
     $("transfer-to").appendChild(o);
   }
-  if (!others.length) $("transfer-to").appendChild(node("option", "", "nobody else on the team"));
+  if (!others.length) $("transfer-to").appendChild(node("option", "", T.nobodyElse));
 }
 $("release").addEventListener("click", () => act("release"));
 // Closing asks for the resolution in the page (a browser prompt() can be blocked and cannot be
@@ -222,7 +266,7 @@ $("close-cancel").addEventListener("click", () => { hideCloseForm(); $("close").
 $("close-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const resolution = $("resolution").value.trim();
-  if (!resolution) { $("error").textContent = "Say how it was resolved before closing."; return; }
+  if (!resolution) { $("error").textContent = T.needResolution; return; }
   if (await act("close", { resolution })) hideCloseForm();
 });
 // While the holder types, the visitor's widget says "<name> is typing…" (at most one signal
@@ -294,7 +338,7 @@ $("password-form").addEventListener("submit", async (e) => {
       current_password: $("current-password").value, new_password: $("new-password").value }) });
     $("current-password").value = "";
     $("new-password").value = "";
-    $("password-status").textContent = "Password changed; " + r.other_sessions_ended + " other sign-in(s) ended.";
+    $("password-status").textContent = T.passwordChanged(r.other_sessions_ended);
   } catch (err) { $("password-error").textContent = err.message; }
 });
 $("logout").addEventListener("click", async () => {

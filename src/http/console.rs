@@ -27,6 +27,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct ConsolePage {
     /// Echoed by the console's script in `X-CSRF-Token` (double-submit cookie).
     csrf: String,
+    t: &'static super::console_text::ConsoleText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsoleQuery {
+    lang: Option<String>,
 }
 
 /// A cookie only this site's pages can send (SameSite=Strict), invisible to scripts.
@@ -76,9 +83,23 @@ pub(super) fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpRe
     }
 }
 
-async fn console(req: HttpRequest) -> HttpResponse {
+/// The console in `?lang=`, else in the browser's language (French or English).
+async fn console(req: HttpRequest, q: web::Query<ConsoleQuery>) -> Result<HttpResponse, ApiError> {
+    let lang = match q.lang.as_deref() {
+        Some(tag) => crate::knowledge::Lang::parse(tag)
+            .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedLocale, "lang must be fr or en."))?,
+        None => super::widget::accept_language(&req),
+    };
     let csrf = csrf_token(&req);
-    show(&req, &ConsolePage { csrf: csrf.clone() }, csrf)
+    let t = super::console_text::console_text(lang);
+    Ok(show(
+        &req,
+        &ConsolePage {
+            csrf: csrf.clone(),
+            t,
+        },
+        csrf,
+    ))
 }
 
 /// Console sign-in: checks the CSRF token, then sets the session cookie.

@@ -11,6 +11,8 @@ pub mod articles;
 pub mod auth;
 /// The console page, sign-in and sign-out.
 pub mod console;
+/// The console page's texts, English and French.
+pub mod console_text;
 /// JSON extractor configuration routed through the one error format.
 pub mod json;
 /// Request ids and per-request logs.

@@ -355,7 +355,7 @@ pub fn message_json(m: &MessageRow) -> Value {
 }
 
 /// The first supported language of the Accept-Language header, English otherwise.
-fn accept_language(req: &HttpRequest) -> Lang {
+pub(super) fn accept_language(req: &HttpRequest) -> Lang {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

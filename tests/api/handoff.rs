@@ -886,3 +886,24 @@ async fn a_conversation_the_visitor_erases_leaves_the_console_live() {
     let (_, q) = app.agent_get(&agent, "/api/v1/agent/queue").await;
     assert_eq!(q["waiting"], json!([]));
 }
+
+#[tokio::test]
+async fn the_console_speaks_the_browsers_language_or_the_one_asked() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let page = |lang: &'static str| {
+        app.client
+            .get(app.url("/agent"))
+            .header("Accept-Language", lang)
+            .send()
+    };
+    let fr = page("fr-FR,fr;q=0.9").await.unwrap().text().await.unwrap();
+    assert!(fr.contains(r#"<html lang="fr">"#) && fr.contains("Se connecter"));
+    let en = page("de-DE,en;q=0.5").await.unwrap().text().await.unwrap();
+    assert!(en.contains(r#"<html lang="en">"#) && en.contains("Sign in"));
+    let (status, asked) = app.console_page(None, "/agent?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(asked.contains("Hand back to the assistant"));
+    let (status, body) = app.console_page(None, "/agent?lang=zz").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("unsupported_locale"));
+}

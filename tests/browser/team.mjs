@@ -108,5 +108,22 @@ for (const path of ["/operator", "/operator/articles/fr-livraison", "/operator/a
 }
 await page.goto(base + "/audit/log");
 await page.screenshot({ path: `${shots}/audit-phone.png` });
+
+// A French browser gets the agent console in French, page and script alike.
+const fr = await browser.newPage({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+guard(fr, "team.mjs French console");
+await fr.goto(base + "/agent");
+check((await fr.getAttribute("html", "lang")) === "fr", "the console says it is in French");
+check((await fr.locator("#login-title").innerText()) === "Se connecter", "the sign-in form is in French");
+await fr.fill("#email", email);
+await fr.fill("#password", "ada's brand new password");
+await fr.click("#login button[type=submit]");
+await fr.locator("#queue-title", { hasText: "En attente d'une personne" }).waitFor();
+await fr.locator("#estimate", { hasText: /Aucun passage récent|Attente moyenne récente/ }).waitFor();
+check((await fr.locator("#claim").innerText()) === "Prendre", "the actions are in French");
+const badFr = await axeViolations(fr);
+check(badFr.length === 0, "axe on the French console: " + badFr.join("; "));
+await fr.click("a.lang");
+await fr.locator("#queue-title", { hasText: "Waiting for a person" }).waitFor();
 await browser.close();
 console.log("team checks passed");
