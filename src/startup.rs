@@ -85,7 +85,8 @@ impl Application {
                 retention: settings.retention,
             },
         });
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+        let port = local.port();
         let origins = settings.widget_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -100,7 +101,14 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        tracing::info!(port, "candor listening");
+        // The message stays "candor listening" (scripts wait for it); the fields say where to go.
+        tracing::info!(
+            port,
+            demo = %format!("http://{local}/"),
+            console = %format!("http://{local}/agent"),
+            operators = %format!("http://{local}/operator"),
+            "candor listening"
+        );
         Ok(Application {
             server,
             port,

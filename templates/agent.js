@@ -263,6 +263,7 @@ $("release").addEventListener("click", () => act("release"));
 function hideCloseForm() { $("close-form").hidden = true; $("resolution").value = ""; }
 $("close").addEventListener("click", () => { $("close-form").hidden = false; $("resolution").focus(); });
 $("close-cancel").addEventListener("click", () => { hideCloseForm(); $("close").focus(); });
+$("close-form").addEventListener("keydown", (e) => { if (e.key === "Escape") $("close-cancel").click(); });
 $("close-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const resolution = $("resolution").value.trim();

@@ -315,6 +315,7 @@
     });
   });
   if (eraseForm) {
+    eraseForm.addEventListener("keydown", (ev) => { if (ev.key === "Escape") $("erase-cancel").click(); });
     $("erase-cancel").addEventListener("click", () => {
       eraseForm.hidden = true;
       if (eraseButton) eraseButton.focus();
