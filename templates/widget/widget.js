@@ -244,6 +244,8 @@ function showStatus(status, position) {
 }
 
 const shown = new Set();
+// Empties the chat log; the messages in it may be shown again (a resumed transcript).
+function clearLog() { log.textContent = ""; shown.clear(); }
 function addMessage(m) {
   if (m.id) {
     if (shown.has(m.id)) return;
@@ -326,11 +328,11 @@ async function toggleWhy(btn, m, box) {
   } catch (e) { errorBox.textContent = e.message; }
 }
 
-// Shows this tab's stored conversation again (a reload, another page of the shop); false if
-// there is none or the server no longer has it (erased, expired).
+// Shows this tab's stored conversation again (a reload, another page of the shop) and gives
+// its status; null if there is none or the server no longer has it (erased, expired).
 async function resume() {
-  if (!conv) return false;
-  log.textContent = "";
+  if (!conv) return null;
+  clearLog();
   reopen();
   try {
     const t = await api(`/api/v1/conversations/${conv.id}`, { method: "GET" });
@@ -340,13 +342,13 @@ async function resume() {
     if (t.status === "waiting_for_agent") showStatus(t.status, t.queue_position);
     if (t.status === "closed" && t.had_person && !t.rating) showRatingForm();
     if (t.status === "closed") showClosed();
-    return true;
-  } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); return false; }
+    return t.status;
+  } catch (_) { conv = null; sessionStorage.removeItem(STORE_KEY); return null; }
 }
 
 async function start() {
   if (await resume()) return;
-  log.textContent = "";
+  clearLog();
   reopen();
   const c = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ locale: LANG }) });
   conv = { id: c.id, token: c.token };
@@ -400,12 +402,14 @@ function toggle(open) {
   } else launcher.focus();
 }
 launcher.addEventListener("click", () => toggle(panel.hidden));
-// A conversation this tab already had is followed at once, without opening the panel, so a
-// person's reply shows on the launcher; no conversation is ever started before the visitor
-// opens the chat (the notices come first).
+// A conversation this tab already had, that a person awaits or holds, is followed at once,
+// without opening the panel, so a person's reply shows on the launcher; no conversation is
+// ever started before the visitor opens the chat (the notices come first).
 if (conv) {
-  started = resume().then((ok) => {
-    if (ok) following = follow();
+  started = resume().then((status) => {
+    // Only a person writes unasked, and only while one is awaited or holds the conversation;
+    // otherwise nothing is followed until the visitor opens the chat again.
+    if (status === "waiting_for_agent" || status === "with_agent") following = follow();
     else { started = null; if (!panel.hidden) ensureStarted().catch(() => {}); }
   });
 }
@@ -468,7 +472,7 @@ eraseBtn.addEventListener("click", async () => {
   try {
     await api(`/api/v1/conversations/${conv.id}`, { method: "DELETE" });
     forget();
-    log.textContent = "";
+    clearLog();
     addMessage({ author: "system", text: T.erased });
   } catch (err) { errorBox.textContent = err.message || T.error; }
 });

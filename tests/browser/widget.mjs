@@ -42,6 +42,15 @@ await page.getByRole("button", { name: "Réponse utile", exact: true }).click();
 await page.locator("[data-candor] >> text=Merci pour votre avis.").waitFor();
 check(await page.getByRole("button", { name: "Réponse pas utile" }).count() === 0, "one verdict per reply");
 
+// A reload while only the assistant is in the conversation: nothing is followed until the
+// visitor opens the chat again, and then the transcript is all there.
+const streams = [];
+page.on("request", (r) => { if (r.url().includes("/events")) streams.push(r.url()); });
+await page.reload();
+await page.waitForTimeout(1000);
+check(streams.length === 0, "no live stream for a conversation only the assistant is in: " + streams.join(", "));
+await launcher.click();
+await page.locator("[data-candor] >> css=.msg.bot", { hasText: "2 à 4 jours" }).waitFor();
 await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
 await input.press("Enter");
 const masked = page.locator("[data-candor] >> css=.msg.visitor").nth(1);
