@@ -10,13 +10,15 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
 INSTANCES=${INSTANCES:-1}
-cargo build --release --quiet
+# CANDOR_BIN=path runs another build (to compare two commits on the same machine, alternating).
+BIN=${CANDOR_BIN:-./target/release/candor}
+[ -n "${CANDOR_BIN:-}" ] || cargo build --release --quiet
 DATA=$(mktemp -d)
 SERVERS=()
 trap 'kill "${SERVERS[@]}" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for i in $(seq 0 $((INSTANCES - 1))); do
   mkdir -p "$DATA/$i"
-  ./target/release/candor serve --bind 127.0.0.1:$((PORT + i)) --data-dir "$DATA/$i" --rate-limit 0 >"$DATA/server-$i.log" 2>&1 &
+  "$BIN" serve --bind 127.0.0.1:$((PORT + i)) --data-dir "$DATA/$i" --rate-limit 0 >"$DATA/server-$i.log" 2>&1 &
   SERVERS+=($!)
   for _ in $(seq 50); do curl -sf http://127.0.0.1:$((PORT + i))/healthz >/dev/null && break; sleep 0.2; done
   # With the embedding model: wait until the help centre is embedded.
