@@ -38,6 +38,7 @@ pub enum ErrorCode {
     ConsentRequired,
     InvalidContact,
     RateLimited,
+    Unavailable,
     Internal,
 }
 
@@ -58,6 +59,7 @@ impl ErrorCode {
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ConversationClosed | NotRateable => StatusCode::CONFLICT,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,8 +107,31 @@ impl ApiError {
 
 /// A storage failure is never the caller's fault: logged, answered with `internal`.
 impl From<crate::storage::StoreError> for ApiError {
+    /// A database that does not answer (PostgreSQL restarting, the network to it down, every
+    /// connection busy) is a 503 with `Retry-After`: nothing was stored, trying again soon
+    /// is right, and a load balancer's readiness check (`/readyz`) sees it as not ready.
+    /// Anything else is our bug: a 500.
     fn from(e: crate::storage::StoreError) -> ApiError {
-        ApiError::internal(&e)
+        use crate::storage::StoreError;
+        let unreachable = match &e {
+            StoreError::Timeout(_) => true,
+            StoreError::Database(d) => matches!(
+                d,
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+            ),
+            StoreError::Corrupt(_) => false,
+        };
+        if !unreachable {
+            return ApiError::internal(&e);
+        }
+        tracing::warn!(error = %e, cause = ?std::error::Error::source(&e).map(|s| s.to_string()), "database unreachable");
+        ApiError {
+            retry_after: Some(5),
+            ..ApiError::new(
+                ErrorCode::Unavailable,
+                "The service is briefly unavailable: nothing was saved. Please try again in a few seconds.",
+            )
+        }
     }
 }
 
@@ -160,6 +185,30 @@ impl ResponseError for ApiError {
 mod tests {
     use super::*;
     use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn a_database_that_does_not_answer_is_a_503_to_retry_not_a_500() {
+        use crate::storage::StoreError;
+        for e in [
+            StoreError::Database(sqlx::Error::PoolTimedOut),
+            StoreError::Database(sqlx::Error::Io(
+                std::io::ErrorKind::ConnectionRefused.into(),
+            )),
+            StoreError::Timeout(5),
+        ] {
+            let res = ApiError::from(e).error_response();
+            assert_eq!(res.status(), 503);
+            assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+            let body = to_bytes(res.into_body()).await.unwrap();
+            assert!(std::str::from_utf8(&body)
+                .unwrap()
+                .contains(r#""code":"unavailable""#));
+        }
+        let bug = ApiError::from(StoreError::Corrupt("a bad row".into())).error_response();
+        assert_eq!(bug.status(), 500);
+        let other = StoreError::Database(sqlx::Error::RowNotFound);
+        assert_eq!(ApiError::from(other).error_response().status(), 500);
+    }
 
     #[actix_web::test]
     async fn errors_render_as_one_json_shape_with_their_status() {

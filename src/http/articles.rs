@@ -80,6 +80,7 @@ impl From<EditError> for ApiError {
                     )
                 }
             }
+            EditError::Store(e) => e.into(),
             other => ApiError::internal(&other),
         }
     }

@@ -51,6 +51,7 @@ impl From<ServiceError> for ApiError {
                 ErrorCode::ConversationClosed,
                 "This conversation is closed; start a new one.",
             ),
+            ServiceError::Store(e) => e.into(),
             other => ApiError::internal(&other),
         }
     }

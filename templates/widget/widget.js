@@ -32,6 +32,16 @@ const T = {
     contactSend: "Envoyer mes coordonnées", contactSaved: (d) => `Merci. Vos coordonnées seront effacées au plus tard dans ${d} jours.`,
     unread: (n) => n === 1 ? "Aide : 1 nouveau message" : `Aide : ${n} nouveaux messages`,
     typing: (name) => `${name} écrit…`,
+    // The server's messages are in English; the visitor reads these instead.
+    errors: {
+      rate_limited: "Trop de messages d'un coup : attendez une minute, puis réessayez.",
+      message_too_long: "Ce message est trop long : 2 000 caractères au plus.",
+      empty_message: "Ce message est vide.",
+      conversation_closed: "Cette conversation est terminée : commencez-en une nouvelle.",
+      unavailable: "Le service est momentanément indisponible ; rien n'a été enregistré. Réessayez dans quelques secondes.",
+      consent_required: "Cochez la case d'accord pour que nous gardions vos coordonnées.",
+      invalid_contact: "Cet e-mail ou ce numéro ne semble pas valide.",
+    },
   },
   en: {
     open: "Help", title: "Customer-service assistant (AI)", close: "Close the chat",
@@ -59,6 +69,15 @@ const T = {
     contactSend: "Send my details", contactSaved: (d) => `Thank you. Your details will be deleted within ${d} days at the latest.`,
     unread: (n) => n === 1 ? "Help: 1 new message" : `Help: ${n} new messages`,
     typing: (name) => `${name} is typing…`,
+    errors: {
+      rate_limited: "Too many messages at once: wait a minute, then try again.",
+      message_too_long: "This message is too long: 2,000 characters at most.",
+      empty_message: "This message is empty.",
+      conversation_closed: "This conversation has ended: start a new one.",
+      unavailable: "The service is briefly unavailable; nothing was saved. Try again in a few seconds.",
+      consent_required: "Tick the box to agree that we keep your details.",
+      invalid_contact: "This email or number does not look valid.",
+    },
   },
 }[LANG];
 const STORE_KEY = "candor:" + BASE;
@@ -126,9 +145,14 @@ try { conv = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null"); } catch (_
 async function api(path, options) {
   const headers = { "Content-Type": "application/json" };
   if (conv) headers.Authorization = "Bearer " + conv.token;
-  const res = await fetch(BASE + path, { ...options, headers, credentials: "omit" });
+  let res;
+  try { res = await fetch(BASE + path, { ...options, headers, credentials: "omit" }); }
+  catch (_) { throw Object.assign(new Error(T.error), { status: 0 }); } // offline, or the server is down
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(body.error ? body.error.message : res.statusText), { status: res.status });
+  if (!res.ok) {
+    const code = body.error && body.error.code;
+    throw Object.assign(new Error(T.errors[code] || T.error), { status: res.status, code });
+  }
   return body;
 }
 

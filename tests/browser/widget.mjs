@@ -62,6 +62,11 @@ const system = page.locator("[data-candor] >> css=.msg.system").last();
 await system.waitFor();
 check((await system.innerText()).includes("file"), "the visitor sees the queue position");
 await page.locator("[data-candor] >> css=.contact").waitFor();
+// Refusals are told in the visitor's language, not in the server's English.
+await page.locator("[data-candor] >> css=#candor-email").fill("marie@example.com");
+await page.locator("[data-candor] >> css=.contact button[type=submit]").click();
+await page.locator("[data-candor] >> css=.error", { hasText: "Cochez la case d'accord" }).waitFor();
+await page.locator("[data-candor] >> css=#candor-email").fill("");
 
 if (agentEmail) {
   const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
