@@ -272,9 +272,12 @@ $("close-form").addEventListener("submit", async (e) => {
 });
 // While the holder types, the visitor's widget says "<name> is typing…" (at most one signal
 // every 3 s; nothing is stored, and a lost one does not matter).
+// Ticking "internal note" first keeps a note from showing the visitor that someone types.
 let typingSent = 0;
+const noting = () => $("note-mode").checked;
+$("note-mode").addEventListener("change", () => { $("reply-text").classList.toggle("noting", noting()); $("reply-text").focus(); });
 $("reply-text").addEventListener("input", () => {
-  if ($("send").disabled || !current || Date.now() - typingSent < 3000) return;
+  if (noting() || $("send").disabled || !current || Date.now() - typingSent < 3000) return;
   typingSent = Date.now();
   fetch(`/api/v1/agent/conversations/${current}/typing`, { method: "POST", credentials: "same-origin",
     headers: { "X-CSRF-Token": CSRF } }).catch(() => {});
@@ -282,7 +285,10 @@ $("reply-text").addEventListener("input", () => {
 // Ctrl+Enter (⌘+Enter on a Mac) sends to the visitor; a plain Enter is a new line, so that a
 // note being typed in the same box never reaches the visitor by a slip of the finger.
 $("reply-text").addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !$("send").disabled) { e.preventDefault(); $("reply").requestSubmit(); }
+  if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+  e.preventDefault();
+  if (noting()) { if (!$("note").disabled) $("note").click(); }
+  else if (!$("send").disabled) $("reply").requestSubmit();
 });
 $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();

@@ -47,6 +47,7 @@ texts! {
     canned: "Canned reply" / "Réponse type",
     send: "Send to the visitor" / "Envoyer au visiteur",
     note: "Add internal note" / "Ajouter une note interne",
+    note_mode: "Writing an internal note (the visitor does not see you typing; Ctrl+Enter adds the note)" / "J'écris une note interne (le visiteur ne me voit pas écrire ; Ctrl+Entrée ajoute la note)",
 }
 
 /// The console's texts in one language.

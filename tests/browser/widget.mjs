@@ -93,6 +93,15 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.reload();
   await consolePage.locator("#mine button.item").first().click();
   await consolePage.locator("#transcript >> text=a rejoint la conversation").waitFor();
+  // An internal note, ticked as one first: the visitor sees nobody typing, and never the note.
+  await consolePage.check("#note-mode");
+  await consolePage.fill("#reply-text", "Client pressé : vérifier le double débit.");
+  await consolePage.press("#reply-text", "Control+Enter");
+  await consolePage.locator("#transcript .msg.note").first().waitFor();
+  check((await consolePage.inputValue("#reply-text")) === "", "the note leaves the box");
+  check(await page.locator("[data-candor] >> css=.typing").isHidden(), "writing a note shows no typing to the visitor");
+  check((await page.locator("[data-candor] >> text=double débit").count()) === 0, "the note never reaches the visitor");
+  await consolePage.uncheck("#note-mode");
   // A plain Enter is a new line (a note typed in the same box must not slip out); Ctrl+Enter sends.
   await consolePage.fill("#reply-text", "Bonjour, je suis Camille.");
   await page.locator("[data-candor] >> css=.typing", { hasText: "Camille écrit…" }).waitFor({ timeout: 10000 });
