@@ -136,6 +136,7 @@ impl Assistant {
             _ => return self.store_silently(conv, visitor, red.kinds, now).await,
         }
         let lang = self.lang_for(conv, &red.text);
+        visitor.lang = Some(lang.code().to_string());
         // Inline on purpose: one decision takes ~65 µs, less than a thread hand-off.
         let decision = answer::decide(&self.index, &red.text, lang, self.threshold)
             .map_err(ServiceError::Search)?;
@@ -177,6 +178,7 @@ impl Assistant {
             &citations,
             now + 1,
         );
+        reply.lang = Some(lang.code().to_string());
         let why = serde_json::to_string(&decision.why).unwrap_or_else(|_| "{}".into());
         let handing_over = handoff.is_some();
         let turn = Turn {
@@ -287,5 +289,6 @@ pub fn message(
         citations: citations.to_string(),
         created_at,
         author_name: None,
+        lang: None,
     }
 }

@@ -47,6 +47,8 @@ pub struct ExportMessage {
     pub kind: Option<String>,
     pub text: String,
     pub created_at: String,
+    /// The language the question was read in, on a turn's messages.
+    pub lang: Option<String>,
 }
 
 /// Gathers every row of the conversation (and records who exported it: "visitor" from the
@@ -103,6 +105,7 @@ fn export_message(m: &MessageRow) -> ExportMessage {
         kind: m.kind.clone(),
         text: m.text.clone(),
         created_at: rfc3339(m.created_at),
+        lang: m.lang.clone(),
     }
 }
 

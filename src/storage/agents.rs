@@ -201,7 +201,7 @@ macro_rules! impl_agent_store {
 
             async fn messages_after(&self, conversation_id: &str, seq: i64) -> Result<Vec<$crate::storage::MessageRow>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name \
+                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang \
                      FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
                 ).bind(conversation_id).bind(seq).fetch_all(&self.pool).await?)
             }

@@ -146,7 +146,7 @@ macro_rules! impl_gap_store {
         impl $crate::storage::articles::GapStore for $store {
             async fn declined_questions(&self, limit: i64) -> Result<Vec<$crate::storage::articles::DeclinedQuestion>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT v.text, c.locale, b.created_at AS at FROM messages b \
+                    "SELECT v.text, COALESCE(b.lang, c.locale) AS locale, b.created_at AS at FROM messages b \
                      JOIN conversations c ON c.id = b.conversation_id \
                      JOIN messages v ON v.conversation_id = b.conversation_id AND v.seq = ( \
                        SELECT MAX(p.seq) FROM messages p WHERE p.conversation_id = b.conversation_id \

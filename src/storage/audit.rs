@@ -319,10 +319,10 @@ macro_rules! impl_equity_store {
         impl $crate::storage::audit::EquityStore for $store {
             async fn equity_rows(&self, from: i64, to: i64) -> Result<Vec<(String, String, String, i64)>, $crate::storage::StoreError> {
                 let mut rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), COALESCE(m.kind, ''), COUNT(*) FROM messages m \
+                    "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), COALESCE(m.kind, ''), COUNT(*) FROM messages m \
                      JOIN conversations c ON c.id = m.conversation_id \
                      WHERE c.keep_transcript AND m.author = 'bot' AND m.created_at >= $1 AND m.created_at < $2 \
-                     GROUP BY c.locale, COALESCE(c.origin, ''), COALESCE(m.kind, '')",
+                     GROUP BY COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), COALESCE(m.kind, '')",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
                 let waits: Vec<(String, String, String, i64)> = sqlx::query_as(
                     "SELECT c.locale, COALESCE(c.origin, ''), 'wait', cl.created_at - q.created_at FROM handoff_events cl \
@@ -331,14 +331,14 @@ macro_rules! impl_equity_store {
                      WHERE cl.event = 'claimed' AND c.keep_transcript AND cl.created_at >= $1 AND cl.created_at < $2",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
                 let votes: Vec<(String, String, String, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END, COUNT(*) \
-                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
+                    "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END, COUNT(*) \
+                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
                      WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 \
-                     GROUP BY c.locale, COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END",
+                     GROUP BY COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
                 let corrections: Vec<(String, String, String, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), 'correction', f.resolved_at - f.created_at \
-                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
+                    "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), 'correction', f.resolved_at - f.created_at \
+                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
                      WHERE c.keep_transcript AND NOT f.helpful AND f.resolved_at IS NOT NULL \
                      AND f.resolved_at >= $1 AND f.resolved_at < $2",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;

@@ -43,6 +43,9 @@ pub struct MessageRow {
     pub created_at: i64,
     /// Display name of the person who wrote it (agent messages).
     pub author_name: Option<String>,
+    /// The language the question was read in (a turn's visitor message and reply); `None`
+    /// for the rest, which count in the conversation's locale.
+    pub lang: Option<String>,
 }
 
 /// A question and what followed, stored atomically.

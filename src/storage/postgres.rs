@@ -20,6 +20,10 @@ const MIGRATIONS: Migrations = &[
     (10, include_str!("migrations/postgres/0010_synonyms.sql")),
     (11, include_str!("migrations/postgres/0011_accounts.sql")),
     (12, include_str!("migrations/postgres/0012_ratings.sql")),
+    (
+        13,
+        include_str!("migrations/postgres/0013_message_lang.sql"),
+    ),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

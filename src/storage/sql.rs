@@ -48,8 +48,8 @@ macro_rules! impl_store {
                 m: &$crate::storage::MessageRow,
             ) -> Result<i64, sqlx::Error> {
                 let (seq,): (i64,) = sqlx::query_as(
-                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
+                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
                 )
                 .bind(&m.id)
                 .bind(&m.conversation_id)
@@ -60,6 +60,7 @@ macro_rules! impl_store {
                 .bind(&m.citations)
                 .bind(m.created_at)
                 .bind(&m.author_name)
+                .bind(&m.lang)
                 .fetch_one(&mut *conn)
                 .await?;
                 Ok(seq)
@@ -244,7 +245,7 @@ macro_rules! impl_store {
                 conversation_id: &str,
             ) -> Result<Vec<$crate::storage::MessageRow>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name \
+                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang \
                      FROM messages WHERE conversation_id = $1 ORDER BY seq",
                 )
                 .bind(conversation_id)

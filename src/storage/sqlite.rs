@@ -23,6 +23,7 @@ const MIGRATIONS: Migrations = &[
     (10, include_str!("migrations/sqlite/0010_synonyms.sql")),
     (11, include_str!("migrations/sqlite/0011_accounts.sql")),
     (12, include_str!("migrations/sqlite/0012_ratings.sql")),
+    (13, include_str!("migrations/sqlite/0013_message_lang.sql")),
 ];
 
 /// The embedded store.

@@ -313,3 +313,46 @@ async fn instances_starting_together_record_new_settings_once() {
         candor::audit::verify(&entries).expect("chain intact");
     }
 }
+
+/// An English visitor on the French page is counted with the English questions: in the equity
+/// report, in the unanswered questions, and in their export.
+#[tokio::test]
+async fn a_question_is_counted_in_the_language_it_was_asked_in() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Alex", "admin").await;
+        let c = app.create(Some("fr")).await;
+        app.consent(&c, true).await;
+        app.ask(&c, "Combien de temps prend la livraison ?").await;
+        app.ask(&c, "How long does delivery take?").await;
+        let declined = app.ask(&c, "Do you sell electric bikes?").await;
+        assert_eq!(declined["reply"]["kind"], "no_answer", "{declined}");
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
+        let questions = |g: &str| {
+            report["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["dimension"] == "language" && x["group"] == g)
+                .map(|x| x["questions"].clone())
+        };
+        assert_eq!(questions("fr"), Some(json!(1)), "{backend:?} {report}");
+        assert_eq!(questions("en"), Some(json!(2)), "{backend:?} {report}");
+        let gaps: Value = app.agent_get(&admin, "/api/v1/gaps").await.1;
+        assert_eq!(gaps[0]["lang"], "en", "{gaps}");
+        assert!(gaps[0]["examples"].to_string().contains("electric bikes"));
+        let export: Value = app
+            .get(&c, &format!("/api/v1/conversations/{}/export", c.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let langs: Vec<_> = export["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["lang"].as_str().unwrap_or("-").to_string())
+            .collect();
+        assert_eq!(langs, ["fr", "fr", "en", "en", "en", "en"], "{export}");
+    }
+}

@@ -353,6 +353,7 @@ async fn retention_purges_what_is_past_its_period_with_an_injected_clock() {
             text: "hi".into(),
             citations: "[]".into(),
             created_at: now - 3 * DAY,
+            lang: None,
         };
         let turn = Turn {
             visitor: msg,
