@@ -436,10 +436,13 @@ impl ServeArgs {
                 .threshold
                 .or(file.threshold)
                 .unwrap_or(DEFAULT_THRESHOLD),
-            widget_origins: self
-                .widget_origins
-                .or(file.widget_origins)
-                .unwrap_or_default(),
+            // "a, b" and an empty CANDOR_WIDGET_ORIGINS= are meant as they read.
+            widget_origins: (self.widget_origins.or(file.widget_origins))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
             client_ip_header: self.client_ip_header.or(file.client_ip_header),
             metrics_token: self.metrics_token.or(file.metrics_token),
             log_format: self
@@ -659,6 +662,20 @@ mod tests {
             let e = check_origin(bad).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");
         }
+        let listed = ServeArgs {
+            widget_origins: Some(vec![
+                "https://a.example".into(),
+                " https://b.example".into(),
+                "".into(),
+            ]),
+            ..Default::default()
+        };
+        let s = listed.merge(FileSettings::default());
+        assert_eq!(s.widget_origins, ["https://a.example", "https://b.example"]);
+        assert!(
+            s.validate().is_ok(),
+            "spaces after commas and empty entries are fine"
+        );
         let mut s = ServeArgs::default().merge(FileSettings::default());
         s.widget_origins = vec!["https://shop.example/".into()];
         let e = s.validate().unwrap_err().to_string();
