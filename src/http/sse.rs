@@ -134,31 +134,35 @@ async fn produce(
         }
         // Queue changes only matter to conversations that wait in it (their position).
         let waiting = last_status.0 == crate::conversation::service::status::WAITING;
-        let changed = async {
-            loop {
-                match sub.recv().await {
-                    Ok(topic) if topic == id || (waiting && topic == QUEUE) => break None,
-                    Ok(topic) => match typing_in(&topic, &id) {
-                        Some(name) => break Some(name.to_string()),
-                        None => continue,
-                    },
-                    Err(_) => break None,
+        // Typing signals are passed on as they come, without reading the store again; the
+        // deadline stays, so the 15 s re-check (signed out? erased?) happens all the same.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let woken = loop {
+            let changed = async {
+                loop {
+                    match sub.recv().await {
+                        Ok(topic) if topic == id || (waiting && topic == QUEUE) => break None,
+                        Ok(topic) => match typing_in(&topic, &id) {
+                            Some(name) => break Some(name.to_string()),
+                            None => continue,
+                        },
+                        Err(_) => break None,
+                    }
                 }
+            };
+            match tokio::time::timeout_at(deadline, changed).await {
+                Ok(Some(name)) => {
+                    let data = json!({ "name": name });
+                    if !send(format!("event: typing\ndata: {data}\n\n")).await {
+                        return;
+                    }
+                }
+                Ok(None) => break true,
+                Err(_) => break false,
             }
         };
-        match tokio::time::timeout(Duration::from_secs(15), changed).await {
-            Ok(Some(name)) => {
-                let data = json!({ "name": name });
-                if !send(format!("event: typing\ndata: {data}\n\n")).await {
-                    return;
-                }
-            }
-            Ok(None) => {}
-            Err(_) => {
-                if !send(": keep-alive\n\n".into()).await {
-                    return;
-                }
-            }
+        if !woken && !send(": keep-alive\n\n".into()).await {
+            return;
         }
     }
 }
