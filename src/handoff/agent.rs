@@ -55,6 +55,11 @@ pub async fn claim(
     apply(store, &t, agent, "took the conversation from the queue").await
 }
 
+/// Whether `agent` holds the conversation now (claimed it, or had it transferred to them).
+pub fn holds(conv: &ConversationRow, agent: &User) -> bool {
+    conv.status == status::WITH_AGENT && conv.agent_id.as_deref() == Some(agent.id.as_str())
+}
+
 /// A message from the person holding the conversation; `false` if they do not hold it.
 pub async fn reply(
     store: &dyn Store,

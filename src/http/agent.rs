@@ -214,9 +214,7 @@ async fn typing(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    let holds = conv.status == crate::conversation::service::status::WITH_AGENT
-        && conv.agent_id.as_deref() == Some(user.id.as_str());
-    if !holds {
+    if !agent::holds(&conv, &user) {
         return Err(ApiError::new(
             ErrorCode::NotHolder,
             "Only the person holding the conversation is shown typing.",
