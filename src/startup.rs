@@ -122,6 +122,12 @@ impl Application {
         self.port
     }
 
+    /// The server's own storage: what a test (or an embedding program) writes through it is
+    /// seen at once by the server's next read, with no second pool and its snapshot races.
+    pub fn store(&self) -> Arc<dyn crate::storage::Store> {
+        self.assistant.store.clone()
+    }
+
     /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();

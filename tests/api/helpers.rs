@@ -25,7 +25,7 @@ pub fn backends() -> Vec<Backend> {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// A second connection to the app's database, for setting up accounts.
+    /// The app's own storage, for setting up accounts and checking what it kept.
     pub store: std::sync::Arc<dyn candor::storage::Store>,
     /// Kept so the data dir lives as long as the app.
     _data_dir: TempDir,
@@ -79,11 +79,8 @@ pub async fn spawn_configured(backend: Backend, change: impl FnOnce(&mut Setting
 }
 
 pub async fn spawn_with(settings: Settings, data_dir: TempDir, backend: Backend) -> TestApp {
-    let (url, dir) = (settings.database_url.clone(), settings.data_dir.clone());
     let app = Application::build(settings).await.expect("build app");
-    let store = candor::storage::connect(url.as_deref(), &dir)
-        .await
-        .expect("second connection");
+    let store = app.store();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let _ = backend;
