@@ -36,7 +36,42 @@ pub struct Warning {
     pub rate: f64,
     pub best_group: String,
     pub best_rate: f64,
+    /// The likely cause in English words (the JSON API's reading).
     pub likely_cause: String,
+    /// The same cause as facts, so a page can say it in its reader's language.
+    pub cause: Cause,
+}
+
+/// Why a group is likely served worse.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Cause {
+    /// Fewer articles in the group's language than in the best group's.
+    FewArticles {
+        articles: usize,
+        best_articles: usize,
+    },
+    /// The group's questions fall outside what the help centre covers more often.
+    OutsideCoverage,
+    /// The group's visitors rate the team's help less useful.
+    LessUseful,
+}
+
+impl Cause {
+    /// The cause in English, naming the group and the best group.
+    pub fn english(&self, group: &str, best: &str) -> String {
+        match self {
+            Cause::FewArticles { articles, best_articles } => format!(
+                "few articles in {group}: {articles} against {best_articles} in {best}; questions in {group} more often find nothing to answer from"
+            ),
+            Cause::OutsideCoverage => format!(
+                "questions from {group} more often fall outside what the help centre covers: read the declined questions of this group"
+            ),
+            Cause::LessUseful => format!(
+                "visitors from {group} find the team's help less useful than those from {best}: check that people who speak their language are on the team when they ask, and read their comments in the latest ratings below"
+            ),
+        }
+    }
 }
 
 /// Fewest ratings a group needs before its helped rate is compared: below, one unhappy
@@ -162,10 +197,10 @@ fn disparities(
             };
             for (g, r) in &rated {
                 if best_rate - r > points {
-                    let likely_cause = if measure == "answer_rate" {
+                    let cause = if measure == "answer_rate" {
                         likely_cause(dimension, &g.group, &best.group, articles)
                     } else {
-                        format!("visitors from {} find the team's help less useful than those from {}: check that people who speak their language are on the team when they ask, and read their comments in the latest ratings below", g.group, best.group)
+                        Cause::LessUseful
                     };
                     out.push(Warning {
                         dimension,
@@ -174,7 +209,8 @@ fn disparities(
                         rate: *r,
                         best_group: best.group.clone(),
                         best_rate,
-                        likely_cause,
+                        likely_cause: cause.english(&g.group, &best.group),
+                        cause,
                     });
                 }
             }
@@ -188,16 +224,15 @@ fn likely_cause(
     group: &str,
     best: &str,
     articles: &BTreeMap<String, usize>,
-) -> String {
+) -> Cause {
     let count = |l: &str| articles.get(l).copied().unwrap_or(0);
     if dimension == "language" && count(group) < count(best) {
-        return format!(
-            "few articles in {group}: {} against {} in {best}; questions in {group} more often find nothing to answer from",
-            count(group),
-            count(best)
-        );
+        return Cause::FewArticles {
+            articles: count(group),
+            best_articles: count(best),
+        };
     }
-    format!("questions from {group} more often fall outside what the help centre covers: read the declined questions of this group")
+    Cause::OutsideCoverage
 }
 
 /// A gauge: metric name, help text, and how to read it from a group.

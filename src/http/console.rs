@@ -34,6 +34,8 @@ struct ConsolePage {
 #[serde(deny_unknown_fields)]
 struct ConsoleQuery {
     lang: Option<String>,
+    /// The staff pages' language switch (`staff_lang`), the same as `lang` here.
+    ui: Option<String>,
 }
 
 /// A cookie only this site's pages can send (SameSite=Strict), invisible to scripts.
@@ -68,11 +70,15 @@ pub(super) fn page(
     csrf: String,
     html: String,
 ) -> HttpResponse {
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    response
         .content_type("text/html; charset=utf-8")
         .insert_header(("cache-control", "no-store"))
-        .cookie(cookie(req, CSRF_COOKIE, csrf, 12))
-        .body(html)
+        .cookie(cookie(req, CSRF_COOKIE, csrf, 12));
+    if let Some(ui) = super::staff_lang::remember(req) {
+        response.cookie(ui);
+    }
+    response.body(html)
 }
 
 /// Renders a console page (200), or logs why it could not be rendered (500).
@@ -83,12 +89,13 @@ pub(super) fn show(req: &HttpRequest, t: &impl Template, csrf: String) -> HttpRe
     }
 }
 
-/// The console in `?lang=`, else in the browser's language (French or English).
+/// The console in `?lang=`, else in the staff member's chosen language (`?ui=`, kept in a
+/// cookie) or their browser's.
 async fn console(req: HttpRequest, q: web::Query<ConsoleQuery>) -> Result<HttpResponse, ApiError> {
-    let lang = match q.lang.as_deref() {
+    let lang = match q.lang.as_deref().or(q.ui.as_deref()) {
         Some(tag) => crate::knowledge::Lang::parse(tag)
             .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedLocale, "lang must be fr or en."))?,
-        None => super::widget::accept_language(&req),
+        None => super::staff_lang::staff_lang(&req),
     };
     let csrf = csrf_token(&req);
     let t = super::console_text::console_text(lang);

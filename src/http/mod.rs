@@ -23,6 +23,8 @@ pub mod methods;
 pub mod nul;
 /// The operators' pages: articles, editor, history, gaps.
 pub mod operator;
+/// The operator and admin pages' texts, English and French.
+pub mod operator_text;
 /// Health, metrics.
 pub mod ops;
 /// The demo store page and the widget script.
@@ -41,6 +43,8 @@ pub mod review;
 pub mod security;
 /// Server-sent event streams of a conversation's messages.
 pub mod sse;
+/// The language of the staff pages: `?ui=`, a cookie, or the browser's.
+pub mod staff_lang;
 /// Accounts, for admins.
 pub mod users;
 /// The visitor API used by the widget.

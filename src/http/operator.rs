@@ -5,6 +5,8 @@
 
 use super::auth::{ConsoleUser, OperatorUser};
 use super::console::{csrf_token, page, show};
+use super::operator_text::{operator_text, OperatorText};
+use super::staff_lang::PageQuery;
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::accounts::is_admin;
@@ -32,6 +34,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/operator.js").route(web::get().to(script)));
 }
 
+/// The operator pages' texts in the language the staff member chose (or their browser's).
+pub(super) fn texts(req: &HttpRequest) -> &'static OperatorText {
+    operator_text(super::staff_lang::staff_lang(req))
+}
+
 /// "2026-11-29 15:40 UTC": the dates operators read.
 pub fn when(ms: i64) -> String {
     let t = crate::conversation::rfc3339(ms);
@@ -42,6 +49,8 @@ pub fn when(ms: i64) -> String {
 #[template(path = "operator/signin.html")]
 struct SignIn {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     admin: bool,
     message: String,
@@ -64,7 +73,7 @@ impl FromRequest for OperatorPage {
                 Err(e) if e.code == ErrorCode::Forbidden => Err(refusal(
                     &req,
                     StatusCode::FORBIDDEN,
-                    "Your account is not an operator account: the knowledge base is edited by operators and admins. Agents work at /agent.",
+                    texts(&req).not_operator,
                 )),
                 Err(e) => Err(signed_out(&req, e)),
             }
@@ -88,7 +97,7 @@ impl FromRequest for AdminPage {
                 Ok(_) => Err(refusal(
                     &req,
                     StatusCode::FORBIDDEN,
-                    "This page is for admins: sign in with an admin account.",
+                    texts(&req).admins_only,
                 )),
                 Err(e) => Err(signed_out(&req, e)),
             }
@@ -111,6 +120,7 @@ fn refusal(req: &HttpRequest, status: StatusCode, message: &str) -> actix_web::E
     let csrf = csrf_token(req);
     let html = SignIn {
         csrf: csrf.clone(),
+        t: texts(req),
         email: String::new(),
         admin: false,
         message: message.into(),
@@ -140,6 +150,8 @@ struct Row {
 #[template(path = "operator/list.html")]
 struct ListPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     /// Shows the admin pages in the menu.
     admin: bool,
@@ -156,7 +168,7 @@ async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     OperatorPage(user): OperatorPage,
-    filter: web::Query<Filter>,
+    PageQuery(filter): PageQuery<Filter>,
 ) -> Result<HttpResponse, ApiError> {
     let a = &state.assistant;
     let everything = editor::list(a.store.as_ref(), &a.index, &Filter::default()).await?;
@@ -186,6 +198,7 @@ async fn list(
     let csrf = csrf_token(&req);
     let t = ListPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         admin: is_admin(&user),
         email: user.email,
         q: value(&filter.q),
@@ -203,6 +216,8 @@ async fn list(
 #[template(path = "operator/edit.html")]
 struct EditPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     /// Shows the admin pages in the menu.
     admin: bool,
@@ -226,10 +241,11 @@ struct EditPage {
 }
 
 impl EditPage {
-    fn of(csrf: String, user: &User, c: &Current, is_new: bool, gap: String) -> EditPage {
+    fn of(req: &HttpRequest, user: &User, c: &Current, is_new: bool, gap: String) -> EditPage {
         let a = &c.input;
         EditPage {
-            csrf,
+            csrf: csrf_token(req),
+            t: texts(req),
             email: user.email.clone(),
             admin: is_admin(user),
             is_new,
@@ -262,7 +278,9 @@ async fn new_article(
 ) -> Result<HttpResponse, ApiError> {
     // Pre-filled from a content gap: its language, and its questions as example questions.
     // Pairs, not a struct: `q=` repeats, once per question of the gap.
-    let (mut gap, mut lang, mut questions) = (None, crate::knowledge::Lang::Fr, Vec::new());
+    // Otherwise the article is in the language the operator works in.
+    let lang = super::staff_lang::staff_lang(&req);
+    let (mut gap, mut lang, mut questions) = (None, lang, Vec::new());
     for (k, v) in pairs.into_inner() {
         match k.as_str() {
             "gap" => gap = Some(v),
@@ -291,9 +309,8 @@ async fn new_article(
     let gap = gap
         .filter(|g| g.len() == 16 && g.chars().all(|c| c.is_ascii_hexdigit()))
         .unwrap_or_default();
-    let csrf = csrf_token(&req);
-    let t = EditPage::of(csrf.clone(), &user, &current, true, gap);
-    Ok(show(&req, &t, csrf))
+    let t = EditPage::of(&req, &user, &current, true, gap);
+    Ok(show(&req, &t, t.csrf.clone()))
 }
 
 async fn edit(
@@ -303,9 +320,8 @@ async fn edit(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let current = article(&state, &id).await?;
-    let csrf = csrf_token(&req);
-    let t = EditPage::of(csrf.clone(), &user, &current, false, String::new());
-    Ok(show(&req, &t, csrf))
+    let t = EditPage::of(&req, &user, &current, false, String::new());
+    Ok(show(&req, &t, t.csrf.clone()))
 }
 
 /// The current text of an article, or 404.
@@ -327,7 +343,7 @@ struct DiffLine {
 const CONTEXT: usize = 2;
 
 /// The diff as the page shows it: changes with a little context, the rest folded.
-fn with_context(lines: &[diff::Line]) -> Vec<DiffLine> {
+fn with_context(lines: &[diff::Line], t: &OperatorText) -> Vec<DiffLine> {
     let changed: Vec<usize> = (0..lines.len())
         .filter(|&i| !matches!(lines[i], diff::Line::Same(_)))
         .collect();
@@ -340,7 +356,7 @@ fn with_context(lines: &[diff::Line]) -> Vec<DiffLine> {
             continue;
         }
         if folded > 0 {
-            out.push(DiffLine::folded(folded));
+            out.push(DiffLine::folded(folded, t));
             folded = 0;
         }
         out.push(DiffLine {
@@ -354,17 +370,17 @@ fn with_context(lines: &[diff::Line]) -> Vec<DiffLine> {
         });
     }
     if folded > 0 {
-        out.push(DiffLine::folded(folded));
+        out.push(DiffLine::folded(folded, t));
     }
     out
 }
 
 impl DiffLine {
-    fn folded(n: usize) -> DiffLine {
+    fn folded(n: usize, t: &OperatorText) -> DiffLine {
         DiffLine {
             kind: "folded",
             sign: "…",
-            text: format!("{n} unchanged line{}", if n == 1 { "" } else { "s" }),
+            text: t.unchanged_lines(n),
         }
     }
 }
@@ -385,6 +401,8 @@ struct VersionView {
 #[template(path = "operator/history.html")]
 struct HistoryPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     /// Shows the admin pages in the menu.
     admin: bool,
@@ -416,7 +434,7 @@ async fn history(
             created: when(v.created_at),
             added,
             removed,
-            lines: with_context(&lines),
+            lines: with_context(&lines, texts(&req)),
         });
         before = &v.document;
     }
@@ -424,6 +442,7 @@ async fn history(
     let csrf = csrf_token(&req);
     let t = HistoryPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         admin: is_admin(&user),
         email: user.email,
         id: id.into_inner(),
@@ -450,6 +469,8 @@ struct GapView {
 #[template(path = "operator/gaps.html")]
 struct GapsPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     /// Shows the admin pages in the menu.
     admin: bool,
@@ -493,6 +514,7 @@ async fn gaps(
     let csrf = csrf_token(&req);
     let t = GapsPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         admin: is_admin(&user),
         email: user.email,
         all,
@@ -505,6 +527,8 @@ async fn gaps(
 #[template(path = "operator/synonyms.html")]
 struct SynonymsPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     /// Shows the admin pages in the menu.
     admin: bool,
@@ -521,6 +545,7 @@ async fn synonyms(
     let csrf = csrf_token(&req);
     let t = SynonymsPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         admin: is_admin(&user),
         email: user.email,
         rules,
@@ -543,7 +568,8 @@ mod tests {
     fn long_unchanged_runs_fold_around_the_changes() {
         let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
         let new = old.replace("line 10\n", "line ten\n");
-        let shown: Vec<(String, String)> = with_context(&diff::lines(&old, &new))
+        let en = crate::http::operator_text::operator_text(crate::knowledge::Lang::En);
+        let shown: Vec<(String, String)> = with_context(&diff::lines(&old, &new), en)
             .into_iter()
             .map(|l| (l.kind.to_string(), l.text))
             .collect();
@@ -554,5 +580,8 @@ mod tests {
         );
         assert_eq!(shown[0].1, "7 unchanged lines");
         assert_eq!(shown[7].1, "8 unchanged lines");
+        let fr = crate::http::operator_text::operator_text(crate::knowledge::Lang::Fr);
+        let folded = &with_context(&diff::lines(&old, &new), fr)[0];
+        assert_eq!(folded.text, "7 lignes inchangées");
     }
 }

@@ -3,7 +3,10 @@
 
 use super::auth::AgentUser;
 use super::console::show;
+use super::operator::texts;
 use super::operator::AdminPage;
+use super::operator_text::OperatorText;
+use super::staff_lang::PageQuery;
 use super::AppState;
 use crate::audit::equity::{self, Report};
 use crate::conversation::now_ms;
@@ -121,6 +124,11 @@ struct Bar {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    csrf: String,
+    /// The page's texts, in the admin's language.
+    t: &'static OperatorText,
+    email: String,
+    admin: bool,
     from: String,
     to: String,
     report: Report,
@@ -130,7 +138,11 @@ struct AuditPage {
     ratings: Vec<RatingView>,
 }
 
-fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) -> Vec<Bar> {
+fn bars(
+    report: &Report,
+    t: &OperatorText,
+    pick: impl Fn(&equity::GroupFigures) -> Option<f64>,
+) -> Vec<Bar> {
     report
         .groups
         .iter()
@@ -139,7 +151,7 @@ fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) ->
         .map(|(i, g)| {
             let v = pick(g);
             Bar {
-                label: format!("{}: {}", g.dimension, g.group),
+                label: format!("{}: {}", t.dimension_name(g.dimension), g.group),
                 value: v.map_or("—".into(), |v| format!("{v} %")),
                 width: v.map_or(0, |v| (v * 3.0).round() as u32),
                 y: i as u32 * 28,
@@ -149,28 +161,32 @@ fn bars(report: &Report, pick: impl Fn(&equity::GroupFigures) -> Option<f64>) ->
 }
 
 async fn page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     AdminPage(user): AdminPage,
-    q: web::Query<Period>,
+    PageQuery(q): PageQuery<Period>,
 ) -> Result<HttpResponse, ApiError> {
     let (report, from, to) = build(&state, &user, &q).await?;
-    let answer_bars = bars(&report, |g| g.answer_rate);
-    let helpful_bars = bars(&report, |g| g.helpful_rate);
+    let t = texts(&req);
+    let answer_bars = bars(&report, t, |g| g.answer_rate);
+    let helpful_bars = bars(&report, t, |g| g.helpful_rate);
     let chart_height = answer_bars.len() as u32 * 28 + 8;
     let ratings = recent_ratings(&state, from, to).await?;
+    let csrf = super::console::csrf_token(&req);
     let page = AuditPage {
+        csrf: csrf.clone(),
+        t,
+        email: user.email.clone(),
+        admin: true,
         ratings,
-        from: crate::conversation::rfc3339(from),
-        to: crate::conversation::rfc3339(to),
+        from: super::operator::when(from),
+        to: super::operator::when(to),
         report,
         answer_bars,
         helpful_bars,
         chart_height,
     };
-    let html = page.render()?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(show(&req, &page, csrf))
 }
 
 #[derive(Deserialize)]
@@ -221,6 +237,8 @@ struct EntryView {
 #[template(path = "operator/audit_log.html")]
 struct LogPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     admin: bool,
     actor: String,
@@ -266,6 +284,7 @@ async fn log_page(
     let csrf = super::console::csrf_token(&req);
     let t = LogPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         email: user.email,
         admin: true,
         actor: actor.unwrap_or_default(),

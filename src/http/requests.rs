@@ -5,7 +5,10 @@
 
 use super::auth::AdminUser;
 use super::console::{csrf_token, show};
+use super::operator::texts;
 use super::operator::{when, AdminPage};
+use super::operator_text::OperatorText;
+use super::staff_lang::PageQuery;
 use super::AppState;
 use crate::conversation::{now_ms, rfc3339};
 use crate::error::{ApiError, ErrorCode};
@@ -139,6 +142,8 @@ struct Found {
 #[template(path = "operator/requests.html")]
 struct RequestsPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     admin: bool,
     contact: String,
@@ -155,7 +160,7 @@ async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
     AdminPage(admin): AdminPage,
-    q: web::Query<SearchQuery>,
+    PageQuery(q): PageQuery<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let searched = [&q.contact, &q.words]
@@ -173,6 +178,7 @@ async fn page(
     let csrf = csrf_token(&req);
     let t = RequestsPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         email: admin.email,
         admin: true,
         contact: value(&q.contact),

@@ -4,7 +4,9 @@
 
 use super::auth::AdminUser;
 use super::console::{csrf_token, show};
+use super::operator::texts;
 use super::operator::{when, AdminPage, OperatorPage};
+use super::operator_text::OperatorText;
 use super::AppState;
 use crate::conversation::rfc3339;
 use crate::error::{ApiError, ErrorCode};
@@ -32,6 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[template(path = "operator/password.html")]
 struct PasswordPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     admin: bool,
 }
@@ -41,6 +45,7 @@ async fn password_page(req: HttpRequest, OperatorPage(user): OperatorPage) -> Ht
     let csrf = csrf_token(&req);
     let t = PasswordPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         admin: crate::handoff::accounts::is_admin(&user),
         email: user.email,
     };
@@ -63,6 +68,8 @@ struct Person {
 #[template(path = "operator/team.html")]
 struct TeamPage {
     csrf: String,
+    /// The page's texts, in the staff member's language.
+    t: &'static OperatorText,
     email: String,
     admin: bool,
     people: Vec<Person>,
@@ -97,6 +104,7 @@ async fn page(
     let csrf = csrf_token(&req);
     let t = TeamPage {
         csrf: csrf.clone(),
+        t: texts(&req),
         email: admin.email,
         admin: true,
         people,

@@ -4,24 +4,118 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  // The page's language (set by the server from ?ui=, its cookie or the browser); the
+  // page's own texts are rendered there, these are the ones this script writes.
+  const fr = document.documentElement.lang === "fr";
+  const T = fr ? {
+    passages: (n) => n + " passage(s) que l'assistant peut citer dans ce texte.",
+    preview: "Aperçu : ",
+    hands: "Passe la conversation à une personne.",
+    declines: "Ne répond pas : il ne trouve pas de réponse fiable et propose une personne.",
+    from: (title, id) => "D'après « " + title + " » (" + id + "). ",
+    matched: (words) => " Mots trouvés : " + (words || "aucun") + ".",
+    confidence: (c, t, rule) => "Confiance " + c + " % (seuil " + t + " %), règle " + rule + ".",
+    typeFirst: "Tapez d'abord une question.",
+    asking: "Question en cours…",
+    today: "Aujourd'hui",
+    withDraft: "Avec ce brouillon publié",
+    saving: "Enregistrement…",
+    idFirst: "Donnez d'abord un identifiant à l'article.",
+    keepText: " Votre texte est toujours là : copiez-le, puis rechargez la page.",
+    unpublishConfirm: "Dépublier cet article ? Les visiteurs n'en recevront plus de réponses ; son historique reste.",
+    unpublished: (v) => "Dépublié (version " + v + ").",
+    published: (v) => "Publié en version " + v + " : la prochaine question d'un visiteur l'utilise.",
+    drafted: (v) => "Enregistré comme brouillon, version " + v + " : les visiteurs reçoivent toujours le texte publié.",
+    states: { published: "publié", draft: "brouillon", unpublished: "dépublié" },
+    language: "Langue", visitorsWrite: "Les visiteurs écrivent", alsoSearch: "Chercher aussi", remove: "Retirer",
+    rulesSaved: (n) => n + " règle(s) enregistrée(s) : la prochaine question les utilise.",
+    passwordSet: (email, n) => "Nouveau mot de passe défini pour " + email + " ; " + n + " connexion(s) terminée(s).",
+    roleNow: (email, role) => email + " est maintenant " + (({ operator: "opérateur", admin: "administrateur" })[role] || role) + ".",
+    switchOffConfirm: "Désactiver ce compte maintenant ? Ses sessions prennent fin et les conversations qu'il tient retournent dans la file.",
+    switchedOff: (email, n, m) => email + " est désactivé : " + n + " connexion(s) terminée(s), " + m + " conversation(s) remise(s) dans la file.",
+    switchedOn: (email) => email + " peut de nouveau se connecter.",
+    switchOn: "Réactiver", switchOff: "Désactiver", off: "désactivé", active: "actif",
+    passwordChanged: (n) => "Mot de passe changé ; " + n + " autre(s) connexion(s) terminée(s).",
+    erased: "Effacée : seuls restent des comptes quotidiens anonymes.",
+    // Errors whose server text says nothing more than the code; the others name a field or
+    // a limit, and are shown as the server wrote them.
+    errors: {
+      invalid_credentials: "E-mail ou mot de passe incorrect.",
+      account_disabled: "Ce compte est désactivé : voyez avec un administrateur.",
+      csrf_failed: "La page a expiré : rechargez-la.",
+      missing_token: "Votre session a pris fin : rechargez la page et reconnectez-vous.",
+      invalid_token: "Votre session a pris fin : rechargez la page et reconnectez-vous.",
+      rate_limited: "Trop d'essais : attendez un peu avant de recommencer.",
+      unavailable: "Le serveur ne joint pas sa base de données : réessayez dans quelques secondes.",
+      internal: "Erreur du serveur : réessayez ; si elle revient, prévenez l'équipe technique.",
+      network: "Le serveur ne répond pas : vérifiez la connexion et réessayez.",
+    },
+  } : {
+    passages: (n) => n + " passage(s) the assistant can quote from this text.",
+    preview: "Preview: ",
+    hands: "Hands the conversation to a person.",
+    declines: "Declines: it finds no reliable answer and offers a person.",
+    from: (title, id) => "From “" + title + "” (" + id + "). ",
+    matched: (words) => " Matched words: " + (words || "none") + ".",
+    confidence: (c, t, rule) => "Confidence " + c + " % (threshold " + t + " %), rule " + rule + ".",
+    typeFirst: "Type a question first.",
+    asking: "Asking…",
+    today: "Today",
+    withDraft: "With this draft published",
+    saving: "Saving…",
+    idFirst: "Give the article an id first.",
+    keepText: " Your text is still here: copy it, then reload the page.",
+    unpublishConfirm: "Unpublish this article? Visitors will no longer get answers from it; its history stays.",
+    unpublished: (v) => "Unpublished (version " + v + ").",
+    published: (v) => "Published as version " + v + ": the next visitor question uses it.",
+    drafted: (v) => "Saved as draft, version " + v + ": visitors still get the published text.",
+    states: {},
+    language: "Language", visitorsWrite: "Visitors write", alsoSearch: "Also search", remove: "Remove",
+    rulesSaved: (n) => n + " rule(s) saved: the next question uses them.",
+    passwordSet: (email, n) => "New password set for " + email + "; " + n + " sign-in(s) ended.",
+    roleNow: (email, role) => email + " is now " + role + ".",
+    switchOffConfirm: "Switch this account off now? Its sessions end and the conversations it holds go back to the queue.",
+    switchedOff: (email, n, m) => email + " is switched off: " + n + " sign-in(s) ended, " + m + " conversation(s) back in the queue.",
+    switchedOn: (email) => email + " can sign in again.",
+    switchOn: "Switch on", switchOff: "Switch off", off: "switched off", active: "active",
+    passwordChanged: (n) => "Password changed; " + n + " other sign-in(s) ended.",
+    erased: "Erased: only anonymous daily counts remain.",
+    errors: { network: "The server does not answer: check the connection and try again." },
+  };
+  const stateName = (s) => T.states[s] || s;
 
   async function api(method, url, body) {
-    const res = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrf-token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let res;
+    try {
+      res = await fetch(url, {
+        method,
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (_) {
+      const err = new Error(T.errors.network);
+      err.code = "network";
+      throw err;
+    }
     let data = null;
     try { data = await res.json(); } catch (_) { data = null; }
     if (!res.ok) {
-      const err = new Error(data && data.error ? data.error.message : "HTTP " + res.status);
+      const code = data && data.error ? data.error.code : "";
+      const err = new Error(T.errors[code] || (data && data.error ? data.error.message : "HTTP " + res.status));
       err.status = res.status;
       err.code = data && data.error ? data.error.code : "";
       throw err;
     }
     return data;
   }
+
+  // The language link keeps the page's own query (filters, a gap's questions), changing only ui.
+  document.querySelectorAll("a.ui-lang").forEach((a) => {
+    const url = new URL(location.href);
+    url.searchParams.set("ui", a.getAttribute("hreflang"));
+    a.href = url.pathname + url.search;
+  });
 
   const signin = $("signin");
   if (signin) {
@@ -65,8 +159,8 @@
       try {
         const data = await api("POST", "/api/v1/articles/preview", { article: article() });
         $("preview").innerHTML = data.html; // rendered by the server with raw HTML escaped
-        $("passages").textContent = data.passages.length + " passage(s) the assistant can quote from this text.";
-      } catch (e) { $("passages").textContent = "Preview: " + e.message; }
+        $("passages").textContent = T.passages(data.passages.length);
+      } catch (e) { $("passages").textContent = T.preview + e.message; }
     };
     form.addEventListener("input", (ev) => {
       if (ev.target.id === "try-q" || ev.target.id === "a-reason") return;
@@ -87,15 +181,15 @@
         reply.textContent = d.passage;
       } else {
         reply.className = "answer declined";
-        reply.textContent = d.kind === "handoff" ? "Hands the conversation to a person." : "Declines: it finds no reliable answer and offers a person.";
+        reply.textContent = d.kind === "handoff" ? T.hands : T.declines;
       }
       box.appendChild(reply);
       const facts = document.createElement("p");
       facts.className = "muted";
-      const cited = d.citations.length ? "From “" + d.citations[0].title + "” (" + d.citations[0].article_id + "). " : "";
-      const matched = why.candidates.length ? " Matched words: " + (why.candidates[0].matched_terms.join(", ") || "none") + "." : "";
-      facts.textContent = cited + "Confidence " + Math.round(why.confidence * 100) + " % (threshold " +
-        Math.round(why.threshold * 100) + " %), rule " + why.rule + "." + matched + " " + why.explanation;
+      const cited = d.citations.length ? T.from(d.citations[0].title, d.citations[0].article_id) : "";
+      const matched = why.candidates.length ? T.matched(why.candidates[0].matched_terms.join(", ")) : "";
+      facts.textContent = cited + T.confidence(Math.round(why.confidence * 100), Math.round(why.threshold * 100), why.rule) +
+        matched + " " + why.explanation;
       box.appendChild(facts);
       return box;
     };
@@ -103,13 +197,13 @@
     $("try").addEventListener("click", async () => {
       const out = $("try-result");
       const question = $("try-q").value.trim();
-      if (!question) { out.textContent = "Type a question first."; return; }
-      out.textContent = "Asking…";
+      if (!question) { out.textContent = T.typeFirst; return; }
+      out.textContent = T.asking;
       try {
         const data = await api("POST", "/api/v1/articles/preview", { article: article(), question });
         out.textContent = "";
-        out.appendChild(showDecision("Today", data.live));
-        out.appendChild(showDecision("With this draft published", data.draft));
+        out.appendChild(showDecision(T.today, data.live));
+        out.appendChild(showDecision(T.withDraft, data.draft));
       } catch (e) { out.textContent = e.message; }
     });
     $("try-q").addEventListener("keydown", (ev) => {
@@ -118,11 +212,11 @@
 
     const save = async (state) => {
       $("save-error").textContent = "";
-      $("save-status").textContent = "Saving…";
+      $("save-status").textContent = T.saving;
       const body = Object.assign(article(state), { reason: $("a-reason").value.trim() || null });
       if (!$("a-id").value.trim()) {
         $("save-status").textContent = "";
-        $("save-error").textContent = "Give the article an id first.";
+        $("save-error").textContent = T.idFirst;
         $("a-id").focus();
         return;
       }
@@ -143,12 +237,12 @@
         }
         version = saved.version;
         if ($("version-label")) $("version-label").textContent = version;
-        if ($("state-badge")) { $("state-badge").textContent = saved.state; $("state-badge").className = "state " + saved.state; }
+        if ($("state-badge")) { $("state-badge").textContent = stateName(saved.state); $("state-badge").className = "state " + saved.state; }
         $("save-status").textContent = statusText(version, saved.state);
       } catch (e) {
         $("save-status").textContent = "";
         $("save-error").textContent = e.code === "version_conflict"
-          ? e.message + " Your text is still here: copy it, then reload the page."
+          ? e.message + T.keepText
           : e.message;
       }
     };
@@ -157,12 +251,12 @@
     const unpublish = $("unpublish");
     if (unpublish) {
       unpublish.addEventListener("click", async () => {
-        if (!confirm("Unpublish this article? Visitors will no longer get answers from it; its history stays.")) return;
+        if (!confirm(T.unpublishConfirm)) return;
         try {
           const r = await api("DELETE", "/api/v1/articles/" + encodeURIComponent($("a-id").value));
           version = r.version;
-          $("save-status").textContent = "Unpublished (version " + r.version + ").";
-          if ($("state-badge")) { $("state-badge").textContent = "unpublished"; $("state-badge").className = "state unpublished"; }
+          $("save-status").textContent = T.unpublished(r.version);
+          if ($("state-badge")) { $("state-badge").textContent = stateName("unpublished"); $("state-badge").className = "state unpublished"; }
         } catch (e) { $("save-error").textContent = e.message; }
       });
     }
@@ -176,9 +270,7 @@
   }
 
   function statusText(version, state) {
-    return state === "published"
-      ? "Published as version " + version + ": the next visitor question uses it."
-      : "Saved as draft, version " + version + ": visitors still get the published text.";
+    return state === "published" ? T.published(version) : T.drafted(version);
   }
 
   const history = $("history");
@@ -200,10 +292,14 @@
     $("add-rule").addEventListener("click", () => {
       const first = body.querySelector("tr");
       const row = document.createElement("tr");
-      row.innerHTML = '<td><select aria-label="Language" class="s-lang"><option value="fr">Français</option><option value="en">English</option></select></td>' +
-        '<td><input aria-label="Visitors write" class="s-phrase" maxlength="100"></td>' +
-        '<td><input aria-label="Also search" class="s-expansion" maxlength="200" style="width: 100%"></td>' +
-        '<td><button type="button" class="remove">Remove</button></td>';
+      row.innerHTML = '<td><select class="s-lang"><option value="fr">Français</option><option value="en">English</option></select></td>' +
+        '<td><input class="s-phrase" maxlength="100"></td>' +
+        '<td><input class="s-expansion" maxlength="200" style="width: 100%"></td>' +
+        '<td><button type="button" class="remove"></button></td>';
+      row.querySelector(".s-lang").setAttribute("aria-label", T.language);
+      row.querySelector(".s-phrase").setAttribute("aria-label", T.visitorsWrite);
+      row.querySelector(".s-expansion").setAttribute("aria-label", T.alsoSearch);
+      row.querySelector(".remove").textContent = T.remove;
       if (first) row.querySelector(".s-lang").value = first.querySelector(".s-lang").value;
       body.appendChild(row);
       row.querySelector(".s-phrase").focus();
@@ -223,7 +319,7 @@
         .filter((r) => r.phrase || r.expansion);
       try {
         const r = await api("PUT", "/api/v1/synonyms", rules);
-        $("syn-status").textContent = r.rules + " rule(s) saved: the next question uses them.";
+        $("syn-status").textContent = T.rulesSaved(r.rules);
       } catch (e) { $("syn-error").textContent = e.message; }
     });
   }
@@ -251,23 +347,23 @@
     const setPassword = tr.querySelector(".u-set-password");
     if (setPassword) setPassword.addEventListener("click", async () => {
       const input = tr.querySelector(".u-password");
-      const u = await change({ password: input.value }, (u) => "New password set for " + u.email + "; " + u.tokens_revoked + " sign-in(s) ended.");
+      const u = await change({ password: input.value }, (u) => T.passwordSet(u.email, u.tokens_revoked));
       if (u) input.value = "";
     });
     const role = tr.querySelector(".u-role");
-    if (role) role.addEventListener("change", () => change({ role: role.value }, (u) => u.email + " is now " + u.role + "."));
+    if (role) role.addEventListener("change", () => change({ role: role.value }, (u) => T.roleNow(u.email, u.role)));
     const toggle = tr.querySelector(".u-toggle");
     if (toggle) toggle.addEventListener("click", async () => {
       const off = toggle.dataset.disabled !== "true";
-      if (off && !confirm("Switch this account off now? Its sessions end and the conversations it holds go back to the queue.")) return;
+      if (off && !confirm(T.switchOffConfirm)) return;
       const u = await change({ disabled: off }, (u) => off
-        ? u.email + " is switched off: " + u.tokens_revoked + " sign-in(s) ended, " + u.requeued.length + " conversation(s) back in the queue."
-        : u.email + " can sign in again.");
+        ? T.switchedOff(u.email, u.tokens_revoked, u.requeued.length)
+        : T.switchedOn(u.email));
       if (u) {
         toggle.dataset.disabled = String(u.disabled);
-        toggle.textContent = u.disabled ? "Switch on" : "Switch off";
+        toggle.textContent = u.disabled ? T.switchOn : T.switchOff;
         const badge = tr.querySelector(".state");
-        badge.textContent = u.disabled ? "switched off" : "active";
+        badge.textContent = u.disabled ? T.off : T.active;
         badge.className = "state " + (u.disabled ? "unpublished" : "published");
       }
     });
@@ -297,7 +393,7 @@
           current_password: $("current-password").value, new_password: $("new-password").value,
         });
         own.reset();
-        $("password-status").textContent = "Password changed; " + r.other_sessions_ended + " other sign-in(s) ended.";
+        $("password-status").textContent = T.passwordChanged(r.other_sessions_ended);
       } catch (e) { $("password-error").textContent = e.message; }
     });
   }
@@ -334,7 +430,7 @@
         eraseForm.reset();
         eraseForm.hidden = true;
         eraseButton = null;
-        $("requests-status").textContent = "Erased: only anonymous daily counts remain.";
+        $("requests-status").textContent = T.erased;
       } catch (e) { $("requests-error").textContent = e.message; }
     });
   }

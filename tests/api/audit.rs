@@ -224,6 +224,12 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
             .as_str()
             .unwrap()
             .contains("fr"));
+        // The cause as facts too, for a program that words it itself.
+        let kind = report["warnings"][0]["cause"]["kind"].as_str().unwrap();
+        assert!(
+            ["few_articles", "outside_coverage"].contains(&kind),
+            "{kind}"
+        );
 
         let bad = app
             .client
@@ -247,6 +253,22 @@ async fn the_equity_report_compares_languages_and_warns_about_the_one_served_wor
             html.contains("<svg")
                 && html.contains("<rect")
                 && html.contains("is answered 50 % of the time")
+        );
+        // The admin of a French shop reads the same warning in French.
+        let fr = app
+            .client
+            .get(app.url("/audit"))
+            .header("Accept-Language", "fr-FR")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            fr.contains("obtient une réponse 50 % du temps") && fr.contains("Cause probable"),
+            "{fr}"
         );
         let metrics = app.page("/metrics").await;
         let gauge = "candor_report_answer_rate{dimension=\"language\",group=\"fr\"} 50";

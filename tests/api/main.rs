@@ -13,6 +13,7 @@ mod editor;
 mod handoff;
 mod helpers;
 mod instances;
+mod languages;
 mod ops;
 mod persistence;
 mod privacy;

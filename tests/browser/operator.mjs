@@ -95,5 +95,42 @@ await axe(page, "the synonyms page");
 await page.reload();
 check((await page.inputValue("#rules tr:last-child .s-phrase")) === "biclou", "the rule is kept");
 
+// A French operator gets the pages and the script's own texts in French; the language link
+// switches to English, keeps the page's filters, and the choice stays on the next page.
+const fr = await browser.newPage({ locale: "fr-FR", viewport: { width: 1280, height: 900 } });
+guard(fr, "operator.mjs French page");
+await fr.goto(base + "/operator");
+check((await fr.locator("#signin-title").innerText()) === "Connexion des opérateurs", "the sign-in form is in French");
+await fr.fill("#email", email);
+await fr.fill("#password", "not the password");
+await fr.click("#signin button[type=submit]");
+await fr.locator("#signin-error", { hasText: "E-mail ou mot de passe incorrect." }).waitFor();
+await fr.fill("#password", password);
+await fr.click("#signin button[type=submit]");
+await fr.locator("table tbody tr").first().waitFor();
+check((await fr.locator("header nav").innerText()).includes("Questions sans réponse"), "the menu is in French");
+await fr.goto(base + "/operator/articles/fr-livraison");
+await fr.locator("#passages", { hasText: "passage(s) que l'assistant peut citer" }).waitFor();
+await fr.fill("#try-q", "Combien coûte la livraison ?");
+await fr.click("#try");
+await fr.locator("#try-result h3").nth(1).waitFor();
+const frTrial = await fr.locator("#try-result").innerText();
+check(frTrial.includes("Avec ce brouillon publié") && /Confiance \d+ % \(seuil \d+ %\)/.test(frTrial), "the trial is in French: " + frTrial);
+await axe(fr, "the French editor");
+await fr.screenshot({ path: `${shots}/operator-editor-fr.png` });
+await fr.goto(base + "/operator/synonyms");
+await fr.click("#add-rule");
+check((await fr.locator("#rules tr:last-child .remove").innerText()) === "Retirer", "a new rule's row is in French");
+check((await fr.getAttribute("#rules tr:last-child .s-phrase", "aria-label")) === "Les visiteurs écrivent", "and so are its labels");
+await fr.click("#synonyms button[type=submit]");
+await fr.locator("#syn-status", { hasText: "règle(s) enregistrée(s)" }).waitFor();
+await fr.goto(base + "/operator?q=colis&lang=fr");
+await fr.click("a.ui-lang");
+await fr.waitForURL(/ui=en/);
+check(new URL(fr.url()).searchParams.get("q") === "colis", "switching the language keeps the search");
+check((await fr.getAttribute("html", "lang")) === "en", "the list is now in English");
+await fr.goto(base + "/operator/gaps");
+check((await fr.getAttribute("html", "lang")) === "en", "the choice stays on the next page");
+
 await browser.close();
 console.log("operator checks passed");

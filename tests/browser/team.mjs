@@ -101,7 +101,7 @@ check((await page.locator("body").innerText()).includes("the visitor's email of 
 // On a phone, no page is wider than the screen: wide tables scroll inside their section.
 await page.setViewportSize({ width: 390, height: 844 });
 for (const path of ["/operator", "/operator/articles/fr-livraison", "/operator/articles/fr-livraison/history", "/operator/gaps",
-  "/operator/synonyms", "/operator/team", "/audit/requests?words=commande", "/audit/log", "/audit/report", "/agent", "/transparency", "/privacy", "/"]) {
+  "/operator/synonyms", "/operator/team", "/audit/requests?words=commande", "/audit/log", "/audit", "/agent", "/transparency", "/privacy", "/"]) {
   await page.goto(base + path);
   const [wide, screen] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   check(wide <= screen, `${path} is ${wide}px wide on a ${screen}px phone`);
