@@ -25,6 +25,7 @@ const T = {
     online: " (online)", nobodyElse: "nobody else on the team",
     passwordChanged: (n) => `Password changed; ${n} other sign-in(s) ended.`,
     seconds: (n) => `${n}s`,
+    errors: {},
   },
   fr: {
     title: "Candor — console des agents", signInFailed: "Échec de la connexion",
@@ -47,6 +48,19 @@ const T = {
     online: " (en ligne)", nobodyElse: "personne d'autre dans l'équipe",
     passwordChanged: (n) => `Mot de passe changé ; ${n} autre(s) connexion(s) fermée(s).`,
     seconds: (n) => `${n} s`,
+    // Errors whose server text says nothing more than the code; the others name a field or
+    // a limit, and are shown as the server wrote them.
+    errors: {
+      invalid_credentials: "E-mail ou mot de passe incorrect.",
+      account_disabled: "Ce compte est désactivé : voyez avec un administrateur.",
+      csrf_failed: "La page a expiré : rechargez-la.",
+      rate_limited: "Trop d'essais : attendez un peu avant de recommencer.",
+      already_claimed: "Quelqu'un d'autre tient cette conversation, ou elle n'attend plus.",
+      not_holder: "Seule la personne qui tient la conversation peut le faire : prenez-la d'abord.",
+      conversation_closed: "Cette conversation est close.",
+      unavailable: "Le serveur ne joint pas sa base de données : réessayez dans quelques secondes.",
+      internal: "Erreur du serveur : réessayez ; si elle revient, prévenez l'équipe technique.",
+    },
   },
 }[document.documentElement.lang === "fr" ? "fr" : "en"];
 let current = null;
@@ -60,11 +74,14 @@ let me = null;
 let team = [];
 let toolsLoaded = Promise.resolve();
 
+// The server's error in the console's language when it is a common one, else as written.
+const errorText = (body, res) => (body.error && T.errors[body.error.code]) || (body.error ? body.error.message : res.statusText);
+
 async function api(path, options = {}) {
   const res = await fetch(path, { ...options, credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF } });
   const body = await res.json().catch(() => ({}));
   if (res.status === 401) { showLogin(); }
-  if (!res.ok) throw Object.assign(new Error(body.error ? body.error.message : res.statusText), { status: res.status });
+  if (!res.ok) throw Object.assign(new Error(errorText(body, res)), { status: res.status });
   return body;
 }
 
@@ -93,7 +110,7 @@ $("login").addEventListener("submit", async (e) => {
     headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
     body: JSON.stringify({ email: $("email").value, password: $("password").value }) });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) { $("login-error").textContent = body.error ? body.error.message : T.signInFailed; return; }
+  if (!res.ok) { $("login-error").textContent = body.error ? errorText(body, res) : T.signInFailed; return; }
   $("password").value = "";
   show();
 });
