@@ -45,7 +45,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Kb(KbCommand::Import(args)) => {
             let settings = prepare(args.settings)?;
-            let store = open_store(&settings).await?;
+            // Importing may be how a new shop fills its database before the first start.
+            let store = create_store(&settings).await?;
             // A throw-away index: a running server keeps the lock on its own; servers apply the
             // imported articles at their next start (or at once, via the articles API).
             let index_dir =
@@ -79,6 +80,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = prepare(args)?;
             let store = open_store(&settings).await?;
             let entries = store.audit_entries().await?;
+            if entries.is_empty() {
+                // Every start records its settings and every account change is logged: an
+                // empty log is a database that never served, or the wrong one.
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "entries": 0, "problem": "the audit log is empty: this database never served; is it the right one?" })
+                );
+                std::process::exit(1);
+            }
             match crate::audit::verify(&entries) {
                 Ok(n) => println!("{}", serde_json::json!({ "ok": true, "entries": n })),
                 Err(broken) => {
@@ -104,7 +114,7 @@ async fn user(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Add(args) => {
             let settings = prepare(args.settings)?;
             let password = read_password()?;
-            let store = open_store(&settings).await?;
+            let store = create_store(&settings).await?;
             let name = args.name.unwrap_or_default();
             let user = accounts::add_user(
                 store.as_ref(),
@@ -181,5 +191,11 @@ fn prepare(args: ServeArgs) -> anyhow::Result<Settings> {
 }
 
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    storage::connect_existing(settings.database_url.as_deref(), &settings.data_dir).await
+}
+
+/// The database, created when it is not there yet: the first admin is added, and the
+/// articles imported, before the server's first start.
+async fn create_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     storage::connect(settings.database_url.as_deref(), &settings.data_dir).await
 }

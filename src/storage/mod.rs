@@ -96,6 +96,24 @@ pub async fn connect(
     }
 }
 
+/// Opens storage that must already be there: the commands that read or change a running
+/// shop's data (`candor audit verify`, `kb export`, `purge`, …). A mistyped `--data-dir`
+/// would otherwise create an empty database and report on it: an audit log "intact, 0
+/// entries", nothing to export, nobody to disable.
+pub async fn connect_existing(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(path) = sqlite_file(database_url, data_dir)? {
+        anyhow::ensure!(
+            path.exists(),
+            "no database at {}: check --data-dir (or --database-url); `candor serve`, `candor user add` and `candor kb import` create it",
+            path.display()
+        );
+    }
+    connect(database_url, data_dir).await
+}
+
 /// The SQLite file the settings name, or `None` for PostgreSQL.
 fn sqlite_file(database_url: Option<&str>, data_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
     match database_url {

@@ -113,6 +113,36 @@ async fn audit_verify_names_the_first_altered_entry() {
     assert_eq!(out["first_broken"]["seq"], 2);
 }
 
+/// A mistyped `--data-dir` is said, not answered with an empty database created on the spot
+/// ("audit log intact, 0 entries"); only `candor user add` and `kb import` create one (the
+/// first admin, the first articles).
+#[test]
+fn commands_on_a_data_dir_without_a_database_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("export");
+    let commands: [&[&str]; 4] = [
+        &["audit", "verify"],
+        &["purge"],
+        &["user", "list"],
+        &["kb", "export", out_dir.to_str().unwrap()],
+    ];
+    for args in commands {
+        let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("no database at"), "{args:?}: {stderr}");
+        assert!(
+            !dir.path().join("candor.db").exists(),
+            "{args:?} created one"
+        );
+    }
+}
+
 #[tokio::test]
 async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution_is_recorded() {
     for backend in backends() {
