@@ -25,6 +25,9 @@ const T = {
     online: " (online)", nobodyElse: "nobody else on the team",
     passwordChanged: (n) => `Password changed; ${n} other sign-in(s) ended.`,
     seconds: (n) => `${n}s`,
+    alertQueue: (n) => (n === 1 ? "A visitor is waiting for a person" : `${n} visitors are waiting for a person`),
+    alertReply: "A visitor is waiting for your reply",
+    alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
     errors: {},
   },
   fr: {
@@ -48,6 +51,9 @@ const T = {
     online: " (en ligne)", nobodyElse: "personne d'autre dans l'équipe",
     passwordChanged: (n) => `Mot de passe changé ; ${n} autre(s) connexion(s) fermée(s).`,
     seconds: (n) => `${n} s`,
+    alertQueue: (n) => (n === 1 ? "Un visiteur attend une personne" : `${n} visiteurs attendent une personne`),
+    alertReply: "Un visiteur attend votre réponse",
+    alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
     errors: {
@@ -143,8 +149,11 @@ async function refreshQueue() {
     }
     $("mine-empty").hidden = q.mine.length > 0;
     $("queue-empty").hidden = q.waiting.length > 0;
-    const fresh = q.waiting.filter((c) => !known.has(c.id)).length
-      + q.mine.filter((c) => c.visitor_waiting_seconds != null && !awaiting.has(c.id)).length;
+    const newWaiting = q.waiting.filter((c) => !known.has(c.id));
+    const newReplies = q.mine.filter((c) => c.visitor_waiting_seconds != null && !awaiting.has(c.id));
+    const fresh = newWaiting.length + newReplies.length;
+    if (primed) desktopAlert(newWaiting, newReplies);
+    primed = true;
     q.waiting.forEach((c) => known.add(c.id));
     awaiting = new Set(q.mine.filter((c) => c.visitor_waiting_seconds != null).map((c) => c.id));
     const count = q.waiting.length + awaiting.size;
@@ -153,6 +162,34 @@ async function refreshQueue() {
     $("estimate").textContent = q.estimated_wait_seconds == null ? T.noHandovers : T.averageWait(ago(q.estimated_wait_seconds));
   } catch (e) { $("error").textContent = e.message; }
 }
+
+// Desktop alerts, when the agent turned them on and the console is not in front of them: one
+// per change, saying who waits and why but never what the visitor wrote (an alert can show
+// on a locked screen). Clicking it brings the console back with that conversation open.
+let primed = false; // the first refresh after sign-in lists what was already there: no alert
+const alertsOn = () => "Notification" in window && Notification.permission === "granted"
+  && localStorage.getItem("candor.alerts") === "on";
+function desktopAlert(newWaiting, newReplies) {
+  if (!alertsOn() || (!document.hidden && document.hasFocus())) return;
+  const [first, title, body] = newWaiting.length
+    ? [newWaiting[0], T.alertQueue(newWaiting.length), `${newWaiting[0].locale.toUpperCase()} · ${triggerWords(newWaiting[0].trigger)}`]
+    : newReplies.length ? [newReplies[0], T.alertReply, newReplies[0].locale.toUpperCase()] : [null];
+  if (!first) return;
+  const n = new Notification(title, { body, tag: "candor-console", lang: document.documentElement.lang });
+  n.onclick = () => { window.focus(); open(first.id); n.close(); };
+}
+function showAlertsButton() {
+  const b = $("notify");
+  b.hidden = !("Notification" in window);
+  b.setAttribute("aria-pressed", String(alertsOn()));
+}
+$("notify").addEventListener("click", async () => {
+  if (alertsOn()) { localStorage.setItem("candor.alerts", "off"); showAlertsButton(); return; }
+  const answer = await Notification.requestPermission();
+  if (answer === "granted") localStorage.setItem("candor.alerts", "on");
+  else $("error").textContent = T.alertsBlocked;
+  showAlertsButton();
+});
 
 function render(m) {
   const box = node("div", "msg " + m.author);
@@ -323,12 +360,15 @@ function showLogin() {
   $("logout").hidden = true;
   $("change-password").hidden = true;
   $("password-form").hidden = true;
+  $("notify").hidden = true;
+  primed = false;
 }
 function show() {
   $("login").hidden = true;
   $("console").hidden = false;
   $("logout").hidden = false;
   $("change-password").hidden = false;
+  showAlertsButton();
   refreshQueue();
   toolsLoaded = loadTools();
   toolsLoaded.catch((e) => { $("error").textContent = e.message; });

@@ -20,6 +20,8 @@ texts! {
     title: "Candor — agent console" / "Candor — console des agents",
     change_password: "Change my password" / "Changer mon mot de passe",
     sign_out: "Sign out" / "Se déconnecter",
+    notify: "Desktop alerts" / "Alertes sur le bureau",
+    notify_help: "While this tab is in the background, tells you when a visitor waits for a person or for your reply (never what they wrote)" / "Quand cet onglet est en arrière-plan, vous prévient qu'un visiteur attend une personne ou votre réponse (jamais ce qu'il a écrit)",
     current_password: "Current password" / "Mot de passe actuel",
     new_password: "New password (at least 10 characters)" / "Nouveau mot de passe (au moins 10 caractères)",
     save_password: "Save the new password" / "Enregistrer le nouveau mot de passe",

@@ -71,6 +71,20 @@ await page.locator("[data-candor] >> css=#candor-email").fill("");
 if (agentEmail) {
   const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
 guard(consolePage, "widget.mjs consolePage");
+  // The browser's notifications, recorded (a headless browser shows none), and a switch for
+  // "the console is in a background tab".
+  await consolePage.addInitScript(() => {
+    window.__alerts = [];
+    class RecordedNotification {
+      constructor(title, options) { this.title = title; this.options = options; window.__alerts.push(this); }
+      close() {}
+      static async requestPermission() { RecordedNotification.permission = "granted"; return "granted"; }
+    }
+    RecordedNotification.permission = "default";
+    window.Notification = RecordedNotification;
+    Object.defineProperty(document, "hidden", { get: () => window.__background === true });
+    document.hasFocus = () => window.__background !== true;
+  });
   await consolePage.goto(base + "/agent");
   await consolePage.fill("#email", agentEmail);
   await consolePage.fill("#password", agentPassword);
@@ -136,12 +150,20 @@ guard(consolePage, "widget.mjs consolePage");
   await page.locator("[data-candor] >> text=le second débit sera annulé").waitFor();
   check(!(await launcher.locator(".badge").count()) && !(await launcher.getAttribute("aria-label")), "opening the chat reads the message");
   check((await page.locator("[data-candor] >> css=.msg.agent").count()) === 2, "the reload kept the person's first reply, once");
+  // The agent turns desktop alerts on and looks at another tab.
+  await consolePage.click("#notify");
+  check((await consolePage.getAttribute("#notify", "aria-pressed")) === "true", "desktop alerts are on");
+  await consolePage.evaluate(() => { window.__background = true; });
   // The visitor answers: the agent's list marks the conversation as waiting for their reply, live.
   await input.fill("Merci, j'attends.");
   await input.press("Enter");
   const awaitingItem = consolePage.locator("#mine button.item.awaiting", { hasText: "for your reply" });
   await awaitingItem.waitFor({ timeout: 10000 });
-  check(/^\(1\) /.test(await consolePage.title()), "the console's title counts the visitor waiting for a reply");
+  check(/^🔔 \(1\) /.test(await consolePage.title()), "the background console's title rings and counts the visitor waiting for a reply");
+  const alerts = await consolePage.evaluate(() => window.__alerts.map((n) => [n.title, n.options.body]));
+  check(alerts.length === 1 && alerts[0][0] === "A visitor is waiting for your reply" && alerts[0][1] === "FR",
+    "one desktop alert says a visitor waits for a reply, without what they wrote: " + JSON.stringify(alerts));
+  await consolePage.evaluate(() => { window.__background = false; window.__alerts[0].onclick(); });
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
   await consolePage.screenshot({ path: `${shots}/console.png` });
