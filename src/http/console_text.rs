@@ -2,18 +2,9 @@
 //! French. Each line holds both languages, so neither can be forgotten; the script's own
 //! texts (states, times, errors) are in `templates/agent.js`.
 
-use crate::knowledge::Lang;
-
-macro_rules! texts {
-    ($($key:ident: $en:literal / $fr:literal,)*) => {
-        /// Every fixed text of `templates/agent.html`.
-        pub struct ConsoleText { $(pub $key: &'static str,)* }
-        const EN: ConsoleText = ConsoleText { $($key: $en,)* };
-        const FR: ConsoleText = ConsoleText { $($key: $fr,)* };
-    };
-}
-
-texts! {
+super::texts::bilingual! {
+    /// Every fixed text of `templates/agent.html`.
+    ConsoleText, console_text {
     lang: "en" / "fr",
     other_lang: "fr" / "en",
     other_lang_name: "Français" / "English",
@@ -51,18 +42,12 @@ texts! {
     note: "Add internal note" / "Ajouter une note interne",
     note_mode: "Writing an internal note (the visitor does not see you typing; Ctrl+Enter adds the note)" / "J'écris une note interne (le visiteur ne me voit pas écrire ; Ctrl+Entrée ajoute la note)",
 }
-
-/// The console's texts in one language.
-pub fn console_text(lang: Lang) -> &'static ConsoleText {
-    match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::knowledge::Lang;
 
     #[test]
     fn each_language_names_itself_and_links_the_other() {

@@ -45,6 +45,8 @@ pub mod security;
 pub mod sse;
 /// The language of the staff pages: `?ui=`, a cookie, or the browser's.
 pub mod staff_lang;
+/// The `bilingual!` declaration of the staff pages' texts.
+mod texts;
 /// Accounts, for admins.
 pub mod users;
 /// The visitor API used by the widget.

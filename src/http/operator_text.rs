@@ -4,7 +4,6 @@
 //! are in `templates/operator/operator.js`.
 
 use crate::audit::equity::{Cause, Warning};
-use crate::knowledge::Lang;
 use std::fmt::Display;
 
 /// Text put into an HTML sentence built here.
@@ -14,16 +13,9 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-macro_rules! texts {
-    ($($key:ident: $en:literal / $fr:literal,)*) => {
-        /// Every fixed text of the pages under `templates/operator/` and `templates/audit.html`.
-        pub struct OperatorText { $(pub $key: &'static str,)* }
-        const EN: OperatorText = OperatorText { $($key: $en,)* };
-        const FR: OperatorText = OperatorText { $($key: $fr,)* };
-    };
-}
-
-texts! {
+super::texts::bilingual! {
+    /// Every fixed text of the pages under `templates/operator/` and `templates/audit.html`.
+    OperatorText, operator_text {
     lang: "en" / "fr",
     other_lang: "fr" / "en",
     other_lang_name: "Français" / "English",
@@ -211,13 +203,6 @@ texts! {
     yes: "yes" / "oui",
     no: "no" / "non",
 }
-
-/// The operator pages' texts in one language.
-pub fn operator_text(lang: Lang) -> &'static OperatorText {
-    match lang {
-        Lang::Fr => &FR,
-        Lang::En => &EN,
-    }
 }
 
 impl OperatorText {
