@@ -3,7 +3,7 @@
 
 use super::auth::OperatorUser;
 use super::AppState;
-use crate::conversation::rfc3339;
+use crate::conversation::{now_ms, rfc3339};
 use crate::error::{ApiError, ErrorCode};
 use crate::knowledge::editor::{self, ArticleInput, Current, EditError, Filter};
 use actix_web::{web, HttpResponse};
@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/v1/articles/{id}/versions/{v}/restore").route(web::post().to(restore)),
     )
+    .service(web::resource("/api/v1/article-usage").route(web::get().to(usage)))
     .service(web::resource("/api/v1/gaps").route(web::get().to(gaps)))
     .service(
         web::resource("/api/v1/synonyms")
@@ -104,6 +105,28 @@ async fn list(
     let a = &state.assistant;
     let all = editor::list(a.store.as_ref(), &a.index, &filter).await?;
     Ok(HttpResponse::Ok().json(all.iter().map(article_json).collect::<Vec<_>>()))
+}
+
+/// How each article served visitors in the last 30 days: a resource of its own, so that an
+/// article's JSON can still be sent back as it was read (its fields are checked strictly).
+async fn usage(
+    state: web::Data<AppState>,
+    OperatorUser(_): OperatorUser,
+) -> Result<HttpResponse, ApiError> {
+    let now = now_ms();
+    let usage = crate::knowledge::usage::recent(state.assistant.store.as_ref(), now).await?;
+    let mut articles: Vec<_> = usage.into_values().collect();
+    articles.sort_by(|a, b| {
+        b.answers
+            .cmp(&a.answers)
+            .then(a.article_id.cmp(&b.article_id))
+    });
+    let days = crate::knowledge::usage::DAYS;
+    Ok(HttpResponse::Ok().json(json!({
+        "days": days,
+        "since": rfc3339(now - days * 24 * 3_600_000),
+        "articles": articles,
+    })))
 }
 
 async fn get(

@@ -8,11 +8,12 @@ use super::console::{csrf_token, page, show};
 use super::operator_text::{operator_text, OperatorText};
 use super::staff_lang::PageQuery;
 use super::AppState;
+use crate::conversation::now_ms;
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::accounts::is_admin;
 use crate::knowledge::editor::{self, ArticleInput, Current, Filter};
 use crate::knowledge::{diff, markdown};
-use crate::storage::User;
+use crate::storage::{ArticleUsage, User};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
@@ -144,6 +145,8 @@ struct Row {
     updated: String,
     updated_by: String,
     source: &'static str,
+    /// Answers given from it in the last 30 days, and visitors' verdicts on them.
+    usage: ArticleUsage,
 }
 
 #[derive(Template)]
@@ -178,6 +181,7 @@ async fn list(
         .collect();
     tags.sort();
     tags.dedup();
+    let mut usage = crate::knowledge::usage::recent(a.store.as_ref(), now_ms()).await?;
     // One read of the articles: the tag menu needs them all, the table the filtered ones.
     let rows = everything
         .iter()
@@ -192,6 +196,7 @@ async fn list(
             updated: when(c.updated_at),
             updated_by: c.updated_by.clone(),
             source: c.source.label(),
+            usage: usage.remove(&c.input.id).unwrap_or_default(),
         })
         .collect();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -238,6 +243,8 @@ struct EditPage {
     preview: String,
     /// The content gap this new article answers, linked to it once saved.
     gap: String,
+    /// How the saved article served visitors in the last 30 days (zero for a new one).
+    usage: ArticleUsage,
 }
 
 impl EditPage {
@@ -267,6 +274,7 @@ impl EditPage {
             updated_by: c.updated_by.clone(),
             preview: markdown::to_html(&a.body),
             gap,
+            usage: ArticleUsage::default(),
         }
     }
 }
@@ -320,7 +328,8 @@ async fn edit(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let current = article(&state, &id).await?;
-    let t = EditPage::of(&req, &user, &current, false, String::new());
+    let mut t = EditPage::of(&req, &user, &current, false, String::new());
+    t.usage = crate::knowledge::usage::of(state.assistant.store.as_ref(), &id, now_ms()).await?;
     Ok(show(&req, &t, t.csrf.clone()))
 }
 

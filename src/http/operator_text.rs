@@ -4,7 +4,17 @@
 //! are in `templates/operator/operator.js`.
 
 use crate::audit::equity::{Cause, Warning};
+use crate::storage::ArticleUsage;
 use std::fmt::Display;
+
+/// The plural "s" of both languages.
+fn plural(n: i64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
 
 /// Text put into an HTML sentence built here.
 fn escape(s: &str) -> String {
@@ -68,6 +78,8 @@ super::texts::bilingual! {
     last_change: "Last change" / "Dernière modification",
     from_files: "from files" / "depuis les fichiers",
     no_article: "No article matches." / "Aucun article ne correspond.",
+    answers_30d: "Answers (30 days)" / "Réponses (30 jours)",
+    verdicts: "Visitors said" / "Avis des visiteurs",
     write_one: "Write one" / "En écrire un",
     // The editor.
     edit: "Edit" / "Modifier",
@@ -216,6 +228,26 @@ impl OperatorText {
             format!("{shown} articles sur {total}.")
         } else {
             format!("{shown} of {total} articles.")
+        }
+    }
+
+    /// Visitors' verdicts on an article's answers: "4 helpful · 1 not" (empty: no verdict).
+    pub fn verdicts(&self, u: &ArticleUsage) -> String {
+        match (self.fr(), u.helpful + u.not_helpful) {
+            (_, 0) => String::new(),
+            (true, _) => format!("{} utiles · {} non", u.helpful, u.not_helpful),
+            (false, _) => format!("{} helpful · {} not", u.helpful, u.not_helpful),
+        }
+    }
+
+    /// The editor's line on how the article served visitors.
+    pub fn usage_line(&self, u: &ArticleUsage) -> String {
+        let days = crate::knowledge::usage::DAYS;
+        match (self.fr(), u.answers) {
+            (true, 0) => format!("Aucune réponse tirée de cet article ces {days} derniers jours (conversations gardées avec l'accord des visiteurs)."),
+            (false, 0) => format!("No answer came from this article in the last {days} days (conversations kept with the visitors' agreement)."),
+            (true, n) => format!("Ces {days} derniers jours : {n} réponse{} tirée{} de cet article ; les visiteurs en ont jugé {} utile{} et {} pas utile{}.", plural(n), plural(n), u.helpful, plural(u.helpful), u.not_helpful, plural(u.not_helpful)),
+            (false, n) => format!("In the last {days} days: {n} answer{} came from this article; visitors found {} helpful and {} not helpful.", plural(n), u.helpful, u.not_helpful),
         }
     }
 

@@ -27,6 +27,8 @@ pub mod semantic;
 /// Typo tolerance: maps unknown query words to the closest known word.
 pub mod spelling;
 mod stopwords;
+/// How often each article answered, and what visitors said of those answers.
+pub mod usage;
 /// The help centre's own measure of difference in meaning, fitted on its lines.
 pub mod whitening;
 

@@ -43,6 +43,17 @@ pub struct NewVersion<'a> {
     pub at: i64,
 }
 
+/// How one article served visitors over a period: answers given from it, and the visitors'
+/// verdicts on them. Consented conversations only, like every report: the others are
+/// deleted within days, and counts that shrink as they go would mislead.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ArticleUsage {
+    pub article_id: String,
+    pub answers: i64,
+    pub helpful: i64,
+    pub not_helpful: i64,
+}
+
 /// Storage of edited articles.
 #[async_trait]
 pub trait ArticleStore: Send + Sync {
@@ -55,6 +66,8 @@ pub trait ArticleStore: Send + Sync {
         v: NewVersion<'_>,
     ) -> Result<Result<i64, Option<ArticleRow>>, StoreError>;
     async fn article_versions(&self, id: &str) -> Result<Vec<ArticleVersion>, StoreError>;
+    /// Per article, answers given since `since` (ms) and their verdicts.
+    async fn article_usage(&self, since: i64) -> Result<Vec<ArticleUsage>, StoreError>;
 }
 
 macro_rules! impl_article_store {
@@ -103,6 +116,18 @@ macro_rules! impl_article_store {
             async fn article_versions(&self, id: &str) -> Result<Vec<$crate::storage::articles::ArticleVersion>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT * FROM article_versions WHERE article_id = $1 ORDER BY version")
                     .bind(id).fetch_all(&self.pool).await?)
+            }
+
+            async fn article_usage(&self, since: i64) -> Result<Vec<$crate::storage::articles::ArticleUsage>, $crate::storage::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT m.article_id AS article_id, COUNT(*) AS answers, \
+                     COALESCE(SUM(CASE WHEN f.helpful THEN 1 ELSE 0 END), 0) AS helpful, \
+                     COALESCE(SUM(CASE WHEN f.helpful IS NOT NULL AND NOT f.helpful THEN 1 ELSE 0 END), 0) AS not_helpful \
+                     FROM messages m JOIN conversations c ON c.id = m.conversation_id AND c.keep_transcript \
+                     LEFT JOIN feedback f ON f.message_id = m.id \
+                     WHERE m.article_id IS NOT NULL AND m.created_at >= $1 \
+                     GROUP BY m.article_id ORDER BY m.article_id",
+                ).bind(since).fetch_all(&self.pool).await?)
             }
         }
     };

@@ -18,7 +18,9 @@ mod sql;
 pub mod sqlite;
 
 pub use agents::AgentStore;
-pub use articles::{ArticleRow, ArticleStore, ArticleVersion, DeclinedQuestion, GapStore};
+pub use articles::{
+    ArticleRow, ArticleStore, ArticleUsage, ArticleVersion, DeclinedQuestion, GapStore,
+};
 use async_trait::async_trait;
 pub use audit::{
     AuditEntry, AuditStore, EquityStore, Figures, FiguresStore, ReviewItem, ReviewStore,

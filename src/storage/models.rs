@@ -48,6 +48,18 @@ pub struct MessageRow {
     pub lang: Option<String>,
 }
 
+impl MessageRow {
+    /// The article an assistant's answer came from (its first citation); `None` for every
+    /// other message, declines and hand-overs included.
+    pub fn answered_from(&self) -> Option<String> {
+        if self.author != "bot" || self.kind.as_deref() != Some("answer") {
+            return None;
+        }
+        let citations: Vec<serde_json::Value> = serde_json::from_str(&self.citations).ok()?;
+        citations.first()?["article_id"].as_str().map(String::from)
+    }
+}
+
 /// A question and what followed, stored atomically.
 #[derive(Debug, Clone)]
 pub struct Turn {

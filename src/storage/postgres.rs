@@ -24,6 +24,10 @@ const MIGRATIONS: Migrations = &[
         13,
         include_str!("migrations/postgres/0013_message_lang.sql"),
     ),
+    (
+        14,
+        include_str!("migrations/postgres/0014_answered_from.sql"),
+    ),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

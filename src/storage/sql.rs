@@ -48,8 +48,8 @@ macro_rules! impl_store {
                 m: &$crate::storage::MessageRow,
             ) -> Result<i64, sqlx::Error> {
                 let (seq,): (i64,) = sqlx::query_as(
-                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
+                    "INSERT INTO messages (id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang, article_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
                 )
                 .bind(&m.id)
                 .bind(&m.conversation_id)
@@ -61,6 +61,7 @@ macro_rules! impl_store {
                 .bind(m.created_at)
                 .bind(&m.author_name)
                 .bind(&m.lang)
+                .bind(m.answered_from())
                 .fetch_one(&mut *conn)
                 .await?;
                 Ok(seq)

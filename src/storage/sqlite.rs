@@ -24,6 +24,7 @@ const MIGRATIONS: Migrations = &[
     (11, include_str!("migrations/sqlite/0011_accounts.sql")),
     (12, include_str!("migrations/sqlite/0012_ratings.sql")),
     (13, include_str!("migrations/sqlite/0013_message_lang.sql")),
+    (14, include_str!("migrations/sqlite/0014_answered_from.sql")),
 ];
 
 /// The embedded store.

@@ -200,6 +200,68 @@ fn kb_import_then_export_then_import_is_identical() {
     }
 }
 
+/// Operators see how often each article answered in the last 30 days and what visitors said
+/// of those answers, in the API and on the pages; conversations kept without consent are
+/// not counted (they are deleted within days, like in every report).
+#[tokio::test]
+async fn each_article_shows_how_often_it_answered_and_how_visitors_rated_it() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let operator = app.agent("Olga", "operator").await;
+        let c = app.create(Some("fr")).await;
+        app.consent(&c, true).await;
+        let declined = app.ask(&c, "Vendez-vous des vélos électriques ?").await;
+        assert_eq!(declined["reply"]["kind"], "no_answer");
+        for (question, helpful) in [
+            ("Combien de temps prend la livraison ?", true),
+            ("Combien coûte la livraison express ?", false),
+        ] {
+            let r = app.ask(&c, question).await;
+            assert_eq!(cited(&r).as_deref(), Some("fr-livraison"), "{question}");
+            let mid = r["reply"]["id"].as_str().unwrap();
+            let res = app
+                .client
+                .post(app.url(&format!(
+                    "/api/v1/conversations/{}/messages/{mid}/feedback",
+                    c.id
+                )))
+                .bearer_auth(&c.token)
+                .json(&json!({ "helpful": helpful }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
+        let private = app.create(Some("fr")).await;
+        app.ask(&private, "Combien de temps prend la livraison ?")
+            .await;
+
+        let (status, usage) = app.agent_get(&operator, "/api/v1/article-usage").await;
+        assert_eq!(status, 200);
+        assert_eq!(usage["days"], 30);
+        assert_eq!(
+            usage["articles"],
+            json!([{"article_id": "fr-livraison", "answers": 2, "helpful": 1, "not_helpful": 1}]),
+            "{backend:?}: only answers count, and only in kept conversations"
+        );
+        let agent = app.agent("Camille", "agent").await;
+        assert_eq!(app.agent_get(&agent, "/api/v1/article-usage").await.0, 403);
+        let (_, page) = app
+            .console_page(Some(&operator), "/operator/articles/fr-livraison")
+            .await;
+        assert!(
+            page.contains(
+                "2 answers came from this article; visitors found 1 helpful and 1 not helpful"
+            ),
+            "{page}"
+        );
+        let (_, list) = app
+            .console_page(Some(&operator), "/operator?q=livraison")
+            .await;
+        assert!(list.contains("<td>2</td>") && list.contains("1 helpful · 1 not"));
+    }
+}
+
 #[tokio::test]
 async fn declined_questions_of_consenting_visitors_are_grouped_as_gaps() {
     for backend in backends() {
