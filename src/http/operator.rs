@@ -245,6 +245,8 @@ struct EditPage {
     gap: String,
     /// How the saved article served visitors in the last 30 days (zero for a new one).
     usage: ArticleUsage,
+    /// The "not helpful" vote this edit fixes, marked fixed once it is published.
+    review: String,
 }
 
 impl EditPage {
@@ -275,6 +277,7 @@ impl EditPage {
             preview: markdown::to_html(&a.body),
             gap,
             usage: ArticleUsage::default(),
+            review: String::new(),
         }
     }
 }
@@ -321,14 +324,27 @@ async fn new_article(
     Ok(show(&req, &t, t.csrf.clone()))
 }
 
+#[derive(Deserialize)]
+struct EditQuery {
+    /// A "not helpful" vote (its reply's id) opened from the review queue.
+    review: Option<String>,
+}
+
 async fn edit(
     req: HttpRequest,
     state: web::Data<AppState>,
     OperatorPage(user): OperatorPage,
     id: web::Path<String>,
+    q: web::Query<EditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let current = article(&state, &id).await?;
     let mut t = EditPage::of(&req, &user, &current, false, String::new());
+    // An id, nothing else: it goes into the page and back to the API.
+    t.review = q
+        .review
+        .clone()
+        .filter(|r| r.len() <= 64 && r.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+        .unwrap_or_default();
     t.usage = crate::knowledge::usage::of(state.assistant.store.as_ref(), &id, now_ms()).await?;
     Ok(show(&req, &t, t.csrf.clone()))
 }

@@ -37,6 +37,7 @@ super::texts::bilingual! {
     nav_new: "New article" / "Nouvel article",
     nav_gaps: "Unanswered questions" / "Questions sans réponse",
     nav_synonyms: "Synonyms" / "Synonymes",
+    nav_review: "Not helpful" / "Réponses pas utiles",
     nav_team: "Team" / "Équipe",
     nav_equity: "Equity report" / "Rapport d'équité",
     nav_audit: "Audit log" / "Journal d'audit",
@@ -190,6 +191,20 @@ super::texts::bilingual! {
     on: "On" / "Sur",
     details: "Details" / "Détails",
     no_entry: "No entry matches." / "Aucune entrée ne correspond.",
+    // The review queue.
+    review_title: "Answers visitors found unhelpful" / "Réponses jugées pas utiles par les visiteurs",
+    review_help: "Each “not helpful” vote, with the visitor's question, the answer, the article it came from and how sure the assistant was. Fix the article (publishing the fix from here marks the vote fixed with that version), or mark the answer acceptable (the article is right; the visitor wanted something else) or escalated (it needs someone outside the help centre). Personal data was masked before storage; each decision is in the audit log." / "Chaque vote « pas utile », avec la question du visiteur, la réponse, l'article d'où elle venait et l'assurance de l'assistant. Corrigez l'article (publier la correction depuis ici marque le vote corrigé par cette version), ou marquez la réponse acceptable (l'article est juste ; le visiteur voulait autre chose) ou remontée (il faut quelqu'un hors du centre d'aide). Les données personnelles ont été masquées avant l'enregistrement ; chaque décision est dans le journal d'audit.",
+    show_resolved: "Show resolved votes too" / "Afficher aussi les votes traités",
+    hide_resolved: "Hide resolved votes" / "Masquer les votes traités",
+    voted: "Voted (UTC)" / "Vote (UTC)",
+    answer_given: "Answer given" / "Réponse donnée",
+    source: "From" / "Source",
+    visitor_comment: "Visitor's comment" / "Commentaire du visiteur",
+    fix_article: "Fix the article" / "Corriger l'article",
+    mark_acceptable: "Acceptable" / "Acceptable",
+    mark_escalated: "Escalate" / "Faire remonter",
+    confidence: "confidence" / "confiance",
+    review_empty: "No vote waiting: visitors found every recent answer helpful, or said nothing." / "Aucun vote en attente : les visiteurs ont trouvé utiles les réponses récentes, ou n'ont rien dit.",
     // The equity report.
     equity_heading: "equity report" / "rapport d'équité",
     warnings: "Warnings" / "Alertes",
@@ -269,6 +284,18 @@ impl OperatorText {
             (true, "removed") => "retirée",
             (true, "folded") => "repliées",
             _ => kind,
+        }
+    }
+
+    /// What was done about a "not helpful" vote (`fixed_article:…`, `acceptable`, `escalated`).
+    pub fn resolution(&self, r: &str) -> String {
+        let fixed = r.strip_prefix("fixed_article:");
+        match (self.fr(), r, fixed) {
+            (true, _, Some(v)) => format!("article corrigé ({v})"),
+            (false, _, Some(v)) => format!("article fixed ({v})"),
+            (true, "escalated", _) => "remontée".into(),
+            (false, "escalated", _) => "escalated".into(),
+            _ => r.into(),
         }
     }
 

@@ -2,16 +2,23 @@
 //! its why record, until an operator resolves it. Time to correction is measured.
 
 use super::auth::OperatorUser;
+use super::console::{csrf_token, show};
+use super::operator::{texts, when, OperatorPage};
+use super::operator_text::OperatorText;
 use super::AppState;
 use crate::conversation::{now_ms, rfc3339};
 use crate::error::{ApiError, ErrorCode};
-use actix_web::{web, HttpResponse};
+use crate::handoff::accounts::is_admin;
+use crate::storage::ReviewItem;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Registers the review routes (operators and admins).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/review").route(web::get().to(list)))
+    cfg.service(web::resource("/operator/review").route(web::get().to(page)))
+        .service(web::resource("/api/v1/review").route(web::get().to(list)))
         .service(
             web::resource("/api/v1/review/{message_id}/resolve").route(web::post().to(resolve)),
         );
@@ -88,4 +95,78 @@ async fn resolve(
     }
     crate::audit::record(store, &user.email, "review_resolved", &path, &resolution).await?;
     Ok(HttpResponse::Ok().json(json!({"resolution": resolution, "resolved_at": rfc3339(now)})))
+}
+
+/// One vote as the page shows it, with what its why record says of the answer.
+struct ItemView {
+    message_id: String,
+    voted: String,
+    /// The language the question was answered in (for screen readers).
+    lang: String,
+    question: String,
+    reply: String,
+    comment: String,
+    article_id: String,
+    article_title: String,
+    article_version: String,
+    confidence: i64,
+    resolution: Option<String>,
+    resolved_by: String,
+}
+
+impl ItemView {
+    fn of(i: ReviewItem) -> ItemView {
+        let why: Value = serde_json::from_str(&i.why).unwrap_or(Value::Null);
+        let top = &why["candidates"][0];
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        ItemView {
+            voted: when(i.voted_at),
+            lang: text(&why["language"]),
+            question: i.question.unwrap_or_default(),
+            reply: i.reply,
+            comment: i.comment.unwrap_or_default(),
+            article_id: text(&top["article_id"]),
+            article_title: text(&top["title"]),
+            article_version: text(&top["version"]),
+            confidence: (why["confidence"].as_f64().unwrap_or(0.0) * 100.0).round() as i64,
+            resolution: i.resolution,
+            resolved_by: i.resolved_by.unwrap_or_default(),
+            message_id: i.message_id,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator/review.html")]
+struct ReviewPage {
+    csrf: String,
+    /// The page's texts, in the operator's language.
+    t: &'static OperatorText,
+    email: String,
+    /// Shows the admin pages in the menu.
+    admin: bool,
+    all: bool,
+    items: Vec<ItemView>,
+}
+
+/// The review queue in the browser: the open votes (all with `?all=true`), newest first.
+async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    OperatorPage(user): OperatorPage,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let all = q.all.unwrap_or(false);
+    let mut items = state.assistant.store.review_items(!all).await?;
+    items.sort_by_key(|i| std::cmp::Reverse(i.voted_at));
+    let csrf = csrf_token(&req);
+    let t = ReviewPage {
+        csrf: csrf.clone(),
+        t: texts(&req),
+        admin: is_admin(&user),
+        email: user.email,
+        all,
+        items: items.into_iter().map(ItemView::of).collect(),
+    };
+    Ok(show(&req, &t, csrf))
 }

@@ -37,6 +37,8 @@
     switchOn: "Réactiver", switchOff: "Désactiver", off: "désactivé", active: "actif",
     passwordChanged: (n) => "Mot de passe changé ; " + n + " autre(s) connexion(s) terminée(s).",
     erased: "Effacée : seuls restent des comptes quotidiens anonymes.",
+    reviewFixed: (v) => " Le vote « pas utile » est marqué corrigé par la version " + v + ".",
+    resolved: { acceptable: "Vote marqué acceptable.", escalated: "Vote marqué remonté." },
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
     errors: {
@@ -80,6 +82,8 @@
     switchOn: "Switch on", switchOff: "Switch off", off: "switched off", active: "active",
     passwordChanged: (n) => "Password changed; " + n + " other sign-in(s) ended.",
     erased: "Erased: only anonymous daily counts remain.",
+    reviewFixed: (v) => " The “not helpful” vote is marked fixed by version " + v + ".",
+    resolved: { acceptable: "Vote marked acceptable.", escalated: "Vote marked escalated." },
     errors: { network: "The server does not answer: check the connection and try again." },
   };
   const stateName = (s) => T.states[s] || s;
@@ -142,6 +146,7 @@
     const isNew = form.dataset.new === "true";
     let version = Number(form.dataset.version);
     const gap = form.dataset.gap;
+    let review = form.dataset.review;
     const lines = (s) => s.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const article = (state) => ({
       id: $("a-id").value.trim() || "new-article",
@@ -230,15 +235,27 @@
         }
         body.version = version;
         saved = await api("PUT", "/api/v1/articles/" + encodeURIComponent(body.id), body);
+        let fixed = "", didFix = false;
+        if (review && saved.state === "published") {
+          // The fix is published: the vote it answers is resolved with this version.
+          // The article is saved either way; a vote someone resolved meanwhile is only said.
+          try {
+            await api("POST", "/api/v1/review/" + review + "/resolve",
+              { resolution: "fixed_article", article_version: saved.id + " v" + saved.version });
+            fixed = T.reviewFixed(saved.version);
+            didFix = true;
+          } catch (e) { fixed = " " + e.message; }
+          review = "";
+        }
         if (version === 0) {
           // A file article's first save: reload to show its history link and new source.
-          location.href = reloadUrl(saved);
+          location.href = reloadUrl(saved) + (didFix ? "&fixed=1" : "");
           return;
         }
         version = saved.version;
         if ($("version-label")) $("version-label").textContent = version;
         if ($("state-badge")) { $("state-badge").textContent = stateName(saved.state); $("state-badge").className = "state " + saved.state; }
-        $("save-status").textContent = statusText(version, saved.state);
+        $("save-status").textContent = statusText(version, saved.state) + fixed;
       } catch (e) {
         $("save-status").textContent = "";
         $("save-error").textContent = e.code === "version_conflict"
@@ -262,7 +279,7 @@
     }
     const params = new URLSearchParams(location.search);
     const saved = params.get("saved");
-    if (saved) $("save-status").textContent = statusText(saved, params.get("state"));
+    if (saved) $("save-status").textContent = statusText(saved, params.get("state")) + (params.get("fixed") ? T.reviewFixed(saved) : "");
   }
 
   function reloadUrl(saved) {
@@ -323,6 +340,19 @@
       } catch (e) { $("syn-error").textContent = e.message; }
     });
   }
+
+  // The review queue: a vote marked acceptable or escalated leaves the list.
+  document.querySelectorAll("button.resolve").forEach((b) => {
+    b.addEventListener("click", async () => {
+      $("review-error").textContent = "";
+      try {
+        await api("POST", "/api/v1/review/" + b.dataset.id + "/resolve", { resolution: b.dataset.resolution });
+        const row = document.getElementById("vote-" + b.dataset.id);
+        if (row) row.remove();
+        $("review-status").textContent = T.resolved[b.dataset.resolution];
+      } catch (e) { $("review-error").textContent = e.message; }
+    });
+  });
 
   document.querySelectorAll("button.dismiss").forEach((b) => {
     b.addEventListener("click", async () => {

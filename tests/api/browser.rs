@@ -82,7 +82,33 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
     let c = app.create(Some("en")).await;
     app.consent(&c, true).await;
     assert_ne!(app.ask(&c, gap).await["reply"]["kind"], "answer");
-    let args = ["olga@shop.example", "correct horse battery", gap];
+    // Two "not helpful" votes for the review queue: one the operator fixes, one acceptable.
+    let (to_fix, fine) = ("How do I reset my password?", "Can I pay with PayPal?");
+    for (question, comment) in [(to_fix, "the link expired"), (fine, "I wanted to pay cash")] {
+        let v = app.create(Some("en")).await;
+        let r = app.ask(&v, question).await;
+        assert_eq!(r["reply"]["kind"], "answer", "{question}");
+        let mid = r["reply"]["id"].as_str().unwrap();
+        let voted = app
+            .client
+            .post(app.url(&format!(
+                "/api/v1/conversations/{}/messages/{mid}/feedback",
+                v.id
+            )))
+            .bearer_auth(&v.token)
+            .json(&serde_json::json!({"helpful": false, "comment": comment}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(voted.status(), 200);
+    }
+    let args = [
+        "olga@shop.example",
+        "correct horse battery",
+        gap,
+        to_fix,
+        fine,
+    ];
     let Some(shots) = run_script(&app, "operator.mjs", &args, "operator checks passed").await
     else {
         return;
@@ -98,6 +124,10 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
             .contains("le jour même"),
         "{reply}"
     );
+    let votes = app.store.review_items(false).await.unwrap();
+    let mut resolutions: Vec<_> = votes.iter().filter_map(|v| v.resolution.clone()).collect();
+    resolutions.sort();
+    assert_eq!(resolutions, ["acceptable", "fixed_article:en-password v1"]);
     let rules = app.store.synonyms().await.unwrap();
     let saved = ("fr".to_string(), "biclou".to_string(), "vélo".to_string());
     assert_eq!(rules, [saved], "the rule saved in the page is stored");

@@ -4,13 +4,14 @@
 use crate::helpers::{spawn_app, Backend, TestApp};
 
 /// Every operator and admin page an admin can open.
-const PAGES: [&str; 11] = [
+const PAGES: [&str; 12] = [
     "/operator",
     "/operator/articles/new",
     "/operator/articles/fr-livraison",
     "/operator/articles/fr-livraison/history",
     "/operator/gaps",
     "/operator/synonyms",
+    "/operator/review",
     "/operator/team",
     "/operator/password",
     "/audit/requests?words=commande",

@@ -2,10 +2,11 @@
 // edit an article, try a question against the draft, publish, read the history and restore,
 // then answer a content gap with a new article. Runs axe-core on the list and the editor.
 //   node operator.mjs <base url> <screenshot dir> <operator email> <password> <gap question>
+//     <question voted "not helpful" to fix> <question voted "not helpful" that was fine>
 // Exits non-zero with a message on the first failed check.
 import { axeViolations, check, guard, launch } from "./lib.mjs";
 
-const [base, shots, email, password, gapQuestion] = process.argv.slice(2);
+const [base, shots, email, password, gapQuestion, toFix, fine] = process.argv.slice(2);
 
 async function axe(page, what) {
   const bad = await axeViolations(page);
@@ -82,6 +83,27 @@ await page.waitForURL(/\/operator\/articles\/en-bicycles\?saved=1/);
 await page.locator("#save-status >> text=Published as version 1").waitFor();
 await page.goto(base + "/operator/gaps");
 check(!(await page.locator("body").innerText()).includes(gapQuestion), "the answered gap leaves the list");
+
+// The review queue: one "not helpful" answer is fine as it is, the other gets its article fixed.
+await page.goto(base + "/operator/review");
+const fineVote = page.locator("tbody tr", { hasText: fine });
+await fineVote.waitFor();
+check((await fineVote.innerText()).includes("I wanted to pay cash"), "the visitor's comment is shown");
+await axe(page, "the review queue");
+await page.screenshot({ path: `${shots}/operator-review.png` });
+await fineVote.locator("button", { hasText: "Acceptable" }).click();
+await page.locator("#review-status", { hasText: "Vote marked acceptable." }).waitFor();
+check(!(await page.locator("tbody").innerText()).includes(fine), "an acceptable vote leaves the queue");
+await page.locator("tbody tr", { hasText: toFix }).locator("a.button", { hasText: "Fix the article" }).click();
+await page.waitForURL(/\/operator\/articles\/en-password\?review=/);
+await page.fill("#a-body", (await page.inputValue("#a-body")) + "\n\n## Expired link\n\nA reset link works for 24 hours: ask for a new one if it has expired.");
+await page.fill("#a-reason", "expired reset links");
+await page.click("#publish");
+await page.locator("#save-status", { hasText: "marked fixed by version 1" }).waitFor();
+await page.goto(base + "/operator/review");
+check(!(await page.locator("body").innerText()).includes(toFix), "the fixed vote leaves the queue");
+await page.goto(base + "/operator/review?all=true");
+check((await page.locator("body").innerText()).includes("article fixed (en-password v1)"), "the resolution names the new version");
 
 // Add a synonym rule; it survives a reload.
 await page.goto(base + "/operator/synonyms");
