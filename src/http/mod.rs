@@ -13,6 +13,8 @@ pub mod auth;
 pub mod console;
 /// The console page's texts, English and French.
 pub mod console_text;
+/// An article's version history with diffs (operator page).
+pub mod history;
 /// JSON extractor configuration routed through the one error format.
 pub mod json;
 /// Request ids and per-request logs.
