@@ -46,7 +46,8 @@ async fn list(
                 "question": i.question,
                 "reply": i.reply,
                 "comment": i.comment,
-                "why": serde_json::from_str::<Value>(&i.why).unwrap_or(Value::Null),
+                "article_id": i.article_id,
+                "why": i.why.as_deref().and_then(|w| serde_json::from_str::<Value>(w).ok()),
                 "voted_at": rfc3339(i.voted_at),
                 "resolution": i.resolution,
                 "resolved_by": i.resolved_by,
@@ -110,23 +111,35 @@ struct ItemView {
     article_title: String,
     article_version: String,
     confidence: i64,
+    /// The why record has passed its retention period: only the article is known.
+    why_expired: bool,
     resolution: Option<String>,
     resolved_by: String,
 }
 
 impl ItemView {
     fn of(i: ReviewItem) -> ItemView {
-        let why: Value = serde_json::from_str(&i.why).unwrap_or(Value::Null);
+        let why: Value = i
+            .why
+            .as_deref()
+            .and_then(|w| serde_json::from_str(w).ok())
+            .unwrap_or(Value::Null);
         let top = &why["candidates"][0];
         let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let article_id = top["article_id"]
+            .as_str()
+            .map(str::to_string)
+            .or(i.article_id)
+            .unwrap_or_default();
         ItemView {
             voted: when(i.voted_at),
-            lang: text(&why["language"]),
+            lang: i.lang.unwrap_or_else(|| text(&why["language"])),
             question: i.question.unwrap_or_default(),
             reply: i.reply,
             comment: i.comment.unwrap_or_default(),
-            article_id: text(&top["article_id"]),
-            article_title: text(&top["title"]),
+            article_title: top["title"].as_str().unwrap_or(&article_id).to_string(),
+            article_id,
+            why_expired: why.is_null(),
             article_version: text(&top["version"]),
             confidence: (why["confidence"].as_f64().unwrap_or(0.0) * 100.0).round() as i64,
             resolution: i.resolution,
@@ -149,7 +162,8 @@ struct ReviewPage {
     items: Vec<ItemView>,
 }
 
-/// The review queue in the browser: the open votes (all with `?all=true`), newest first.
+/// The review queue in the browser: the open votes (all with `?all=true`, resolved ones after
+/// the open ones), newest first.
 async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -158,7 +172,8 @@ async fn page(
 ) -> Result<HttpResponse, ApiError> {
     let all = q.all.unwrap_or(false);
     let mut items = state.assistant.store.review_items(!all).await?;
-    items.sort_by_key(|i| std::cmp::Reverse(i.voted_at));
+    // Open votes first (the store's order), each group newest first.
+    items.sort_by_key(|i| (i.resolved_at.is_some(), std::cmp::Reverse(i.voted_at)));
     let csrf = csrf_token(&req);
     let t = ReviewPage {
         csrf: csrf.clone(),

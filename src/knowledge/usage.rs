@@ -8,14 +8,18 @@ use std::collections::HashMap;
 /// The period the operator pages count over.
 pub const DAYS: i64 = 30;
 
+/// The start of the counted period (ms).
+fn since(now: i64) -> i64 {
+    now - DAYS * 24 * 3_600_000
+}
+
 /// Every article that answered at least once in the last `DAYS` days, by id.
 pub async fn recent(
     store: &dyn Store,
     now: i64,
 ) -> Result<HashMap<String, ArticleUsage>, StoreError> {
-    let since = now - DAYS * 24 * 3_600_000;
     Ok(store
-        .article_usage(since)
+        .article_usage(since(now), None)
         .await?
         .into_iter()
         .map(|u| (u.article_id.clone(), u))
@@ -24,8 +28,8 @@ pub async fn recent(
 
 /// One article's figures (zero when it did not answer).
 pub async fn of(store: &dyn Store, id: &str, now: i64) -> Result<ArticleUsage, StoreError> {
-    let mut all = recent(store, now).await?;
-    Ok(all.remove(id).unwrap_or_else(|| ArticleUsage {
+    let mut one = store.article_usage(since(now), Some(id)).await?;
+    Ok(one.pop().unwrap_or_else(|| ArticleUsage {
         article_id: id.to_string(),
         ..ArticleUsage::default()
     }))

@@ -66,8 +66,13 @@ pub trait ArticleStore: Send + Sync {
         v: NewVersion<'_>,
     ) -> Result<Result<i64, Option<ArticleRow>>, StoreError>;
     async fn article_versions(&self, id: &str) -> Result<Vec<ArticleVersion>, StoreError>;
-    /// Per article, answers given since `since` (ms) and their verdicts.
-    async fn article_usage(&self, since: i64) -> Result<Vec<ArticleUsage>, StoreError>;
+    /// Per article (or for `only` that one), answers given since `since` (ms) and their
+    /// verdicts.
+    async fn article_usage(
+        &self,
+        since: i64,
+        only: Option<&str>,
+    ) -> Result<Vec<ArticleUsage>, StoreError>;
 }
 
 macro_rules! impl_article_store {
@@ -118,16 +123,16 @@ macro_rules! impl_article_store {
                     .bind(id).fetch_all(&self.pool).await?)
             }
 
-            async fn article_usage(&self, since: i64) -> Result<Vec<$crate::storage::articles::ArticleUsage>, $crate::storage::StoreError> {
+            async fn article_usage(&self, since: i64, only: Option<&str>) -> Result<Vec<$crate::storage::articles::ArticleUsage>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT m.article_id AS article_id, COUNT(*) AS answers, \
                      COALESCE(SUM(CASE WHEN f.helpful THEN 1 ELSE 0 END), 0) AS helpful, \
                      COALESCE(SUM(CASE WHEN f.helpful IS NOT NULL AND NOT f.helpful THEN 1 ELSE 0 END), 0) AS not_helpful \
                      FROM messages m JOIN conversations c ON c.id = m.conversation_id AND c.keep_transcript \
                      LEFT JOIN feedback f ON f.message_id = m.id \
-                     WHERE m.article_id IS NOT NULL AND m.created_at >= $1 \
+                     WHERE m.article_id IS NOT NULL AND m.created_at >= $1 AND ($2 IS NULL OR m.article_id = $2) \
                      GROUP BY m.article_id ORDER BY m.article_id",
-                ).bind(since).fetch_all(&self.pool).await?)
+                ).bind(since).bind(only).fetch_all(&self.pool).await?)
             }
         }
     };

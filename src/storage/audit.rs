@@ -245,8 +245,13 @@ pub struct ReviewItem {
     pub comment: Option<String>,
     pub voted_at: i64,
     pub reply: String,
-    /// The why record of the reply (JSON).
-    pub why: String,
+    /// The why record of the reply (JSON); `None` once it has passed its retention period,
+    /// which is shorter than the vote's: the vote stays in the queue without it.
+    pub why: Option<String>,
+    /// The article the reply answered from (kept on the message, so it outlives the why record).
+    pub article_id: Option<String>,
+    /// The language the reply was given in.
+    pub lang: Option<String>,
     /// The visitor's question just before the reply.
     pub question: Option<String>,
     pub resolution: Option<String>,
@@ -276,11 +281,11 @@ macro_rules! impl_review_store {
             async fn review_items(&self, open_only: bool) -> Result<Vec<$crate::storage::audit::ReviewItem>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT f.message_id, f.conversation_id, f.comment, f.created_at AS voted_at, m.text AS reply, \
-                     w.record AS why, \
+                     w.record AS why, m.article_id, m.lang, \
                      (SELECT q.text FROM messages q WHERE q.conversation_id = m.conversation_id AND q.author = 'visitor' \
                       AND q.seq < m.seq ORDER BY q.seq DESC LIMIT 1) AS question, \
                      f.resolution, f.resolved_by, f.resolved_at \
-                     FROM feedback f JOIN messages m ON m.id = f.message_id JOIN why_records w ON w.message_id = m.id \
+                     FROM feedback f JOIN messages m ON m.id = f.message_id LEFT JOIN why_records w ON w.message_id = m.id \
                      WHERE NOT f.helpful AND (NOT $1 OR f.resolved_at IS NULL) ORDER BY f.resolved_at IS NOT NULL, f.created_at",
                 ).bind(open_only).fetch_all(&self.pool).await?)
             }

@@ -232,6 +232,10 @@ async fn each_article_shows_how_often_it_answered_and_how_visitors_rated_it() {
                 .unwrap();
             assert_eq!(res.status(), 200);
         }
+        let other = app.create(Some("fr")).await;
+        app.consent(&other, true).await;
+        let r = app.ask(&other, "Comment retourner un article ?").await;
+        assert_eq!(cited(&r).as_deref(), Some("fr-retours"));
         let private = app.create(Some("fr")).await;
         app.ask(&private, "Combien de temps prend la livraison ?")
             .await;
@@ -241,7 +245,10 @@ async fn each_article_shows_how_often_it_answered_and_how_visitors_rated_it() {
         assert_eq!(usage["days"], 30);
         assert_eq!(
             usage["articles"],
-            json!([{"article_id": "fr-livraison", "answers": 2, "helpful": 1, "not_helpful": 1}]),
+            json!([
+                {"article_id": "fr-livraison", "answers": 2, "helpful": 1, "not_helpful": 1},
+                {"article_id": "fr-retours", "answers": 1, "helpful": 0, "not_helpful": 0},
+            ]),
             "{backend:?}: only answers count, and only in kept conversations"
         );
         let agent = app.agent("Camille", "agent").await;
@@ -255,6 +262,10 @@ async fn each_article_shows_how_often_it_answered_and_how_visitors_rated_it() {
             ),
             "{page}"
         );
+        let (_, page) = app
+            .console_page(Some(&operator), "/operator/articles/fr-paiement?ui=en")
+            .await;
+        assert!(page.contains("No answer came from this article"), "{page}");
         let (_, list) = app
             .console_page(Some(&operator), "/operator?q=livraison")
             .await;

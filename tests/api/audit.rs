@@ -1,6 +1,8 @@
 //! The audit log: human actions are recorded, the chain verifies, tampering is found.
 
 use crate::helpers::{backends, spawn_app, spawn_with, test_settings, Backend};
+use candor::conversation::now_ms;
+use candor::privacy::retention::{self, RetentionSettings};
 use serde_json::{json, Value};
 use std::process::Command;
 
@@ -201,6 +203,50 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
         let all: Value = app.agent_get(&operator, "/api/v1/review?all=true").await.1;
         assert_eq!(all[0]["resolution"], "fixed_article:abc123");
         assert!(all[0]["time_to_correction_seconds"].as_i64().unwrap() >= 0);
+
+        // A vote outlives the why record of its reply (30 days against no limit): once the
+        // record is purged, the vote stays in the queue with the article kept on the message.
+        let c = app.create(Some("en")).await;
+        let r = app.ask(&c, "How long does delivery take?").await;
+        assert_eq!(r["reply"]["kind"], "answer");
+        let second = r["reply"]["id"].as_str().unwrap().to_string();
+        app.client
+            .post(app.url(&format!(
+                "/api/v1/conversations/{}/messages/{second}/feedback",
+                c.id
+            )))
+            .bearer_auth(&c.token)
+            .json(&json!({"helpful": false}))
+            .send()
+            .await
+            .unwrap();
+        let why_only = RetentionSettings {
+            why_record_days: 0,
+            ..RetentionSettings::default()
+        };
+        let purged = retention::purge(app.store.as_ref(), &why_only, now_ms() + 1, false)
+            .await
+            .unwrap();
+        assert!(purged.why_records >= 2, "{purged:?}");
+        let open: Value = app.agent_get(&operator, "/api/v1/review").await.1;
+        assert_eq!(open[0]["message_id"], second.as_str(), "{backend:?}");
+        assert_eq!(open[0]["why"], Value::Null);
+        assert_eq!(open[0]["article_id"], "en-shipping");
+        let (status, page) = app
+            .console_page(Some(&operator), "/operator/review?all=true&ui=en")
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("explanation deleted (retention period)"),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("?review={second}")),
+            "the fix link stays"
+        );
+        let open_at = page.find(&format!("vote-{second}")).unwrap();
+        let resolved_at = page.find(&format!("vote-{mid}")).unwrap();
+        assert!(open_at < resolved_at, "open votes before resolved ones");
     }
 }
 

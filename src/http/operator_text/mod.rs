@@ -186,6 +186,7 @@ super::texts::bilingual! {
     mark_acceptable: "Acceptable" / "Acceptable",
     mark_escalated: "Escalate" / "Faire remonter",
     confidence: "confidence" / "confiance",
+    why_expired: "explanation deleted (retention period)" / "explication supprimée (durée de conservation)",
     review_empty: "No vote waiting: visitors found every recent answer helpful, or said nothing." / "Aucun vote en attente : les visiteurs ont trouvé utiles les réponses récentes, ou n'ont rien dit.",
     // The equity report.
     equity_heading: "equity report" / "rapport d'équité",
