@@ -329,12 +329,12 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND m.author = 'bot' AND m.created_at >= $1 AND m.created_at < $2 \
                      GROUP BY COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), COALESCE(m.kind, '')",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
-                let waits: Vec<(String, String, String, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), 'wait', cl.created_at - q.created_at FROM handoff_events cl \
+                let waits: Vec<(String, String, String, i64)> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::storage::served_lang_sql!(), ", COALESCE(c.origin, ''), 'wait', cl.created_at - q.created_at FROM handoff_events cl \
                      JOIN handoff_events q ON q.conversation_id = cl.conversation_id AND q.event = 'queued' \
                      JOIN conversations c ON c.id = cl.conversation_id \
                      WHERE cl.event = 'claimed' AND c.keep_transcript AND cl.created_at >= $1 AND cl.created_at < $2",
-                ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                )).bind(from).bind(to).fetch_all(&self.pool).await?;
                 let votes: Vec<(String, String, String, i64)> = sqlx::query_as(
                     "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), CASE WHEN f.helpful THEN 'helpful' ELSE 'unhelpful' END, COUNT(*) \
                      FROM feedback f JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
@@ -347,12 +347,12 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND NOT f.helpful AND f.resolved_at IS NOT NULL \
                      AND f.resolved_at >= $1 AND f.resolved_at < $2",
                 ).bind(from).bind(to).fetch_all(&self.pool).await?;
-                let ratings: Vec<(String, String, String, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), CASE WHEN r.helped THEN 'person_helped' ELSE 'person_not_helped' END, COUNT(*) \
+                let ratings: Vec<(String, String, String, i64)> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::storage::served_lang_sql!(), ", COALESCE(c.origin, ''), CASE WHEN r.helped THEN 'person_helped' ELSE 'person_not_helped' END, COUNT(*) \
                      FROM ratings r JOIN conversations c ON c.id = r.conversation_id \
                      WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
-                     GROUP BY c.locale, COALESCE(c.origin, ''), CASE WHEN r.helped THEN 'person_helped' ELSE 'person_not_helped' END",
-                ).bind(from).bind(to).fetch_all(&self.pool).await?;
+                     GROUP BY 1, 2, 3",
+                )).bind(from).bind(to).fetch_all(&self.pool).await?;
                 rows.extend(waits);
                 rows.extend(votes);
                 rows.extend(ratings);

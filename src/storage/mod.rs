@@ -4,6 +4,18 @@
 //! for several instances sharing one database. Both run the same SQL (see `sql.rs`) with
 //! per-backend migrations, so every feature behaves the same on each.
 
+/// SQL for the language a conversation `c` was served in: its latest reply's (the visitor's
+/// own language, detected per question), else its page's locale. Reports group waits and
+/// ratings by it, as they group answers by each reply's language, so a French visitor on the
+/// English page counts as French everywhere.
+macro_rules! served_lang_sql {
+    () => {
+        "COALESCE((SELECT s.lang FROM messages s WHERE s.conversation_id = c.id AND s.lang IS NOT NULL \
+         ORDER BY s.seq DESC LIMIT 1), c.locale)"
+    };
+}
+pub(crate) use served_lang_sql;
+
 /// Users, tokens, the queue and hand-over transitions.
 pub mod agents;
 /// Articles edited in the console, with every version.

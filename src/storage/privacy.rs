@@ -152,12 +152,12 @@ macro_rules! impl_privacy_store {
             }
 
             async fn recent_ratings(&self, from: i64, to: i64, limit: i64) -> Result<Vec<(String, String, $crate::storage::models::Rating)>, $crate::storage::StoreError> {
-                let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(
-                    "SELECT c.locale, COALESCE(c.origin, ''), r.helped, r.comment, r.created_at FROM ratings r \
+                let rows: Vec<(String, String, bool, Option<String>, i64)> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::storage::served_lang_sql!(), ", COALESCE(c.origin, ''), r.helped, r.comment, r.created_at FROM ratings r \
                      JOIN conversations c ON c.id = r.conversation_id \
                      WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
                      ORDER BY r.created_at DESC LIMIT $3",
-                ).bind(from).bind(to).bind(limit).fetch_all(&self.pool).await?;
+                )).bind(from).bind(to).bind(limit).fetch_all(&self.pool).await?;
                 Ok(rows.into_iter().map(|(locale, site, helped, comment, created_at)| {
                     (locale, site, $crate::storage::models::Rating { helped, comment, created_at })
                 }).collect())

@@ -454,3 +454,59 @@ async fn a_question_is_counted_in_the_language_it_was_asked_in() {
         assert_eq!(langs, ["fr", "fr", "en", "en", "en", "en"], "{export}");
     }
 }
+
+/// A French visitor on the English page is answered in French; the report counts their
+/// wait for a person and their rating of that person under French too, like their answers,
+/// not under the page's locale.
+#[tokio::test]
+async fn waits_and_ratings_count_under_the_language_the_visitor_was_served_in() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Alex", "admin").await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("en")).await;
+        app.consent(&c, true).await;
+        let r = app
+            .ask(&c, "Je voudrais parler à une personne, s'il vous plaît")
+            .await;
+        assert_eq!(r["reply"]["kind"], "handoff", "{backend:?} {r}");
+        let conv = format!("/api/v1/agent/conversations/{}", c.id);
+        for (path, body) in [
+            ("claim", json!({})),
+            ("messages", json!({"text": "Bonjour, je suis là."})),
+            ("close", json!({"resolution": "réglé"})),
+        ] {
+            let res = app
+                .agent_post(&agent, &format!("{conv}/{path}"), body)
+                .await;
+            assert_eq!(res.status(), 200, "{path}");
+        }
+        let rated = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/rating", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({"helped": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rated.status(), 200);
+
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
+        let group = |lang: &str| {
+            report["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["dimension"] == "language" && g["group"] == lang)
+                .cloned()
+        };
+        let fr = group("fr").expect("a French group");
+        assert_eq!(fr["person_ratings"], 1, "{backend:?} {report}");
+        assert!(fr["median_wait_seconds"].is_i64(), "{fr}");
+        if let Some(en) = group("en") {
+            assert_eq!(en["person_ratings"], 0, "{en}");
+            assert!(en["median_wait_seconds"].is_null(), "{en}");
+        }
+        assert_eq!(report["recent_person_ratings"][0]["language"], "fr");
+    }
+}
