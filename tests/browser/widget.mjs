@@ -163,6 +163,18 @@ guard(consolePage, "widget.mjs consolePage");
   const alerts = await consolePage.evaluate(() => window.__alerts.map((n) => [n.title, n.options.body]));
   check(alerts.length === 1 && alerts[0][0] === "A visitor is waiting for your reply" && alerts[0][1] === "FR",
     "one desktop alert says a visitor waits for a reply, without what they wrote: " + JSON.stringify(alerts));
+  // Another visitor asks for a person meanwhile: one alert with their language and the reason,
+  // never their words.
+  const json = { "content-type": "application/json" };
+  const other = await (await fetch(base + "/api/v1/conversations", { method: "POST", headers: json, body: JSON.stringify({ locale: "en" }) })).json();
+  const asked = await fetch(`${base}/api/v1/conversations/${other.id}/handoff`, {
+    method: "POST", headers: { ...json, authorization: `Bearer ${other.token}` }, body: "{}",
+  });
+  check(asked.ok, "the second visitor's request for a person: " + asked.status);
+  await consolePage.waitForFunction(() => window.__alerts.length === 2, null, { timeout: 10000 });
+  const queued = await consolePage.evaluate(() => [window.__alerts[1].title, window.__alerts[1].options.body]);
+  check(queued[0] === "A visitor is waiting for a person" && queued[1].startsWith("EN · "),
+    "one desktop alert says a visitor joined the queue, in which language and why: " + JSON.stringify(queued));
   await consolePage.evaluate(() => { window.__background = false; window.__alerts[0].onclick(); });
   const bad = await axeViolations(consolePage);
   check(bad.length === 0, "axe on the console: " + bad.join("; "));
