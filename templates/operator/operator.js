@@ -8,7 +8,7 @@
   // page's own texts are rendered there, these are the ones this script writes.
   const fr = document.documentElement.lang === "fr";
   const T = fr ? {
-    passages: (n) => n + " passage(s) que l'assistant peut citer dans ce texte.",
+    passages: (n) => (n < 2 ? `${n} passage que l'assistant peut citer dans ce texte.` : `${n} passages que l'assistant peut citer dans ce texte.`),
     preview: "Aperçu : ",
     hands: "Passe la conversation à une personne.",
     declines: "Ne répond pas : il ne trouve pas de réponse fiable et propose une personne.",
@@ -53,7 +53,7 @@
       network: "Le serveur ne répond pas : vérifiez la connexion et réessayez.",
     },
   } : {
-    passages: (n) => n + " passage(s) the assistant can quote from this text.",
+    passages: (n) => (n === 1 ? "1 passage the assistant can quote from this text." : `${n} passages the assistant can quote from this text.`),
     preview: "Preview: ",
     hands: "Hands the conversation to a person.",
     declines: "Declines: it finds no reliable answer and offers a person.",
