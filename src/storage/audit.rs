@@ -179,6 +179,9 @@ pub struct Figures {
     /// Visitors' ratings of a person's help: helped, not helped.
     pub person_helped: i64,
     pub person_not_helped: i64,
+    /// Each vote on an answer: the confidence the answer was given with (0–1, from its why
+    /// record) and whether the visitor found it helpful.
+    pub voted_confidence: Vec<(f64, bool)>,
 }
 
 /// Reads the figures since an instant (ms); only consented conversations count.
@@ -229,6 +232,9 @@ macro_rules! impl_figures_store {
                 for (helped, n) in ratings {
                     if helped { f.person_helped = n } else { f.person_not_helped = n }
                 }
+                let voted: Vec<(Option<f64>, bool)> = sqlx::query_as(Self::VOTED_CONFIDENCE)
+                    .bind(since).fetch_all(&self.pool).await?;
+                f.voted_confidence = voted.into_iter().filter_map(|(c, h)| Some((c?, h))).collect();
                 Ok(f)
             }
         }

@@ -58,6 +58,12 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// The confidence of each voted answer (the why record's JSON, read the backend's way)
+    /// and the vote, for consented conversations since `$1`.
+    const VOTED_CONFIDENCE: &'static str = "SELECT (w.record::jsonb ->> 'confidence')::float8, f.helpful FROM feedback f \
+         JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
+         WHERE c.keep_transcript AND f.created_at >= $1";
+
     /// Serialises audit appends across instances so the hash chain never forks.
     const AUDIT_LOCK: &'static str = "SELECT pg_advisory_xact_lock(4243)";
 

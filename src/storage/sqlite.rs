@@ -70,6 +70,12 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// The confidence of each voted answer (the why record's JSON, read the backend's way)
+    /// and the vote, for consented conversations since `$1`.
+    const VOTED_CONFIDENCE: &'static str = "SELECT CAST(json_extract(w.record, '$.confidence') AS REAL), f.helpful FROM feedback f \
+         JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
+         WHERE c.keep_transcript AND f.created_at >= $1";
+
     /// Appends in one process are serialised by the writer lock; across processes, by this:
     /// a write that changes nothing: it takes SQLite's write lock before the newest entry
     /// is read, so two stores on one file (two instances starting) append one at a time.

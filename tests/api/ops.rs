@@ -1,6 +1,7 @@
 //! Health, metrics, the demo page and the widget script.
 
-use crate::helpers::{spawn_app, spawn_configured, test_settings, Backend};
+use crate::helpers::{backends, spawn_app, spawn_configured, test_settings, Backend};
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn health_metrics_and_readiness_report_the_service() {
@@ -185,4 +186,84 @@ async fn metrics_are_private_to_this_machine_or_to_the_token() {
     let right = get(Some("prometheus-reads-this")).await.unwrap();
     assert_eq!(right.status(), 200);
     assert!(right.text().await.unwrap().contains("candor_"));
+}
+
+/// The public page checks the assistant's stated confidence against visitors' votes: per
+/// band of confidence, the share of voted answers found helpful (consented conversations
+/// only; the confidence is read from each answer's why record, the backend's JSON way).
+#[tokio::test]
+async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let en = app.page("/transparency?lang=en").await;
+        assert!(
+            en.contains("Is its confidence honest?") && en.contains("No vote on an answer yet.")
+        );
+        let mut expected: Vec<(u32, bool)> = Vec::new();
+        for (question, helpful, keep) in [
+            ("How long does delivery take?", true, true),
+            ("How do I reset my password?", false, true),
+            ("Do you accept PayPal?", true, false),
+        ] {
+            let c = app.create(Some("en")).await;
+            app.consent(&c, keep).await;
+            let r = app.ask(&c, question).await;
+            assert_eq!(r["reply"]["kind"], "answer", "{question}");
+            let mid = r["reply"]["id"].as_str().unwrap();
+            let why: Value = app
+                .get(
+                    &c,
+                    &format!("/api/v1/conversations/{}/messages/{mid}/why", c.id),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let pct = (why["confidence"].as_f64().unwrap() * 100.0).round() as u32;
+            let res = app
+                .client
+                .post(app.url(&format!(
+                    "/api/v1/conversations/{}/messages/{mid}/feedback",
+                    c.id
+                )))
+                .bearer_auth(&c.token)
+                .json(&json!({ "helpful": helpful }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            if keep {
+                expected.push((pct, helpful));
+            }
+        }
+        let label = |pct: u32| match pct {
+            0..=49 => "under 50 %",
+            50..=69 => "50–69 %",
+            70..=89 => "70–89 %",
+            _ => "90 % and above",
+        };
+        let en = app.page("/transparency?lang=en").await;
+        let mut labels: Vec<&str> = expected.iter().map(|(p, _)| label(*p)).collect();
+        labels.dedup();
+        for l in &labels {
+            let votes: Vec<bool> = expected
+                .iter()
+                .filter(|(p, _)| label(*p) == *l)
+                .map(|(_, h)| *h)
+                .collect();
+            let rate = 100 * votes.iter().filter(|h| **h).count() / votes.len();
+            let row = format!(
+                "<tr><td>{l}</td><td>{}</td><td>{rate} %</td></tr>",
+                votes.len()
+            );
+            assert!(en.contains(&row), "{backend:?}: {row} in {en}");
+        }
+        assert_eq!(
+            en.matches("</td></tr>").count() - 6,
+            labels.len(),
+            "one row per band with votes (after the 6 result rows); the unconsented vote is not counted"
+        );
+        let fr = app.page("/transparency").await;
+        assert!(fr.contains("Sa confiance est-elle juste ?") && fr.contains("Jugées utiles"));
+    }
 }
