@@ -28,6 +28,8 @@ const T = {
     alertQueue: (n) => (n === 1 ? "A visitor is waiting for a person" : `${n} visitors are waiting for a person`),
     alertReply: "A visitor is waiting for your reply",
     alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
+    followUpItem: " · ✉ contact back",
+    followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation (and for nothing else; deleted by ${d}). They may have left the site: answer them there, then close with how it was resolved. `,
     errors: {},
   },
   fr: {
@@ -54,6 +56,8 @@ const T = {
     alertQueue: (n) => (n === 1 ? "Un visiteur attend une personne" : `${n} visiteurs attendent une personne`),
     alertReply: "Un visiteur attend votre réponse",
     alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
+    followUpItem: " · ✉ à recontacter",
+    followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation (et pour rien d'autre ; effacées au plus tard le ${d}). Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu. `,
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
     errors: {
@@ -98,6 +102,7 @@ function gone(id) {
   current = null;
   hideCloseForm();
   $("transcript").textContent = "";
+  showFollowUp(null);
   $("status").textContent = T.gone;
   for (const b of ["claim", "release", "close", "send", "transfer", "note"]) $(b).disabled = true;
   refreshQueue();
@@ -128,7 +133,8 @@ async function refreshQueue() {
     const list = $("queue");
     list.textContent = "";
     for (const c of q.waiting) {
-      const b = node("button", "item", T.waitingItem(c.position, c.locale.toUpperCase(), c.waiting_seconds, triggerWords(c.trigger)));
+      const b = node("button", "item", T.waitingItem(c.position, c.locale.toUpperCase(), c.waiting_seconds, triggerWords(c.trigger))
+        + (c.follow_up ? T.followUpItem : ""));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -140,7 +146,8 @@ async function refreshQueue() {
     for (const c of q.mine) {
       const waits = c.visitor_waiting_seconds;
       const b = node("button", waits == null ? "item" : "item awaiting",
-        `${c.locale.toUpperCase()} · ` + (waits == null ? T.lastActivity(ago(c.idle_seconds)) : T.visitorWaits(ago(waits))));
+        `${c.locale.toUpperCase()} · ` + (waits == null ? T.lastActivity(ago(c.idle_seconds)) : T.visitorWaits(ago(waits)))
+        + (c.follow_up ? T.followUpItem : ""));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -205,7 +212,8 @@ function render(m) {
   box.appendChild(node("span", "", m.text));
   if (m.why) {
     const d = node("details");
-    d.appendChild(node("summary", "", T.why(T.decisions[m.why.decision] || m.why.decision, m.why.confidence, m.why.threshold)));
+    const pct = (x) => `${Math.round(x * 100)} %`;
+    d.appendChild(node("summary", "", T.why(T.decisions[m.why.decision] || m.why.decision, pct(m.why.confidence), pct(m.why.threshold))));
     d.appendChild(node("p", "", m.why.explanation));
     for (const c of m.why.candidates) d.appendChild(node("p", "", `${c.article_id} · score ${c.score} · ${c.matched_terms.join(", ")}`));
     box.appendChild(d);
@@ -245,10 +253,27 @@ function describe(c) {
   const why = c.handoff_trigger ? T.cameBecause(triggerWords(c.handoff_trigger)) : "";
   $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "")
     + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
+  showFollowUp(c.contact);
   $("claim").disabled = c.status !== "waiting_for_agent";
   for (const b of ["release", "close", "send"]) $(b).disabled = !mine;
   $("transfer").disabled = !mine || !team.some((p) => !p.you);
   $("note").disabled = false;
+}
+
+// The details a visitor left to be contacted back, as links the agent can use at once.
+function showFollowUp(k) {
+  const p = $("follow-up");
+  p.textContent = "";
+  p.hidden = !k;
+  if (!k) return;
+  p.appendChild(document.createTextNode(T.followUp(new Date(k.deleted_by).toLocaleDateString())));
+  const links = [[k.email, "mailto:"], [k.phone, "tel:"]].filter(([v]) => v);
+  links.forEach(([v, scheme], i) => {
+    const a = node("a", "", v);
+    a.href = scheme + v;
+    if (i) p.appendChild(document.createTextNode(" · "));
+    p.appendChild(a);
+  });
 }
 
 async function follow(id) {

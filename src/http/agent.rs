@@ -3,7 +3,7 @@
 use super::auth::AgentUser;
 use super::widget::message_json;
 use super::AppState;
-use crate::conversation::{now_ms, ConversationId, MessageText};
+use crate::conversation::{now_ms, rfc3339, ConversationId, MessageText};
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::agent;
 use crate::realtime::QUEUE;
@@ -89,6 +89,8 @@ async fn queue(
     }
     let estimate = agent::estimated_wait(store).await?;
     let now = now_ms();
+    let with_contact = store.conversations_with_contact().await?;
+    let follow_up = |id: &str| with_contact.iter().any(|c| c == id);
     let items: Vec<Value> = waiting
         .iter()
         .enumerate()
@@ -97,6 +99,7 @@ async fn queue(
                 "id": c.id, "position": i + 1, "locale": c.locale,
                 "waiting_seconds": (now - c.queue_entered_at.unwrap_or(now)) / 1000,
                 "trigger": c.handoff_trigger, "reason": c.handoff_reason,
+                "follow_up": follow_up(&c.id),
             })
         })
         .collect();
@@ -112,7 +115,8 @@ async fn queue(
             let since = awaiting.iter().find(|(id, _)| *id == c.id).map(|(_, t)| *t);
             json!({"id": c.id, "locale": c.locale,
                    "idle_seconds": (now - c.updated_at).max(0) / 1000,
-                   "visitor_waiting_seconds": since.map(|t| (now - t).max(0) / 1000)})
+                   "visitor_waiting_seconds": since.map(|t| (now - t).max(0) / 1000),
+                   "follow_up": follow_up(&c.id)})
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({
@@ -142,6 +146,12 @@ async fn conversation(
         "handoff_trigger": conv.handoff_trigger, "handoff_reason": conv.handoff_reason,
         // The visitor's verdict on the team's help, once they gave it.
         "rating": store.rating_of(&conv.id).await?,
+        // Details the visitor left to be contacted back (nobody was online): the one use
+        // they agreed to, so the team sees them here, with the day they are deleted.
+        "contact": store.contact(&conv.id).await?.map(|k| json!({
+            "email": k.email, "phone": k.phone, "left_at": rfc3339(k.created_at),
+            "deleted_by": rfc3339(k.created_at + i64::from(state.privacy.retention.contact_days) * 86_400_000),
+        })),
         "messages": out,
     })))
 }

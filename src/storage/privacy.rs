@@ -76,6 +76,9 @@ pub trait PrivacyStore: Send + Sync {
     async fn save_contact(&self, c: &Contact) -> Result<(), StoreError>;
     /// The follow-up contact of a conversation.
     async fn contact(&self, id: &str) -> Result<Option<Contact>, StoreError>;
+    /// The conversations whose visitor left a follow-up contact (kept a few days only), so
+    /// the team's queue can say who must be contacted back rather than answered in the chat.
+    async fn conversations_with_contact(&self) -> Result<Vec<String>, StoreError>;
     /// Deletes the conversation and everything personal it holds, keeps anonymous counts
     /// for `day`, then makes sure the deleted bytes leave the database files.
     async fn erase(&self, id: &str, day: &str) -> Result<bool, StoreError>;
@@ -208,6 +211,12 @@ macro_rules! impl_privacy_store {
             async fn contact(&self, id: &str) -> Result<Option<$crate::storage::Contact>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as("SELECT conversation_id, email, phone, purpose, created_at FROM contacts WHERE conversation_id = $1")
                     .bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn conversations_with_contact(&self) -> Result<Vec<String>, $crate::storage::StoreError> {
+                let ids: Vec<(String,)> = sqlx::query_as("SELECT conversation_id FROM contacts")
+                    .fetch_all(&self.pool).await?;
+                Ok(ids.into_iter().map(|(id,)| id).collect())
             }
 
             async fn erase(&self, id: &str, day: &str) -> Result<bool, $crate::storage::StoreError> {

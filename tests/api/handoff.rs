@@ -907,3 +907,63 @@ async fn the_console_speaks_the_browsers_language_or_the_one_asked() {
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("unsupported_locale"));
 }
+
+/// Nobody online: the visitor leaves an email to be contacted back. The team sees, in the
+/// queue, which conversations wait for a call-back rather than a chat reply, and in the
+/// conversation the details themselves, with the day they are deleted.
+#[tokio::test]
+async fn the_team_sees_who_asked_to_be_contacted_back() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        let r = app.ask(&c, "Je veux parler à un humain").await;
+        assert_eq!(r["reply"]["kind"], "handoff", "{backend:?}");
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/contact", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({"email": "marie@exemple.fr", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let stays = app.create(Some("en")).await;
+        app.ask(&stays, "I want to talk to a human").await;
+
+        let agent = app.agent("Camille", "agent").await;
+        let (_, queue) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+        let flags: Vec<(String, bool)> = queue["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["id"].as_str().unwrap().to_string(),
+                    w["follow_up"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(flags, [(c.id.clone(), true), (stays.id.clone(), false)]);
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        let (_, conv) = app.agent_get(&agent, &path).await;
+        assert_eq!(conv["contact"]["email"], "marie@exemple.fr");
+        assert_eq!(conv["contact"]["phone"], Value::Null);
+        let left = conv["contact"]["left_at"].as_str().unwrap();
+        let deleted = conv["contact"]["deleted_by"].as_str().unwrap();
+        assert!(
+            deleted > left,
+            "{left} then {deleted}: kept 7 days by default"
+        );
+        let (_, other) = app
+            .agent_get(&agent, &format!("/api/v1/agent/conversations/{}", stays.id))
+            .await;
+        assert_eq!(other["contact"], Value::Null);
+        // Claimed, it is still marked in the holder's own list.
+        let claim = app
+            .agent_post(&agent, &format!("{path}/claim"), json!({}))
+            .await;
+        assert_eq!(claim.status(), 200);
+        let (_, queue) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+        assert_eq!(queue["mine"][0]["follow_up"], true);
+    }
+}

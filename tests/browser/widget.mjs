@@ -66,7 +66,10 @@ await page.locator("[data-candor] >> css=.contact").waitFor();
 await page.locator("[data-candor] >> css=#candor-email").fill("marie@example.com");
 await page.locator("[data-candor] >> css=.contact button[type=submit]").click();
 await page.locator("[data-candor] >> css=.error", { hasText: "Cochez la case d'accord" }).waitFor();
-await page.locator("[data-candor] >> css=#candor-email").fill("");
+// With the box ticked the details are kept for the team, and said to be deleted in days.
+await page.locator("[data-candor] >> css=#candor-contact-ok").check();
+await page.locator("[data-candor] >> css=.contact button[type=submit]").click();
+await page.locator("[data-candor] >> text=Vos coordonnées seront effacées au plus tard dans 7 jours").waitFor();
 
 if (agentEmail) {
   const consolePage = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -91,9 +94,16 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.click("#login button[type=submit]");
   const item = consolePage.locator("#queue button.item").first();
   await item.waitFor();
+  check((await item.innerText()).endsWith("✉ contact back"), "the queue says this visitor asked to be contacted back");
   await item.click();
+  const followUp = consolePage.locator("#follow-up");
+  await followUp.waitFor();
+  check((await followUp.innerText()).includes("left these details to be contacted back"), "the console says why the details are there");
+  check((await followUp.locator("a").getAttribute("href")) === "mailto:marie@example.com", "the email is a link the agent can use");
   await consolePage.locator("#transcript .msg.visitor").first().waitFor();
   check((await consolePage.locator("#transcript").innerText()).includes("[card]"), "the console shows the redacted transcript");
+  check(/Why: answer, confidence \d+ % \(threshold 30 %\)/.test(await consolePage.locator("#transcript summary").first().innerText()),
+    "the console gives confidence and threshold in percent, like the visitor's why link");
   // The state in words, and only what it allows: nobody replies to a conversation nobody holds.
   await consolePage.locator("#status", { hasText: "waiting for a person — came to the team: pressed “talk to a person”" }).waitFor();
   check(await consolePage.locator("#send").isDisabled(), "no reply before claiming");
