@@ -84,6 +84,7 @@ impl Application {
                 contacts: settings.privacy.clone(),
                 retention: settings.retention,
             },
+            transparency: crate::audit::transparency::SummaryCache::new(60_000),
         });
         let local = listener.local_addr()?;
         let port = local.port();

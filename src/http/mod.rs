@@ -75,6 +75,8 @@ pub struct AppState {
     pub disparity_points: f64,
     /// Who may read /metrics.
     pub metrics: ops::MetricsAccess,
+    /// The public transparency page's figures, recomputed at most once a minute.
+    pub transparency: crate::audit::transparency::SummaryCache,
 }
 
 /// What the privacy page states: who is responsible and the retention periods.

@@ -80,6 +80,7 @@ async fn the_transparency_page_counts_only_consented_conversations() {
         "only the consented conversation counts"
     );
     assert!(en.contains("<th>Answered</th><td>50 %</td>"));
+    assert!(en.contains("Is its confidence honest?") && en.contains("No vote on an answer yet."));
     assert!(
         en.contains("It uses no language model"),
         "without a model the page says so"
@@ -195,10 +196,6 @@ async fn metrics_are_private_to_this_machine_or_to_the_token() {
 async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let en = app.page("/transparency?lang=en").await;
-        assert!(
-            en.contains("Is its confidence honest?") && en.contains("No vote on an answer yet.")
-        );
         let mut expected: Vec<(u32, bool)> = Vec::new();
         for (question, helpful, keep) in [
             ("How long does delivery take?", true, true),
@@ -265,5 +262,45 @@ async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
         );
         let fr = app.page("/transparency").await;
         assert!(fr.contains("Sa confiance est-elle juste ?") && fr.contains("Jugées utiles"));
+    }
+}
+
+/// The public page's figures are computed at most once a minute, whoever reloads it: each
+/// computation reads every kept message of 30 days.
+#[tokio::test]
+async fn the_public_figures_are_recomputed_at_most_once_a_minute() {
+    use candor::audit::transparency::SummaryCache;
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = test_settings(backend, dir.path()).await;
+        let store = candor::storage::connect(settings.database_url.as_deref(), dir.path())
+            .await
+            .unwrap();
+        let now = 1_000 * 86_400_000;
+        let cache = SummaryCache::new(60_000);
+        assert_eq!(
+            cache
+                .get(store.as_ref(), 30, now)
+                .await
+                .unwrap()
+                .conversations,
+            0
+        );
+        let c = crate::privacy::conversation("kept", now, true);
+        store.create_conversation(&c).await.unwrap();
+        store
+            .set_consent("kept", true, "d-test", now)
+            .await
+            .unwrap();
+        let soon = cache.get(store.as_ref(), 30, now + 59_000).await.unwrap();
+        assert_eq!(
+            soon.conversations, 0,
+            "{backend:?}: within the minute, the same figures"
+        );
+        let later = cache.get(store.as_ref(), 30, now + 60_000).await.unwrap();
+        assert_eq!(
+            later.conversations, 1,
+            "{backend:?}: a minute on, recomputed"
+        );
     }
 }

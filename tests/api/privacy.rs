@@ -296,7 +296,7 @@ async fn erasure_works_on_every_backend() {
     }
 }
 
-fn conversation(id: &str, updated_at: i64, keep: bool) -> ConversationRow {
+pub(crate) fn conversation(id: &str, updated_at: i64, keep: bool) -> ConversationRow {
     ConversationRow {
         id: id.into(),
         token_hash: "h".into(),
