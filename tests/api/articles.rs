@@ -219,17 +219,7 @@ async fn each_article_shows_how_often_it_answered_and_how_visitors_rated_it() {
             let r = app.ask(&c, question).await;
             assert_eq!(cited(&r).as_deref(), Some("fr-livraison"), "{question}");
             let mid = r["reply"]["id"].as_str().unwrap();
-            let res = app
-                .client
-                .post(app.url(&format!(
-                    "/api/v1/conversations/{}/messages/{mid}/feedback",
-                    c.id
-                )))
-                .bearer_auth(&c.token)
-                .json(&json!({ "helpful": helpful }))
-                .send()
-                .await
-                .unwrap();
+            let res = app.vote(&c, mid, json!({ "helpful": helpful })).await;
             assert_eq!(res.status(), 200);
         }
         let other = app.create(Some("fr")).await;

@@ -154,16 +154,12 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
         let c = app.create(Some("en")).await;
         let r = app.ask(&c, "How do I reset my password?").await;
         let mid = r["reply"]["id"].as_str().unwrap().to_string();
-        app.client
-            .post(app.url(&format!(
-                "/api/v1/conversations/{}/messages/{mid}/feedback",
-                c.id
-            )))
-            .bearer_auth(&c.token)
-            .json(&json!({"helpful": false, "comment": "the link expired"}))
-            .send()
-            .await
-            .unwrap();
+        app.vote(
+            &c,
+            &mid,
+            json!({"helpful": false, "comment": "the link expired"}),
+        )
+        .await;
 
         let denied = app
             .client
@@ -210,16 +206,7 @@ async fn negative_feedback_reaches_the_operators_review_queue_and_its_resolution
         let r = app.ask(&c, "How long does delivery take?").await;
         assert_eq!(r["reply"]["kind"], "answer");
         let second = r["reply"]["id"].as_str().unwrap().to_string();
-        app.client
-            .post(app.url(&format!(
-                "/api/v1/conversations/{}/messages/{second}/feedback",
-                c.id
-            )))
-            .bearer_auth(&c.token)
-            .json(&json!({"helpful": false}))
-            .send()
-            .await
-            .unwrap();
+        app.vote(&c, &second, json!({"helpful": false})).await;
         let why_only = RetentionSettings {
             why_record_days: 0,
             ..RetentionSettings::default()

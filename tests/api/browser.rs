@@ -90,16 +90,12 @@ async fn an_operator_edits_tries_publishes_restores_and_answers_a_gap_in_a_real_
         assert_eq!(r["reply"]["kind"], "answer", "{question}");
         let mid = r["reply"]["id"].as_str().unwrap();
         let voted = app
-            .client
-            .post(app.url(&format!(
-                "/api/v1/conversations/{}/messages/{mid}/feedback",
-                v.id
-            )))
-            .bearer_auth(&v.token)
-            .json(&serde_json::json!({"helpful": false, "comment": comment}))
-            .send()
-            .await
-            .unwrap();
+            .vote(
+                &v,
+                mid,
+                serde_json::json!({"helpful": false, "comment": comment}),
+            )
+            .await;
         assert_eq!(voted.status(), 200);
     }
     let args = [

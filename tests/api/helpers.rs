@@ -181,6 +181,20 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// The visitor's vote on a reply (`{"helpful", "comment"?}`).
+    pub async fn vote(&self, c: &Conv, message_id: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!(
+                "/api/v1/conversations/{}/messages/{message_id}/feedback",
+                c.id
+            )))
+            .bearer_auth(&c.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, c: &Conv, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

@@ -217,17 +217,7 @@ async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
                 .await
                 .unwrap();
             let pct = (why["confidence"].as_f64().unwrap() * 100.0).round() as u32;
-            let res = app
-                .client
-                .post(app.url(&format!(
-                    "/api/v1/conversations/{}/messages/{mid}/feedback",
-                    c.id
-                )))
-                .bearer_auth(&c.token)
-                .json(&json!({ "helpful": helpful }))
-                .send()
-                .await
-                .unwrap();
+            let res = app.vote(&c, mid, json!({ "helpful": helpful })).await;
             assert_eq!(res.status(), 200);
             if keep {
                 expected.push((pct, helpful));
