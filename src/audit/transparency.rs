@@ -91,7 +91,7 @@ pub fn summarise(f: &Figures, days: u32) -> Summary {
 }
 
 /// The public page's figures, computed at most once per `ttl_ms`. The page is public and one
-/// computation reads every kept message of the period (0.7 s for 300,000 messages on SQLite,
+/// computation reads every kept message of the period (0.37 s for 300,000 messages on SQLite,
 /// BENCHMARKS §6): without this, anyone reloading it could keep the database busy. Requests
 /// arriving during a computation wait for it rather than start their own.
 pub struct SummaryCache {
