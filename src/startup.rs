@@ -22,6 +22,8 @@ pub struct Application {
     port: u16,
     assistant: Arc<Assistant>,
     retention: RetentionSettings,
+    /// Held while the server runs: one server per data dir (see `lock_data_dir`).
+    _data_dir_lock: std::fs::File,
 }
 
 impl Application {
@@ -34,6 +36,7 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         std::fs::create_dir_all(&settings.data_dir)
             .with_context(|| format!("creating data dir {}", settings.data_dir.display()))?;
+        let data_dir_lock = lock_data_dir(&settings.data_dir)?;
         let index = load_knowledge(&settings).await?;
         let store = storage::connect(settings.database_url.as_deref(), &settings.data_dir).await?;
         let assistant = Arc::new(Assistant {
@@ -115,6 +118,7 @@ impl Application {
             port,
             assistant,
             retention: settings.retention,
+            _data_dir_lock: data_dir_lock,
         })
     }
 
@@ -245,6 +249,43 @@ fn give_back_freed_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// Takes the data dir for this server alone. Its search index is rebuilt in place when the
+/// help centre changed, so a second server on the same dir (another port, a second instance
+/// meant for PostgreSQL) would delete the index the first one reads, or stop on the index's
+/// own lock with a message naming neither. The lock goes with the process, even on kill -9.
+fn lock_data_dir(dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let path = dir.join("candor.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            anyhow::bail!(
+                "the data dir {} is in use by another Candor server (process {}): stop it, or give \
+                 this one its own --data-dir (instances sharing a PostgreSQL database each need \
+                 their own)",
+                dir.display(),
+                holder.trim()
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+    file.set_len(0)?;
+    file.rewind()?;
+    write!(file, "{}", std::process::id())?;
+    Ok(file)
 }
 
 async fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeIndex>> {

@@ -270,7 +270,7 @@ function showFollowUp(k) {
   const links = [[k.email, "mailto:"], [k.phone, "tel:"]].filter(([v]) => v);
   links.forEach(([v, scheme], i) => {
     const a = node("a", "", v);
-    a.href = scheme + v;
+    a.href = scheme + (scheme === "tel:" ? v.replace(/[^+\d]/g, "") : v);
     if (i) p.appendChild(document.createTextNode(" · "));
     p.appendChild(a);
   });

@@ -294,3 +294,32 @@ async fn the_public_figures_are_recomputed_at_most_once_a_minute() {
         );
     }
 }
+
+/// A second server started on a data dir another one serves stops at once with a message
+/// naming the dir and what to do, before it touches the first one's search index.
+#[tokio::test]
+async fn one_server_per_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let first = candor::startup::Application::build(test_settings(Backend::Sqlite, &path).await)
+        .await
+        .unwrap();
+    let err = candor::startup::Application::build(test_settings(Backend::Sqlite, &path).await)
+        .await
+        .err()
+        .expect("a second server on the same data dir is refused");
+    let message = format!("{err:#}");
+    assert!(
+        message.contains("is in use by another Candor server")
+            && message.contains(&path.display().to_string())
+            && message.contains(&std::process::id().to_string()),
+        "{message}"
+    );
+    assert!(
+        path.join("index").exists(),
+        "the first server's index is untouched"
+    );
+    // The lock goes with the process: the restarts after kill -9 in persistence.rs reuse
+    // their data dir.
+    drop(first);
+}
