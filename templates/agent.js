@@ -29,7 +29,7 @@ const T = {
     alertReply: "A visitor is waiting for your reply",
     alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
     followUpItem: " · ✉ contact back",
-    followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation (and for nothing else; deleted by ${d}). They may have left the site: answer them there, then close with how it was resolved. `,
+    followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation, and for nothing else. They may have left the site: answer them there, then close with how it was resolved — closing deletes the details (at the latest they go on ${d}). `,
     errors: {},
   },
   fr: {
@@ -57,7 +57,7 @@ const T = {
     alertReply: "Un visiteur attend votre réponse",
     alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
     followUpItem: " · ✉ à recontacter",
-    followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation (et pour rien d'autre ; effacées au plus tard le ${d}). Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu. `,
+    followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation, et pour rien d'autre. Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu — clore efface les coordonnées (au plus tard, elles partent le ${d}). `,
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
     errors: {

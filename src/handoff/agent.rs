@@ -215,7 +215,20 @@ pub async fn close(
             "The conversation is closed. Thank you!".into(),
         ),
     };
-    apply(store, &t, agent, "closed with a resolution").await
+    let closed = apply(store, &t, agent, "closed with a resolution").await?;
+    // Details left to be contacted back served this conversation only: closing it says the
+    // follow-up is done, so they go now rather than at the end of their retention period.
+    if closed && store.delete_contact(&conv.id).await? {
+        audit::record(
+            store,
+            &agent.email,
+            "contact_deleted",
+            &conv.id,
+            "follow-up done: conversation closed",
+        )
+        .await?;
+    }
+    Ok(closed)
 }
 
 /// Estimated wait for a person, from the last 20 claims (ms), if there were any.

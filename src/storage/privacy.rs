@@ -79,6 +79,8 @@ pub trait PrivacyStore: Send + Sync {
     /// The conversations whose visitor left a follow-up contact (kept a few days only), so
     /// the team's queue can say who must be contacted back rather than answered in the chat.
     async fn conversations_with_contact(&self) -> Result<Vec<String>, StoreError>;
+    /// Deletes the follow-up contact of a conversation; `false` if there was none.
+    async fn delete_contact(&self, id: &str) -> Result<bool, StoreError>;
     /// Deletes the conversation and everything personal it holds, keeps anonymous counts
     /// for `day`, then makes sure the deleted bytes leave the database files.
     async fn erase(&self, id: &str, day: &str) -> Result<bool, StoreError>;
@@ -217,6 +219,14 @@ macro_rules! impl_privacy_store {
                 let ids: Vec<(String,)> = sqlx::query_as("SELECT conversation_id FROM contacts")
                     .fetch_all(&self.pool).await?;
                 Ok(ids.into_iter().map(|(id,)| id).collect())
+            }
+
+            async fn delete_contact(&self, id: &str) -> Result<bool, $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                let gone = sqlx::query("DELETE FROM contacts WHERE conversation_id = $1")
+                    .bind(id).execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(gone > 0)
             }
 
             async fn erase(&self, id: &str, day: &str) -> Result<bool, $crate::storage::StoreError> {

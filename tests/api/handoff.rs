@@ -910,7 +910,8 @@ async fn the_console_speaks_the_browsers_language_or_the_one_asked() {
 
 /// Nobody online: the visitor leaves an email to be contacted back. The team sees, in the
 /// queue, which conversations wait for a call-back rather than a chat reply, and in the
-/// conversation the details themselves, with the day they are deleted.
+/// conversation the details themselves, with the day they are deleted; closing the
+/// conversation deletes them at once.
 #[tokio::test]
 async fn the_team_sees_who_asked_to_be_contacted_back() {
     for backend in backends() {
@@ -965,5 +966,29 @@ async fn the_team_sees_who_asked_to_be_contacted_back() {
         assert_eq!(claim.status(), 200);
         let (_, queue) = app.agent_get(&agent, "/api/v1/agent/queue").await;
         assert_eq!(queue["mine"][0]["follow_up"], true);
+        // Closing says the follow-up is done: the details go then, and the log says so.
+        let close = json!({"resolution": "called back"});
+        let closed = app
+            .agent_post(&agent, &format!("{path}/close"), close)
+            .await;
+        assert_eq!(closed.status(), 200);
+        let (_, conv) = app.agent_get(&agent, &path).await;
+        assert_eq!(conv["contact"], Value::Null, "{backend:?}");
+        let (_, export) = app
+            .agent_get(
+                &app.agent("Ada", "admin").await,
+                &format!("/api/v1/admin/conversations/{}/export", c.id),
+            )
+            .await;
+        assert_eq!(export["contact"], Value::Null, "{export}");
+        let log = app.store.audit_entries().await.unwrap();
+        let deleted = log
+            .iter()
+            .find(|e| e.action == "contact_deleted")
+            .expect("logged");
+        assert_eq!(
+            (deleted.target.as_str(), deleted.actor.as_str()),
+            (c.id.as_str(), "camille@shop.example")
+        );
     }
 }
