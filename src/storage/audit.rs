@@ -314,7 +314,8 @@ pub(crate) use impl_review_store;
 /// Raw per-group counts for the equity report: (language, site, what, value).
 /// `what` is a reply kind (`answer`, `no_answer`, `handoff`), `wait` (one row per wait, ms),
 /// `helpful` / `unhelpful`, or `correction` (one row per resolved "not helpful" vote: ms from
-/// the vote to its resolution).
+/// the vote to its resolution), or `voted_confidence` (one row per vote: the answer's
+/// confidence in thousandths, read from its why record).
 #[async_trait]
 pub trait EquityStore: Send + Sync {
     async fn equity_rows(
@@ -359,8 +360,11 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
                      GROUP BY 1, 2, 3",
                 )).bind(from).bind(to).fetch_all(&self.pool).await?;
+                let confidences: Vec<(String, String, String, i64)> = sqlx::query_as(Self::EQUITY_VOTED_CONFIDENCE)
+                    .bind(from).bind(to).fetch_all(&self.pool).await?;
                 rows.extend(waits);
                 rows.extend(votes);
+                rows.extend(confidences);
                 rows.extend(ratings);
                 rows.extend(corrections);
                 Ok(rows)

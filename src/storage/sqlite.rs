@@ -76,6 +76,14 @@ impl SqliteStore {
          JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
          WHERE c.keep_transcript AND f.created_at >= $1";
 
+    /// The equity report's `voted_confidence` rows: per vote in `[$1, $2)`, its group and the
+    /// answer's confidence in thousandths.
+    const EQUITY_VOTED_CONFIDENCE: &'static str = "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), \
+         'voted_confidence', CAST(ROUND(json_extract(w.record, '$.confidence') * 1000) AS INTEGER) FROM feedback f \
+         JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
+         JOIN why_records w ON w.message_id = f.message_id \
+         WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 AND json_extract(w.record, '$.confidence') IS NOT NULL";
+
     /// Appends in one process are serialised by the writer lock; across processes, by this:
     /// a write that changes nothing: it takes SQLite's write lock before the newest entry
     /// is read, so two stores on one file (two instances starting) append one at a time.

@@ -497,3 +497,46 @@ async fn waits_and_ratings_count_under_the_language_the_visitor_was_served_in() 
         assert_eq!(report["recent_person_ratings"][0]["language"], "fr");
     }
 }
+
+/// Beside each group's share of helpful answers, the report gives the confidence those voted
+/// answers were stated with, read from their why records on either backend.
+#[tokio::test]
+async fn the_report_sets_each_groups_stated_confidence_beside_its_votes() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Alex", "admin").await;
+        let mut stated = Vec::new();
+        for (question, helpful) in [
+            ("Combien de temps prend la livraison ?", true),
+            ("Acceptez-vous PayPal ?", false),
+        ] {
+            let c = app.create(Some("fr")).await;
+            app.consent(&c, true).await;
+            let r = app.ask(&c, question).await;
+            assert_eq!(r["reply"]["kind"], "answer", "{question}");
+            let mid = r["reply"]["id"].as_str().unwrap();
+            let path = format!("/api/v1/conversations/{}/messages/{mid}/why", c.id);
+            let why: Value = app.get(&c, &path).await.json().await.unwrap();
+            stated.push(why["confidence"].as_f64().unwrap());
+            let voted = app.vote(&c, mid, json!({ "helpful": helpful })).await;
+            assert_eq!(voted.status(), 200);
+        }
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
+        let fr = report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["dimension"] == "language" && g["group"] == "fr")
+            .unwrap()
+            .clone();
+        let mean = (stated.iter().sum::<f64>() / 2.0 * 1000.0).round() / 10.0;
+        let got = fr["voted_confidence"].as_f64().unwrap();
+        assert!(
+            (got - mean).abs() <= 0.1,
+            "{backend:?}: {got} against {mean}"
+        );
+        assert_eq!(fr["helpful_rate"], 50.0);
+        let (_, page) = app.console_page(Some(&admin), "/audit?ui=en").await;
+        assert!(page.contains("Their stated confidence") && page.contains(&format!("{got} %")));
+    }
+}

@@ -204,6 +204,8 @@ super::texts::bilingual! {
     median_wait: "Median wait" / "Attente médiane",
     p90_wait: "p90 wait" / "Attente p90",
     helpful_answers: "Helpful answers" / "Réponses utiles",
+    voted_confidence: "Their stated confidence" / "Leur confiance annoncée",
+    voted_confidence_help: "“Their stated confidence” is the mean confidence the voted answers were given with: well below “Helpful answers”, the assistant is surer of itself than it should be in that group, and its threshold lets through answers that do not help." / "« Leur confiance annoncée » est la confiance moyenne avec laquelle les réponses notées ont été données : nettement au-dessus des « Réponses utiles », l'assistant est plus sûr de lui qu'il ne devrait l'être dans ce groupe, et son seuil laisse passer des réponses qui n'aident pas.",
     person_helped: "Helped by a person (ratings)" / "Aidés par une personne (évaluations)",
     time_to_correction: "Time to correction" / "Délai de correction",
     ratings_title: "What visitors said about the team's help" / "Ce que les visiteurs disent de l'aide de l'équipe",
