@@ -75,6 +75,9 @@ pub struct ApiError {
     /// The newer version of what the client tried to change (conflicts), so nothing it
     /// typed is lost: it can merge and send again.
     pub current: Option<serde_json::Value>,
+    /// Why a field was refused, as facts (`reason`, `field`, `limit`), for a console that
+    /// words refusals in its user's language; the message stays the English wording.
+    pub detail: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -85,6 +88,7 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             current: None,
+            detail: None,
         }
     }
 
@@ -159,6 +163,8 @@ struct Inner<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     current: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a serde_json::Value>,
 }
 
 impl ResponseError for ApiError {
@@ -176,6 +182,7 @@ impl ResponseError for ApiError {
                 code: self.code,
                 message: &self.message,
                 current: self.current.as_ref(),
+                detail: self.detail.as_ref(),
             },
         })
     }

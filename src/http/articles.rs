@@ -64,6 +64,17 @@ impl From<EditError> for ApiError {
     fn from(e: EditError) -> ApiError {
         match e {
             EditError::Invalid(m) => ApiError::new(ErrorCode::InvalidField, m),
+            EditError::Article(e) => {
+                let (reason, field, limit) = e.reason();
+                ApiError {
+                    detail: Some(json!({"reason": reason, "field": field, "limit": limit})),
+                    ..ApiError::new(ErrorCode::InvalidField, e.to_string())
+                }
+            }
+            EditError::NoPassage => ApiError {
+                detail: Some(json!({"reason": "no_passage", "field": "body", "limit": null})),
+                ..ApiError::new(ErrorCode::InvalidField, EditError::NoPassage.to_string())
+            },
             EditError::NotFound => {
                 ApiError::new(ErrorCode::NotFound, "No such article or version.")
             }

@@ -88,6 +88,29 @@ pub enum ArticleError {
     BadUrl,
 }
 
+impl ArticleError {
+    /// The refusal as facts (a reason, the field it is about, the limit or line number), so
+    /// the console can word it in the operator's language; the English text stays the
+    /// message.
+    pub fn reason(&self) -> (&'static str, Option<String>, Option<usize>) {
+        use ArticleError::*;
+        match self {
+            TooLarge => ("too_large", None, Some(MAX_ARTICLE_BYTES)),
+            NoFrontMatter => ("no_front_matter", None, None),
+            UnclosedFrontMatter => ("unclosed_front_matter", None, None),
+            BadLine(line) => ("bad_line", None, Some(*line)),
+            Missing(f) => ("missing", Some((*f).to_string()), None),
+            UnknownLang(_) => ("unknown_lang", Some("lang".into()), None),
+            BadId(_) => ("bad_id", Some("id".into()), None),
+            UnknownField(f) => ("unknown_field", Some(f.clone()), None),
+            EmptyBody => ("empty_body", Some("body".into()), None),
+            TooLong(f, n) => ("too_long", Some((*f).to_string()), Some(*n)),
+            TooMany(f, n) => ("too_many", Some((*f).to_string()), Some(*n)),
+            BadUrl => ("bad_url", Some("url".into()), None),
+        }
+    }
+}
+
 /// Limits on the front matter, far above what a help centre needs (the longest title
 /// among the sample and bench articles is 51 characters), so that one article cannot
 /// fill the widget, the index or the console.

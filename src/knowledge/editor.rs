@@ -38,6 +38,11 @@ fn published() -> String {
 pub enum EditError {
     #[error("{0}")]
     Invalid(String),
+    /// The article itself is not valid (each case has a reason the console words itself).
+    #[error(transparent)]
+    Article(#[from] ArticleError),
+    #[error("the body has headings but no paragraph to answer from")]
+    NoPassage,
     #[error("someone saved a newer version first")]
     Conflict(Option<Box<ArticleRow>>),
     #[error("no such article or version")]
@@ -101,12 +106,9 @@ pub async fn save(
         ));
     }
     let document = to_document(input);
-    let article =
-        Article::parse(&document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let article = Article::parse(&document, now_ms()).map_err(EditError::Article)?;
     if super::passages::split(&article.body).is_empty() {
-        return Err(EditError::Invalid(
-            "the body has headings but no paragraph to answer from".into(),
-        ));
+        return Err(EditError::NoPassage);
     }
     write(
         store,
@@ -185,7 +187,7 @@ pub async fn unpublish(
     author: &str,
 ) -> Result<i64, EditError> {
     let row = store.article(id).await?.ok_or(EditError::NotFound)?;
-    let article = parse(&row.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let article = parse(&row.document, now_ms()).map_err(EditError::Article)?;
     write(
         store,
         index,
@@ -215,8 +217,7 @@ pub async fn restore(
         .find(|v| v.version == version)
         .ok_or(EditError::NotFound)?;
     // Publishing it again is new input: the rules of today apply.
-    let article =
-        Article::parse(&old.document, now_ms()).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let article = Article::parse(&old.document, now_ms()).map_err(EditError::Article)?;
     let reason = format!("restored version {version}");
     write(
         store,
@@ -241,8 +242,7 @@ pub async fn sync(
     let Some(row) = store.article(id).await? else {
         return Ok(());
     };
-    let article =
-        parse(&row.document, row.updated_at).map_err(|e| EditError::Invalid(e.to_string()))?;
+    let article = parse(&row.document, row.updated_at).map_err(EditError::Article)?;
     apply(index, &article, &row.state).await
 }
 
@@ -253,8 +253,8 @@ pub async fn load_all(store: &dyn Store, index: &Arc<KnowledgeIndex>) -> Result<
     let rows = store.articles().await?;
     for row in &rows {
         match sync(store, index, &row.id).await {
-            Err(EditError::Invalid(reason)) => {
-                tracing::warn!(article = %row.id, %reason, "stored article left out of the answers");
+            Err(e @ (EditError::Invalid(_) | EditError::Article(_) | EditError::NoPassage)) => {
+                tracing::warn!(article = %row.id, reason = %e, "stored article left out of the answers");
             }
             other => other?,
         }
@@ -498,5 +498,5 @@ pub async fn list(
 
 /// Checks a draft the way a save would, without saving it: the article the preview uses.
 pub fn draft_article(input: &ArticleInput) -> Result<Article, EditError> {
-    Article::parse(&to_document(input), now_ms()).map_err(|e| EditError::Invalid(e.to_string()))
+    Article::parse(&to_document(input), now_ms()).map_err(EditError::Article)
 }

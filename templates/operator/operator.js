@@ -52,6 +52,23 @@
       internal: "Erreur du serveur : réessayez ; si elle revient, prévenez l'équipe technique.",
       network: "Le serveur ne répond pas : vérifiez la connexion et réessayez.",
     },
+    // An article the server refused, from the facts it gives (error.detail).
+    refusal: (d) => {
+      const f = { title: "le titre", tags: "les étiquettes", "example questions": "les questions d'exemple", url: "l'adresse",
+        id: "l'identifiant", lang: "la langue", "a tag or example question": "une étiquette ou une question d'exemple" }[d.field] || d.field;
+      const F = f.charAt(0).toUpperCase() + f.slice(1);
+      return {
+        empty_body: "Le texte de l'article est vide.",
+        no_passage: "Le texte a des titres mais aucun paragraphe d'où répondre.",
+        too_long: `${F} dépasse ${d.limit} caractères.`,
+        too_many: `Plus de ${d.limit} : ${f} (réduisez la liste).`,
+        bad_url: "L'adresse doit commencer par https://, http:// ou / (un chemin du site), sans espaces.",
+        bad_id: "Identifiant invalide : lettres, chiffres, « - » et « _ » seulement.",
+        missing: `Champ obligatoire manquant : ${f}.`,
+        unknown_lang: "Langue inconnue : fr ou en.",
+        too_large: "L'article dépasse 1 Mio.",
+      }[d.reason];
+    },
   } : {
     passages: (n) => (n === 1 ? "1 passage the assistant can quote from this text." : `${n} passages the assistant can quote from this text.`),
     preview: "Preview: ",
@@ -85,6 +102,7 @@
     reviewFixed: (v) => " The “not helpful” vote is marked fixed by version " + v + ".",
     resolved: { acceptable: "Vote marked acceptable.", escalated: "Vote marked escalated." },
     errors: { network: "The server does not answer: check the connection and try again." },
+    refusal: () => undefined, // the server's English message says it
   };
   const stateName = (s) => T.states[s] || s;
 
@@ -106,7 +124,8 @@
     try { data = await res.json(); } catch (_) { data = null; }
     if (!res.ok) {
       const code = data && data.error ? data.error.code : "";
-      const err = new Error(T.errors[code] || (data && data.error ? data.error.message : "HTTP " + res.status));
+      const detail = data && data.error && data.error.detail;
+      const err = new Error(T.errors[code] || (detail && T.refusal(detail)) || (data && data.error ? data.error.message : "HTTP " + res.status));
       err.status = res.status;
       err.code = data && data.error ? data.error.code : "";
       throw err;

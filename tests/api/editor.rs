@@ -297,18 +297,22 @@ async fn links_that_would_run_code_and_oversized_fields_are_refused() {
             a[field] = value;
             a
         };
-        for (article, needle) in [
+        // The message is English; `detail` gives the facts a console words in its own language.
+        for (article, needle, detail) in [
             (
                 with("url", json!("javascript:alert(document.cookie)")),
                 "url must start",
+                json!({"reason": "bad_url", "field": "url", "limit": null}),
             ),
             (
                 with("url", json!("data:text/html,<b>x</b>")),
                 "url must start",
+                json!({"reason": "bad_url", "field": "url", "limit": null}),
             ),
             (
                 with("title", json!("t".repeat(201))),
                 "title is longer than 200",
+                json!({"reason": "too_long", "field": "title", "limit": 200}),
             ),
             (
                 with(
@@ -316,6 +320,12 @@ async fn links_that_would_run_code_and_oversized_fields_are_refused() {
                     json!((0..51).map(|i| format!("t{i}")).collect::<Vec<_>>()),
                 ),
                 "more than 50 tags",
+                json!({"reason": "too_many", "field": "tags", "limit": 50}),
+            ),
+            (
+                with("body", json!("## Only a heading")),
+                "no paragraph to answer from",
+                json!({"reason": "no_passage", "field": "body", "limit": null}),
             ),
         ] {
             let res = app.agent_post(&op, "/api/v1/articles", article).await;
@@ -324,6 +334,7 @@ async fn links_that_would_run_code_and_oversized_fields_are_refused() {
             assert_eq!(err["error"]["code"], "invalid_field");
             let message = err["error"]["message"].as_str().unwrap();
             assert!(message.contains(needle), "{message}");
+            assert_eq!(err["error"]["detail"], detail, "{needle}");
         }
         let (status, _) = app.agent_get(&op, "/api/v1/articles/en-loyalty").await;
         assert_eq!(status, 404, "nothing saved ({backend:?})");

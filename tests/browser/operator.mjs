@@ -140,6 +140,15 @@ const frTrial = await fr.locator("#try-result").innerText();
 check(frTrial.includes("Avec ce brouillon publié") && /Confiance \d+ % \(seuil \d+ %\)/.test(frTrial), "the trial is in French: " + frTrial);
 await axe(fr, "the French editor");
 await fr.screenshot({ path: `${shots}/operator-editor-fr.png` });
+// The server's refusals of an article are worded in French too, from the facts it gives.
+const frBody = await fr.inputValue("#a-body");
+await fr.fill("#a-body", "## Seulement un titre");
+await fr.click("#publish");
+await fr.locator("#save-error", { hasText: "Le texte a des titres mais aucun paragraphe d'où répondre." }).waitFor();
+await fr.fill("#a-body", frBody);
+await fr.fill("#a-title", "T".repeat(201));
+await fr.click("#publish");
+await fr.locator("#save-error", { hasText: "Le titre dépasse 200 caractères." }).waitFor();
 await fr.goto(base + "/operator/synonyms");
 await fr.click("#add-rule");
 check((await fr.locator("#rules tr:last-child .remove").innerText()) === "Retirer", "a new rule's row is in French");
