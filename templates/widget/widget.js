@@ -21,7 +21,7 @@ const T = {
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
     restart: "Nouvelle conversation", closedHint: "Cette conversation est terminée.", wasHelpful: "Utile ?", yes: "Oui", no: "Non", helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
-    privacy: "Page confidentialité", download: "Télécharger mes données", erase: "Effacer la conversation",
+    privacy: "Page confidentialité", howItWorks: "Comment fonctionne l'assistant", download: "Télécharger mes données", erase: "Effacer la conversation",
     eraseConfirm: "Effacer définitivement cette conversation et tout ce qui s'y rapporte ?",
     erased: "La conversation a été effacée. Rien n'en est gardé, à part des compteurs anonymes.",
     hidden: (k) => `Données personnelles masquées avant enregistrement : ${k}`,
@@ -58,7 +58,7 @@ const T = {
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
     keep: "I agree that this conversation is kept to improve the service (optional)",
     restart: "New conversation", closedHint: "This conversation has ended.", wasHelpful: "Helpful?", yes: "Yes", no: "No", helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
-    privacy: "Privacy page", download: "Download my data", erase: "Erase the conversation",
+    privacy: "Privacy page", howItWorks: "How the assistant works", download: "Download my data", erase: "Erase the conversation",
     eraseConfirm: "Erase this conversation and everything about it for good?",
     erased: "The conversation was erased. Nothing of it is kept, apart from anonymous counts.",
     hidden: (k) => `Personal data masked before storage: ${k}`,
@@ -167,7 +167,8 @@ function showNotice(d, keep) {
     el("h3", { text: T.aiNotice }), el("p", { text: d.ai_notice }),
     el("h3", { text: T.dataUse }), el("p", { text: d.data_use }),
     el("p", {}, box, el("label", { for: "candor-keep", text: " " + T.keep })),
-    el("p", {}, el("a", { href: `${BASE}/privacy?lang=${LANG}`, target: "_blank", rel: "noopener", text: T.privacy }))));
+    el("p", {}, el("a", { href: `${BASE}/privacy?lang=${LANG}`, target: "_blank", rel: "noopener", text: T.privacy }), document.createTextNode(" · "),
+      el("a", { href: `${BASE}/transparency?lang=${LANG}`, target: "_blank", rel: "noopener", text: T.howItWorks }))));
 }
 
 function showContactForm() {

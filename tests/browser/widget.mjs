@@ -21,6 +21,8 @@ const notice = page.locator("[data-candor] >> css=.notice");
 await notice.waitFor();
 const noticeText = await notice.innerText();
 check(noticeText.includes("une IA") && noticeText.includes("Ce que nous gardons"), "the AI and data notices show first");
+const howItWorks = notice.locator("a", { hasText: "Comment fonctionne l'assistant" });
+check((await howItWorks.getAttribute("href")).endsWith("/transparency?lang=fr"), "the notice links the page saying how the assistant works");
 check(!(await page.locator("[data-candor] >> css=#candor-keep").isChecked()), "consent is off by default");
 
 const input = page.locator("[data-candor] >> css=textarea");
