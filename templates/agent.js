@@ -12,6 +12,7 @@ const T = {
     visitor: "Visitor", bot: "AI assistant", person: (n) => `${n || "Agent"} (person)`,
     note: (n) => `Internal note by ${n || "agent"} — not shown to the visitor`,
     why: (d, c, t) => `Why: ${d}, confidence ${c} (threshold ${t})`,
+    whyUnsearched: (d) => `Why: ${d}, without searching the help centre`,
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
     ruleArticle: (a) => `article ${a} always goes to a person`, ruleTag: (t) => `topic “${t}” always goes to a person`,
     triggers: { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
@@ -40,6 +41,7 @@ const T = {
     visitor: "Visiteur", bot: "Assistant IA", person: (n) => `${n || "Agent"} (personne)`,
     note: (n) => `Note interne de ${n || "l'agent"} — jamais montrée au visiteur`,
     why: (d, c, t) => `Pourquoi : ${d}, confiance ${c} (seuil ${t})`,
+    whyUnsearched: (d) => `Pourquoi : ${d}, sans chercher dans le centre d'aide`,
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "passée à une personne" },
     ruleArticle: (a) => `l'article ${a} passe toujours à une personne`, ruleTag: (t) => `le sujet « ${t} » passe toujours à une personne`,
     triggers: { button: "a appuyé sur « parler à une personne »", words: "a demandé une personne", declined_repeatedly: "l'assistant n'a pas su répondre",
@@ -213,7 +215,10 @@ function render(m) {
   if (m.why) {
     const d = node("details");
     const pct = (x) => `${Math.round(x * 100)} %`;
-    d.appendChild(node("summary", "", T.why(T.decisions[m.why.decision] || m.why.decision, pct(m.why.confidence), pct(m.why.threshold))));
+    const decision = T.decisions[m.why.decision] || m.why.decision;
+    // A hand-over the visitor asked for searched nothing: no confidence to give.
+    d.appendChild(node("summary", "", m.why.rule === "human_requested"
+      ? T.whyUnsearched(decision) : T.why(decision, pct(m.why.confidence), pct(m.why.threshold))));
     d.appendChild(node("p", "", m.why.explanation));
     for (const c of m.why.candidates) d.appendChild(node("p", "", `${c.article_id} · score ${c.score} · ${c.matched_terms.join(", ")}`));
     box.appendChild(d);
