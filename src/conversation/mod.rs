@@ -57,6 +57,33 @@ impl ConversationId {
     }
 }
 
+/// The widget's own name for a message it sends (a UUID it draws once per message), so that
+/// sending it again — the answer was lost on a bad connection — stores and answers it once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientMessageId(String);
+
+impl ClientMessageId {
+    /// Letters, digits, `-` and `_`, 1 to 64 of them.
+    pub fn parse(raw: &str) -> Option<ClientMessageId> {
+        let ok = (1..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| ClientMessageId(raw.to_string()))
+    }
+
+    /// The stored message's id: derived from the conversation and the client's name, so it
+    /// is the same on every resend and never meets another conversation's messages.
+    pub fn message_id(&self, conversation_id: &str) -> String {
+        let h = Sha256::digest(format!("{conversation_id}:{}", self.0).as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&h[..16]);
+        uuid::Builder::from_sha1_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+}
+
 /// The visitor's secret for one conversation (256 random bits, from two v4 UUIDs).
 pub struct VisitorToken;
 

@@ -1,7 +1,7 @@
 //! Starting conversations and answering turns: the assistant's behaviour, without HTTP.
 
 use super::disclosure::{DisclosureText, Disclosures};
-use super::{new_id, now_ms, texts, MessageText, VisitorToken};
+use super::{new_id, now_ms, texts, ClientMessageId, MessageText, VisitorToken};
 use crate::answer::{self, escalation, Kind};
 use crate::handoff;
 use crate::knowledge::{KnowledgeIndex, Lang};
@@ -40,6 +40,14 @@ pub struct Started {
 }
 
 /// The result of one visitor message.
+/// What storing a turn came to.
+enum Recorded {
+    /// Stored now: the event ids of the visitor message and of the reply.
+    New((i64, Option<i64>)),
+    /// Stored already, by an earlier send of the same keyed message.
+    Already(Box<TurnOutcome>),
+}
+
 pub struct TurnOutcome {
     pub status: &'static str,
     /// The visitor's message as stored (personal data redacted).
@@ -120,16 +128,25 @@ impl Assistant {
     }
 
     /// Handles one visitor message: answer, decline or hand over, and store it all.
+    /// With the widget's `client` name for the message, a resend (its response was lost)
+    /// gets the stored turn back instead of a second question and a second answer.
     pub async fn ask(
         &self,
         conv: &ConversationRow,
         text: &MessageText,
+        client: Option<&ClientMessageId>,
     ) -> Result<TurnOutcome, ServiceError> {
         let started = Instant::now();
         let now = now_ms();
         // Personal data is removed before anything is stored or searched.
         let red = self.redactor.redact(text.as_str());
         let mut visitor = message(&conv.id, "visitor", false, None, &red.text, "[]", now);
+        if let Some(client) = client {
+            visitor.id = client.message_id(&conv.id);
+            if let Some(stored) = self.replay(conv, &visitor.id, &red.kinds).await? {
+                return Ok(stored);
+            }
+        }
         match conv.status.as_str() {
             status::BOT => {}
             status::CLOSED => return Err(ServiceError::Closed),
@@ -188,7 +205,10 @@ impl Assistant {
             handoff,
             now,
         };
-        let (visitor_seq, reply_seq) = self.store.record_turn(&turn).await?;
+        let (visitor_seq, reply_seq) = match self.record(conv, &turn, &red.kinds).await? {
+            Recorded::New(seqs) => seqs,
+            Recorded::Already(stored) => return Ok(*stored),
+        };
         (visitor.seq, reply.seq) = (visitor_seq, reply_seq.unwrap_or_default());
         self.hub.notify(&conv.id);
         if handing_over {
@@ -210,6 +230,55 @@ impl Assistant {
         })
     }
 
+    /// Stores a turn. Two sends of one keyed message at once both get past `replay`; the
+    /// second insert then meets the first's message id, and gets the stored turn instead.
+    async fn record(
+        &self,
+        conv: &ConversationRow,
+        turn: &Turn,
+        redacted: &[String],
+    ) -> Result<Recorded, ServiceError> {
+        match self.store.record_turn(turn).await {
+            Ok(seqs) => Ok(Recorded::New(seqs)),
+            Err(e) if e.is_unique_violation() => {
+                match self.replay(conv, &turn.visitor.id, redacted).await? {
+                    Some(stored) => Ok(Recorded::Already(Box::new(stored))),
+                    None => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The turn already stored for this visitor message id, with the conversation's state now.
+    async fn replay(
+        &self,
+        conv: &ConversationRow,
+        message_id: &str,
+        redacted: &[String],
+    ) -> Result<Option<TurnOutcome>, ServiceError> {
+        let Some((visitor, reply)) = self.store.turn_of(&conv.id, message_id).await? else {
+            return Ok(None);
+        };
+        let now = self.store.conversation(&conv.id).await?;
+        let status = match now
+            .as_ref()
+            .map_or(conv.status.as_str(), |c| c.status.as_str())
+        {
+            status::WAITING => status::WAITING,
+            status::WITH_AGENT => status::WITH_AGENT,
+            status::CLOSED => status::CLOSED,
+            _ => status::BOT,
+        };
+        Ok(Some(TurnOutcome {
+            status,
+            visitor,
+            redacted: redacted.to_vec(),
+            reply,
+            queue_position: self.store.queue_position(&conv.id).await?,
+        }))
+    }
+
     /// A person holds (or is about to hold) the conversation: store the message, stay silent.
     async fn store_silently(
         &self,
@@ -225,7 +294,10 @@ impl Assistant {
             handoff: None,
             now,
         };
-        visitor.seq = self.store.record_turn(&turn).await?.0;
+        visitor.seq = match self.record(conv, &turn, &redacted).await? {
+            Recorded::New((seq, _)) => seq,
+            Recorded::Already(stored) => return Ok(*stored),
+        };
         self.hub.notify(&conv.id);
         // The consoles' lists say whose visitor waits for a reply.
         self.hub.notify(crate::realtime::TEAM);

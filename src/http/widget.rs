@@ -4,7 +4,7 @@ use super::auth::VisitorConversation;
 use super::ratelimit::Throttled;
 use super::AppState;
 use crate::conversation::service::{ServiceError, Started};
-use crate::conversation::{rfc3339, MessageText, TextError};
+use crate::conversation::{rfc3339, ClientMessageId, MessageText, TextError};
 use crate::error::{ApiError, ErrorCode};
 use crate::knowledge::Lang;
 use crate::storage::MessageRow;
@@ -123,6 +123,8 @@ async fn create(
 #[serde(deny_unknown_fields)]
 struct MessageBody {
     text: String,
+    /// The widget's name for this message (a UUID it keeps for resends).
+    client_id: Option<String>,
 }
 
 async fn post_message(
@@ -135,7 +137,16 @@ async fn post_message(
         TextError::Empty => ApiError::new(ErrorCode::EmptyMessage, e.to_string()),
         TextError::TooLong => ApiError::new(ErrorCode::MessageTooLong, e.to_string()),
     })?;
-    let outcome = state.assistant.ask(&conv, &text).await?;
+    let client = match body.client_id.as_deref() {
+        None => None,
+        Some(raw) => Some(ClientMessageId::parse(raw).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidField,
+                "client_id must be 1 to 64 letters, digits, '-' or '_'.",
+            )
+        })?),
+    };
+    let outcome = state.assistant.ask(&conv, &text, client.as_ref()).await?;
     let mut visitor = message_json(&outcome.visitor);
     visitor["redacted"] = json!(outcome.redacted);
     Ok(HttpResponse::Ok().json(json!({

@@ -45,6 +45,13 @@ pub use privacy::PrivacyStore;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+impl StoreError {
+    /// An insert met a row with the same key (for example a message id already stored).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
+    }
+}
+
 /// Why a storage call failed. Never shown to a visitor: the HTTP layer logs it and answers
 /// with a generic internal error.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +96,13 @@ pub trait Store:
     async fn waiting_count(&self) -> Result<i64, StoreError>;
     /// The transcript, oldest first.
     async fn messages(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError>;
+    /// A visitor message of this conversation and the bot's reply to it, if it was stored:
+    /// what a visitor resending the same message (its response was lost) gets again.
+    async fn turn_of(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<Option<(MessageRow, Option<MessageRow>)>, StoreError>;
     /// The why record (JSON) of a bot message of this conversation.
     async fn why_record(
         &self,

@@ -254,6 +254,29 @@ macro_rules! impl_store {
                 .await?)
             }
 
+            async fn turn_of(
+                &self,
+                conversation_id: &str,
+                message_id: &str,
+            ) -> Result<Option<($crate::storage::MessageRow, Option<$crate::storage::MessageRow>)>, $crate::storage::StoreError> {
+                // The message and the one stored right after it in the same transaction.
+                let rows: Vec<$crate::storage::MessageRow> = sqlx::query_as(
+                    "SELECT seq, id, conversation_id, author, ai_generated, kind, text, citations, created_at, author_name, lang \
+                     FROM messages WHERE conversation_id = $1 AND seq >= \
+                     (SELECT seq FROM messages WHERE conversation_id = $1 AND id = $2) ORDER BY seq LIMIT 2",
+                )
+                .bind(conversation_id)
+                .bind(message_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut rows = rows.into_iter();
+                let Some(visitor) = rows.next().filter(|m| m.id == message_id) else {
+                    return Ok(None);
+                };
+                let reply = rows.next().filter(|m| m.author == "bot" && m.created_at == visitor.created_at + 1);
+                Ok(Some((visitor, reply)))
+            }
+
             async fn why_record(
                 &self,
                 conversation_id: &str,

@@ -442,15 +442,23 @@ closeBtn.addEventListener("click", () => toggle(false));
 panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
 input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
 
+// The name of the message being sent, kept while its text is unchanged: when the answer to a
+// send is lost (a bad connection), sending again gets the stored turn back instead of asking
+// twice.
+let pending = null;
+const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const text = input.value.trim();
   if (!text) return;
   sendBtn.disabled = true;
   errorBox.textContent = "";
+  if (!pending || pending.text !== text || pending.conv !== (conv && conv.id)) pending = null;
   try {
     await ensureStarted();
-    const r = await api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text }) });
+    if (!pending) pending = { text, conv: conv.id, id: newId() };
+    const r = await api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text, client_id: pending.id }) });
+    pending = null;
     input.value = "";
     addMessage(r.visitor_message);
     if (r.reply) addMessage(r.reply);

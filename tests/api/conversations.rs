@@ -1,7 +1,7 @@
 //! Conversation stories: disclosure, handoff, why records, transcripts.
 
 use crate::helpers::{backends, cited, spawn_app};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn every_conversation_starts_with_the_ai_and_data_notices_in_its_language() {
@@ -202,4 +202,70 @@ async fn a_question_clearly_in_the_other_language_is_answered_in_it() {
     let text = short["reply"]["text"].as_str().unwrap();
     let french = text.contains("rembours") || text.contains("Je ne trouve pas");
     assert!(french, "one English word keeps the page's language: {text}");
+}
+
+/// The answer to a send can be lost on a bad connection; the widget then sends the same
+/// message again under the same `client_id`, and gets the stored turn back: one question,
+/// one answer, whether the resend comes after the first or at the same time.
+#[tokio::test]
+async fn a_message_sent_twice_under_one_client_id_is_stored_and_answered_once() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("en")).await;
+        let send = |client_id: &str| {
+            app.client
+                .post(app.url(&format!("/api/v1/conversations/{}/messages", c.id)))
+                .bearer_auth(&c.token)
+                .json(&json!({"text": "How long does delivery take?", "client_id": client_id}))
+                .send()
+        };
+        let first: Value = send("m-1").await.unwrap().json().await.unwrap();
+        let again: Value = send("m-1").await.unwrap().json().await.unwrap();
+        assert_eq!(first["reply"]["kind"], "answer", "{backend:?}");
+        assert_eq!(again, first, "{backend:?}: the same turn, the same ids");
+        let (x, y) = tokio::join!(send("m-2"), send("m-2"));
+        let (x, y): (Value, Value) = (
+            x.unwrap().json().await.unwrap(),
+            y.unwrap().json().await.unwrap(),
+        );
+        assert_eq!(
+            x["visitor_message"]["id"], y["visitor_message"]["id"],
+            "{backend:?}: {x} {y}"
+        );
+        assert_eq!(x["reply"]["id"], y["reply"]["id"]);
+        let other: Value = send("m-3").await.unwrap().json().await.unwrap();
+        assert_ne!(
+            other["visitor_message"]["id"],
+            first["visitor_message"]["id"]
+        );
+        let t = app.transcript(&c).await;
+        let visitor = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["author"] == "visitor")
+            .count();
+        assert_eq!(visitor, 3, "{backend:?}: m-1, m-2 and m-3 once each");
+        // The same name in another conversation is another message.
+        let d = app.create(Some("en")).await;
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/messages", d.id)))
+            .bearer_auth(&d.token)
+            .json(&json!({"text": "How long does delivery take?", "client_id": "m-1"}))
+            .send()
+            .await
+            .unwrap();
+        let theirs: Value = res.json().await.unwrap();
+        assert_ne!(
+            theirs["visitor_message"]["id"],
+            first["visitor_message"]["id"]
+        );
+        for bad in ["", "with space", &"x".repeat(65)] {
+            let res = send(bad).await.unwrap();
+            assert_eq!(res.status(), 422, "{bad:?}");
+            let err: Value = res.json().await.unwrap();
+            assert_eq!(err["error"]["code"], "invalid_field");
+        }
+    }
 }

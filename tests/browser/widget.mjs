@@ -53,9 +53,31 @@ await page.waitForTimeout(1000);
 check(streams.length === 0, "no live stream for a conversation only the assistant is in: " + streams.join(", "));
 await launcher.click();
 await page.locator("[data-candor] >> css=.msg.bot", { hasText: "2 à 4 jours" }).waitFor();
+// The connection drops after the server stored a turn, before its answer arrives: the text
+// stays in the box, and sending it again shows the question and its answer once.
+let dropped = false;
+await page.route("**/messages", async (route) => {
+  if (dropped || route.request().method() !== "POST") return route.continue();
+  dropped = true;
+  await route.fetch();
+  await route.abort("connectionreset");
+});
+await input.fill("Acceptez-vous PayPal ?");
+await input.press("Enter");
+await page.locator("[data-candor] >> css=.error", { hasText: /\S/ }).waitFor();
+check((await input.inputValue()) === "Acceptez-vous PayPal ?", "a send whose answer was lost leaves the text in the box");
+await input.press("Enter");
+await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).waitFor();
+await page.unroute("**/messages");
+await page.reload();
+await launcher.click();
+await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).waitFor();
+check((await page.locator("[data-candor] >> css=.msg.visitor", { hasText: "PayPal" }).count()) === 1
+  && (await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).count()) === 1,
+  "the resend stored and answered the question once");
 await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
 await input.press("Enter");
-const masked = page.locator("[data-candor] >> css=.msg.visitor").nth(1);
+const masked = page.locator("[data-candor] >> css=.msg.visitor", { hasText: "débitée deux fois" });
 await masked.waitFor();
 check((await masked.innerText()).includes("[card]"), "the card number is masked in what was stored");
 
