@@ -11,6 +11,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 PORT=${PORT:-18080}
 INSTANCES=${INSTANCES:-1}
 # CANDOR_BIN=path runs another build (to compare two commits on the same machine, alternating).
+# CLIENT_IDS=0 sends turns without the widget's client_id (builds before 2026-12-03 refuse it).
 BIN=${CANDOR_BIN:-./target/release/candor}
 [ -n "${CANDOR_BIN:-}" ] || cargo build --release --quiet
 DATA=$(mktemp -d)
@@ -41,11 +42,14 @@ local questions = {
   en = {"How long does delivery take?", "How do I return an item?", "What's the weather tomorrow?", "Do you accept PayPal?"},
 }
 local n = 0
+local run = math.floor(os.time())
+local keyed = os.getenv("CLIENT_IDS") ~= "0"
 request = function()
   n = n + 1
   local c = convs[(n % #convs) + 1]
   local q = questions[c[3]][(n % 4) + 1]
-  local body = '{"text":"' .. q .. '"}'
+  -- As the widget sends it: each message under its own client_id (CLIENT_IDS=0: without).
+  local body = '{"text":"' .. q .. '"' .. (keyed and string.format(',"client_id":"w%d-%d"', run, n) or "") .. '}'
   return wrk.format("POST", "/api/v1/conversations/" .. c[1] .. "/messages",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. c[2]}, body)
 end
