@@ -310,10 +310,22 @@ async function act(path, body) {
 }
 $("claim").addEventListener("click", () => act("claim"));
 $("transfer").addEventListener("click", () => { if ($("transfer-to").value) act("transfer", { agent_id: $("transfer-to").value }); });
+// A reply or note keeps its name while its text is unchanged: when the answer to a send is
+// lost, sending again gets the stored message back instead of writing it twice.
+let pending = null;
+const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+async function sendText(path, text) {
+  if (!pending || pending.text !== text || pending.path !== path || pending.conv !== current) {
+    pending = { text, path, conv: current, id: newId() };
+  }
+  const sent = await act(path, { text, client_id: pending.id });
+  if (sent) pending = null;
+  return sent;
+}
 $("note").addEventListener("click", async () => {
   const text = $("reply-text").value.trim();
   if (!text || !current) return;
-  if (await act("notes", { text })) $("reply-text").value = "";
+  if (await sendText("notes", text)) $("reply-text").value = "";
 });
 $("lang").addEventListener("change", refreshQueue);
 $("canned").addEventListener("change", () => {
@@ -378,7 +390,7 @@ $("reply").addEventListener("submit", async (e) => {
   e.preventDefault();
   const text = $("reply-text").value.trim();
   if (!text || !current) return;
-  if (await act("messages", { text })) $("reply-text").value = "";
+  if (await sendText("messages", text)) $("reply-text").value = "";
 });
 
 let polling = null;

@@ -3,7 +3,7 @@
 
 use crate::audit;
 use crate::conversation::service::{message, status};
-use crate::conversation::{now_ms, MessageText};
+use crate::conversation::{now_ms, ClientMessageId, MessageText};
 use crate::knowledge::Lang;
 use crate::storage::{ConversationRow, MessageRow, Store, StoreError, Transition, User};
 
@@ -66,6 +66,7 @@ pub async fn reply(
     conv: &ConversationRow,
     agent: &User,
     text: &MessageText,
+    client: Option<&ClientMessageId>,
 ) -> Result<Option<MessageRow>, StoreError> {
     if conv.status != status::WITH_AGENT || conv.agent_id.as_deref() != Some(agent.id.as_str()) {
         return Ok(None);
@@ -80,7 +81,9 @@ pub async fn reply(
         now_ms(),
     );
     m.author_name = Some(agent.display_name.clone());
-    m.seq = store.add_message(&m).await?;
+    if !add_once(store, &mut m, client).await? {
+        return Ok(Some(m));
+    }
     audit::record(
         store,
         &agent.email,
@@ -176,10 +179,13 @@ pub async fn note(
     conv: &ConversationRow,
     agent: &User,
     text: &MessageText,
+    client: Option<&ClientMessageId>,
 ) -> Result<MessageRow, StoreError> {
     let mut m = message(&conv.id, NOTE, false, None, text.as_str(), "[]", now_ms());
     m.author_name = Some(agent.display_name.clone());
-    m.seq = store.add_message(&m).await?;
+    if !add_once(store, &mut m, client).await? {
+        return Ok(m);
+    }
     audit::record(
         store,
         &agent.email,
@@ -189,6 +195,40 @@ pub async fn note(
     )
     .await?;
     Ok(m)
+}
+
+/// Stores a team message once. Under the console's `client` name for it, a resend (the
+/// answer to the first send was lost) gets the stored message back instead of showing the
+/// visitor the same words twice; `false` then, and nothing is logged again.
+async fn add_once(
+    store: &dyn Store,
+    m: &mut MessageRow,
+    client: Option<&ClientMessageId>,
+) -> Result<bool, StoreError> {
+    let Some(client) = client else {
+        m.seq = store.add_message(m).await?;
+        return Ok(true);
+    };
+    m.id = client.message_id(&m.conversation_id);
+    let stored = match store.turn_of(&m.conversation_id, &m.id).await? {
+        Some((stored, _)) => stored,
+        None => match store.add_message(m).await {
+            Ok(seq) => {
+                m.seq = seq;
+                return Ok(true);
+            }
+            // Both sends at once: the other one stored it.
+            Err(e) if e.is_unique_violation() => {
+                match store.turn_of(&m.conversation_id, &m.id).await? {
+                    Some((stored, _)) => stored,
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    *m = stored;
+    Ok(false)
 }
 
 /// Author of internal notes.

@@ -194,6 +194,8 @@ async fn claim(
 #[serde(deny_unknown_fields)]
 struct TextBody {
     text: String,
+    /// The console's name for this message, kept for resends (see `ClientMessageId`).
+    client_id: Option<String>,
 }
 
 async fn reply(
@@ -205,7 +207,15 @@ async fn reply(
     let conv = load(&state, &path).await?;
     let text = MessageText::parse(&body.text)
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let sent = agent::reply(state.assistant.store.as_ref(), &conv, &user, &text).await?;
+    let client = super::widget::client_id(body.client_id.as_deref())?;
+    let sent = agent::reply(
+        state.assistant.store.as_ref(),
+        &conv,
+        &user,
+        &text,
+        client.as_ref(),
+    )
+    .await?;
     let m = sent.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotHolder,
@@ -361,7 +371,15 @@ async fn note(
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
     let text = MessageText::parse(&state.assistant.redactor.redact(text.as_str()).text)
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let m = agent::note(state.assistant.store.as_ref(), &conv, &user, &text).await?;
+    let client = super::widget::client_id(body.client_id.as_deref())?;
+    let m = agent::note(
+        state.assistant.store.as_ref(),
+        &conv,
+        &user,
+        &text,
+        client.as_ref(),
+    )
+    .await?;
     state.assistant.hub.notify(&conv.id);
     Ok(HttpResponse::Ok().json(message_json(&m)))
 }

@@ -127,6 +127,19 @@ struct MessageBody {
     client_id: Option<String>,
 }
 
+/// The sender's name for a message (`client_id`), checked: a resend under it is stored once.
+pub(super) fn client_id(raw: Option<&str>) -> Result<Option<ClientMessageId>, ApiError> {
+    raw.map(|raw| {
+        ClientMessageId::parse(raw).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidField,
+                "client_id must be 1 to 64 letters, digits, '-' or '_'.",
+            )
+        })
+    })
+    .transpose()
+}
+
 async fn post_message(
     _: Throttled,
     state: web::Data<AppState>,
@@ -137,15 +150,7 @@ async fn post_message(
         TextError::Empty => ApiError::new(ErrorCode::EmptyMessage, e.to_string()),
         TextError::TooLong => ApiError::new(ErrorCode::MessageTooLong, e.to_string()),
     })?;
-    let client = match body.client_id.as_deref() {
-        None => None,
-        Some(raw) => Some(ClientMessageId::parse(raw).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidField,
-                "client_id must be 1 to 64 letters, digits, '-' or '_'.",
-            )
-        })?),
-    };
+    let client = client_id(body.client_id.as_deref())?;
     let outcome = state.assistant.ask(&conv, &text, client.as_ref()).await?;
     let mut visitor = message_json(&outcome.visitor);
     visitor["redacted"] = json!(outcome.redacted);

@@ -96,8 +96,8 @@ pub trait Store:
     async fn waiting_count(&self) -> Result<i64, StoreError>;
     /// The transcript, oldest first.
     async fn messages(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError>;
-    /// A visitor message of this conversation and the bot's reply to it, if it was stored:
-    /// what a visitor resending the same message (its response was lost) gets again.
+    /// A message of this conversation and, for a visitor's, the bot's reply to it, if it was
+    /// stored: what a sender resending the same message (its response was lost) gets again.
     async fn turn_of(
         &self,
         conversation_id: &str,

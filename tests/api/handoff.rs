@@ -992,3 +992,60 @@ async fn the_team_sees_who_asked_to_be_contacted_back() {
         );
     }
 }
+
+/// The console names each reply and note it sends; a resend under the same name (the answer
+/// to the first send was lost) shows the visitor the words once and logs them once.
+#[tokio::test]
+async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "Je veux parler à un humain").await;
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        assert_eq!(
+            app.agent_post(&agent, &format!("{path}/claim"), json!({}))
+                .await
+                .status(),
+            200
+        );
+        let mut ids = Vec::new();
+        for (what, client_id) in [
+            ("messages", "r-1"),
+            ("messages", "r-1"),
+            ("notes", "n-1"),
+            ("notes", "n-1"),
+        ] {
+            let body = json!({"text": "Je regarde votre commande.", "client_id": client_id});
+            let res = app
+                .agent_post(&agent, &format!("{path}/{what}"), body)
+                .await;
+            assert_eq!(res.status(), 200, "{what} ({backend:?})");
+            let m: Value = res.json().await.unwrap();
+            ids.push(m["id"].as_str().unwrap().to_string());
+        }
+        assert_eq!(
+            ids[0], ids[1],
+            "{backend:?}: the resent reply is the stored one"
+        );
+        assert_eq!(ids[2], ids[3], "and so is the resent note");
+        let t = app.transcript(&c).await;
+        let shown = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["author"] == "agent")
+            .count();
+        assert_eq!(shown, 1, "{backend:?}: the visitor sees the reply once");
+        let log = app.store.audit_entries().await.unwrap();
+        let logged = |action: &str| log.iter().filter(|e| e.action == action).count();
+        assert_eq!((logged("agent_message"), logged("internal_note")), (1, 1));
+        let bad = json!({"text": "x", "client_id": "not valid!"});
+        assert_eq!(
+            app.agent_post(&agent, &format!("{path}/messages"), bad)
+                .await
+                .status(),
+            422
+        );
+    }
+}
