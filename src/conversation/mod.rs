@@ -149,6 +149,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_client_message_name_gives_one_message_id_per_conversation() {
+        assert!(ClientMessageId::parse("").is_none());
+        assert!(ClientMessageId::parse(&"a".repeat(65)).is_none());
+        assert!(ClientMessageId::parse("a b").is_none());
+        assert!(ClientMessageId::parse("é").is_none());
+        let c = ClientMessageId::parse("0b6c1f0e-9d1c-4b7e-a0f4-5f2f1c9a7e11").unwrap();
+        let conv = "6f0e8d4a-2b1c-4a5e-9f3d-7c2b1a0e9d8f";
+        let id = c.message_id(conv);
+        assert_eq!(id, c.message_id(conv), "the same on every resend");
+        assert_ne!(id, c.message_id("another-conversation"));
+        assert!(
+            uuid::Uuid::try_parse(&id).is_ok(),
+            "shaped like every other message id"
+        );
+    }
+
+    #[test]
     fn message_text_enforces_its_limits() {
         assert_eq!(MessageText::parse("  \n ").unwrap_err(), TextError::Empty);
         assert_eq!(

@@ -18,3 +18,4 @@ mod ops;
 mod persistence;
 mod privacy;
 mod semantic;
+mod team_messages;

@@ -1,0 +1,147 @@
+//! The team's side of a conversation beyond the chat: visitors who asked to be contacted
+//! back, and replies and notes sent again after a lost answer.
+
+use crate::helpers::{backends, spawn_app};
+use serde_json::{json, Value};
+
+/// Nobody online: the visitor leaves an email to be contacted back. The team sees, in the
+/// queue, which conversations wait for a call-back rather than a chat reply, and in the
+/// conversation the details themselves, with the day they are deleted; closing the
+/// conversation deletes them at once.
+#[tokio::test]
+async fn the_team_sees_who_asked_to_be_contacted_back() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("fr")).await;
+        let r = app.ask(&c, "Je veux parler à un humain").await;
+        assert_eq!(r["reply"]["kind"], "handoff", "{backend:?}");
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/conversations/{}/contact", c.id)))
+            .bearer_auth(&c.token)
+            .json(&json!({"email": "marie@exemple.fr", "consent": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let stays = app.create(Some("en")).await;
+        app.ask(&stays, "I want to talk to a human").await;
+
+        let agent = app.agent("Camille", "agent").await;
+        let (_, queue) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+        let flags: Vec<(String, bool)> = queue["waiting"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["id"].as_str().unwrap().to_string(),
+                    w["follow_up"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(flags, [(c.id.clone(), true), (stays.id.clone(), false)]);
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        let (_, conv) = app.agent_get(&agent, &path).await;
+        assert_eq!(conv["contact"]["email"], "marie@exemple.fr");
+        assert_eq!(conv["contact"]["phone"], Value::Null);
+        let left = conv["contact"]["left_at"].as_str().unwrap();
+        let deleted = conv["contact"]["deleted_by"].as_str().unwrap();
+        assert!(
+            deleted > left,
+            "{left} then {deleted}: kept 7 days by default"
+        );
+        let (_, other) = app
+            .agent_get(&agent, &format!("/api/v1/agent/conversations/{}", stays.id))
+            .await;
+        assert_eq!(other["contact"], Value::Null);
+        // Claimed, it is still marked in the holder's own list.
+        let claim = app
+            .agent_post(&agent, &format!("{path}/claim"), json!({}))
+            .await;
+        assert_eq!(claim.status(), 200);
+        let (_, queue) = app.agent_get(&agent, "/api/v1/agent/queue").await;
+        assert_eq!(queue["mine"][0]["follow_up"], true);
+        // Closing says the follow-up is done: the details go then, and the log says so.
+        let close = json!({"resolution": "called back"});
+        let closed = app
+            .agent_post(&agent, &format!("{path}/close"), close)
+            .await;
+        assert_eq!(closed.status(), 200);
+        let (_, conv) = app.agent_get(&agent, &path).await;
+        assert_eq!(conv["contact"], Value::Null, "{backend:?}");
+        let (_, export) = app
+            .agent_get(
+                &app.agent("Ada", "admin").await,
+                &format!("/api/v1/admin/conversations/{}/export", c.id),
+            )
+            .await;
+        assert_eq!(export["contact"], Value::Null, "{export}");
+        let log = app.store.audit_entries().await.unwrap();
+        let deleted = log
+            .iter()
+            .find(|e| e.action == "contact_deleted")
+            .expect("logged");
+        assert_eq!(
+            (deleted.target.as_str(), deleted.actor.as_str()),
+            (c.id.as_str(), "camille@shop.example")
+        );
+    }
+}
+
+/// The console names each reply and note it sends; a resend under the same name (the answer
+/// to the first send was lost) shows the visitor the words once and logs them once.
+#[tokio::test]
+async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "Je veux parler à un humain").await;
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        assert_eq!(
+            app.agent_post(&agent, &format!("{path}/claim"), json!({}))
+                .await
+                .status(),
+            200
+        );
+        let mut ids = Vec::new();
+        for (what, client_id) in [
+            ("messages", "r-1"),
+            ("messages", "r-1"),
+            ("notes", "n-1"),
+            ("notes", "n-1"),
+        ] {
+            let body = json!({"text": "Je regarde votre commande.", "client_id": client_id});
+            let res = app
+                .agent_post(&agent, &format!("{path}/{what}"), body)
+                .await;
+            assert_eq!(res.status(), 200, "{what} ({backend:?})");
+            let m: Value = res.json().await.unwrap();
+            ids.push(m["id"].as_str().unwrap().to_string());
+        }
+        assert_eq!(
+            ids[0], ids[1],
+            "{backend:?}: the resent reply is the stored one"
+        );
+        assert_eq!(ids[2], ids[3], "and so is the resent note");
+        let t = app.transcript(&c).await;
+        let shown = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["author"] == "agent")
+            .count();
+        assert_eq!(shown, 1, "{backend:?}: the visitor sees the reply once");
+        let log = app.store.audit_entries().await.unwrap();
+        let logged = |action: &str| log.iter().filter(|e| e.action == action).count();
+        assert_eq!((logged("agent_message"), logged("internal_note")), (1, 1));
+        let bad = json!({"text": "x", "client_id": "not valid!"});
+        assert_eq!(
+            app.agent_post(&agent, &format!("{path}/messages"), bad)
+                .await
+                .status(),
+            422
+        );
+    }
+}
