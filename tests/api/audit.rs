@@ -522,13 +522,7 @@ async fn the_report_sets_each_groups_stated_confidence_beside_its_votes() {
             assert_eq!(voted.status(), 200);
         }
         let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
-        let fr = report["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["dimension"] == "language" && g["group"] == "fr")
-            .unwrap()
-            .clone();
+        let fr = crate::helpers::report_group(&report, "language", "fr");
         let mean = (stated.iter().sum::<f64>() / 2.0 * 1000.0).round() / 10.0;
         let got = fr["voted_confidence"].as_f64().unwrap();
         assert!(

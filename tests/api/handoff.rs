@@ -694,13 +694,7 @@ async fn a_visitor_rates_the_help_of_a_person_and_the_report_counts_it() {
             .unwrap();
         assert_eq!(export["rating"]["helped"], true);
         let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
-        let fr = report["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|g| g["dimension"] == "language" && g["group"] == "fr")
-            .unwrap()
-            .clone();
+        let fr = crate::helpers::report_group(&report, "language", "fr");
         assert_eq!(
             (
                 fr["person_ratings"].clone(),

@@ -300,3 +300,14 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// One group of the equity report's JSON (`dimension` "language", "site" or "channel").
+pub fn report_group(report: &Value, dimension: &str, group: &str) -> Value {
+    report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["dimension"] == dimension && g["group"] == group)
+        .unwrap_or_else(|| panic!("no {dimension} group {group} in {report}"))
+        .clone()
+}
