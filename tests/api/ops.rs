@@ -76,7 +76,7 @@ async fn the_transparency_page_counts_only_consented_conversations() {
     let en = app.page("/transparency?lang=en").await;
     assert!(en.contains("How our assistant works") && en.contains("reaches 30 %"));
     assert!(
-        en.contains("(1 conversations, 2 questions)"),
+        en.contains("(1 conversations, 2 questions). They are recomputed every minute."),
         "only the consented conversation counts"
     );
     assert!(en.contains("<th>Answered</th><td>50 %</td>"));
