@@ -75,12 +75,15 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         created["id"].as_str().unwrap(),
         created["token"].as_str().unwrap(),
     );
+    // Sent as the widget sends it, under its name for the message.
+    let turn = json!({
+        "text": "Combien de temps prend la livraison ? ma carte 4970 1012 3456 7893",
+        "client_id": "0b6c1f0e-9d1c-4b7e-a0f4-5f2f1c9a7e11",
+    });
     let res = client
         .post(format!("{base}/api/v1/conversations/{id}/messages"))
         .bearer_auth(token)
-        .json(
-            &json!({"text": "Combien de temps prend la livraison ? ma carte 4970 1012 3456 7893"}),
-        )
+        .json(&turn)
         .send()
         .await
         .unwrap();
@@ -125,6 +128,20 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         .await
         .unwrap();
     assert_eq!(why.status(), 200);
+    // The widget never saw the answer (the server died): its resend after the restart gets
+    // the stored turn back, not a second question.
+    let again: Value = client
+        .post(format!("{base}/api/v1/conversations/{id}/messages"))
+        .bearer_auth(token)
+        .json(&turn)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["reply"]["id"], reply["reply"]["id"]);
+    assert_eq!(again["visitor_message"]["redacted"], json!(["card"]));
     drop(child);
 }
 
