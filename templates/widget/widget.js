@@ -457,7 +457,15 @@ form.addEventListener("submit", async (e) => {
   try {
     await ensureStarted();
     if (!pending) pending = { text, conv: conv.id, id: newId() };
-    const r = await api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text, client_id: pending.id }) });
+    const send = () => api(`/api/v1/conversations/${conv.id}/messages`, { method: "POST", body: JSON.stringify({ text, client_id: pending.id }) });
+    let r;
+    try { r = await send(); } catch (err) {
+      // A dropped connection (0) or a server briefly without its database (503): once more,
+      // under the same name, before telling the visitor.
+      if (err.status !== 0 && err.status !== 503) throw err;
+      await new Promise((ok) => setTimeout(ok, 1500));
+      r = await send();
+    }
     pending = null;
     input.value = "";
     addMessage(r.visitor_message);

@@ -53,18 +53,20 @@ await page.waitForTimeout(1000);
 check(streams.length === 0, "no live stream for a conversation only the assistant is in: " + streams.join(", "));
 await launcher.click();
 await page.locator("[data-candor] >> css=.msg.bot", { hasText: "2 à 4 jours" }).waitFor();
-// The connection drops after the server stored a turn, before its answer arrives: the text
-// stays in the box, and sending it again shows the question and its answer once.
-let dropped = false;
+// The connection drops after the server stored a turn, before its answer arrives, and again
+// on the widget's own retry: the text stays in the box, and sending it again shows the
+// question and its answer once (each send under the same name for the message).
+let dropped = 0;
 await page.route("**/messages", async (route) => {
-  if (dropped || route.request().method() !== "POST") return route.continue();
-  dropped = true;
+  if (dropped === 2 || route.request().method() !== "POST") return route.continue();
+  dropped += 1;
   await route.fetch();
   await route.abort("connectionreset");
 });
 await input.fill("Acceptez-vous PayPal ?");
 await input.press("Enter");
 await page.locator("[data-candor] >> css=.error", { hasText: /\S/ }).waitFor();
+check(dropped === 2, "the widget retried once by itself before saying it failed");
 check((await input.inputValue()) === "Acceptez-vous PayPal ?", "a send whose answer was lost leaves the text in the box");
 await input.press("Enter");
 await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).waitFor();
