@@ -3,7 +3,7 @@
 use super::auth::AgentUser;
 use super::widget::message_json;
 use super::AppState;
-use crate::conversation::{now_ms, rfc3339, ConversationId, MessageText};
+use crate::conversation::{now_ms, rfc3339, ClientMessageId, ConversationId, MessageText};
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::agent;
 use crate::realtime::QUEUE;
@@ -198,6 +198,15 @@ struct TextBody {
     client_id: Option<String>,
 }
 
+impl TextBody {
+    /// The text within its limits and the console's name for the message, both checked.
+    fn parsed(&self) -> Result<(MessageText, Option<ClientMessageId>), ApiError> {
+        let text = MessageText::parse(&self.text)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+        Ok((text, super::widget::client_id(self.client_id.as_deref())?))
+    }
+}
+
 async fn reply(
     state: web::Data<AppState>,
     AgentUser(user): AgentUser,
@@ -205,9 +214,7 @@ async fn reply(
     body: web::Json<TextBody>,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    let text = MessageText::parse(&body.text)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let client = super::widget::client_id(body.client_id.as_deref())?;
+    let (text, client) = body.parsed()?;
     let sent = agent::reply(
         state.assistant.store.as_ref(),
         &conv,
@@ -367,11 +374,9 @@ async fn note(
     body: web::Json<TextBody>,
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
-    let text = MessageText::parse(&body.text)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    let (text, client) = body.parsed()?;
     let text = MessageText::parse(&state.assistant.redactor.redact(text.as_str()).text)
         .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
-    let client = super::widget::client_id(body.client_id.as_deref())?;
     let m = agent::note(
         state.assistant.store.as_ref(),
         &conv,
