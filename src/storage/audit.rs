@@ -232,8 +232,12 @@ macro_rules! impl_figures_store {
                 for (helped, n) in ratings {
                     if helped { f.person_helped = n } else { f.person_not_helped = n }
                 }
-                let voted: Vec<(Option<f64>, bool)> = sqlx::query_as(Self::VOTED_CONFIDENCE)
-                    .bind(since).fetch_all(&self.pool).await?;
+                let voted: Vec<(Option<f64>, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {}, f.helpful FROM feedback f \
+                     JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
+                     WHERE c.keep_transcript AND f.created_at >= $1",
+                    Self::CONFIDENCE,
+                ))).bind(since).fetch_all(&self.pool).await?;
                 f.voted_confidence = voted.into_iter().filter_map(|(c, h)| Some((c?, h))).collect();
                 Ok(f)
             }
@@ -360,8 +364,13 @@ macro_rules! impl_equity_store {
                      WHERE c.keep_transcript AND r.created_at >= $1 AND r.created_at < $2 \
                      GROUP BY 1, 2, 3",
                 )).bind(from).bind(to).fetch_all(&self.pool).await?;
-                let confidences: Vec<(String, String, String, i64)> = sqlx::query_as(Self::EQUITY_VOTED_CONFIDENCE)
-                    .bind(from).bind(to).fetch_all(&self.pool).await?;
+                let confidences: Vec<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), 'voted_confidence', CAST(ROUND({conf} * 1000) AS BIGINT) \
+                     FROM feedback f JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
+                     JOIN why_records w ON w.message_id = f.message_id \
+                     WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 AND {conf} IS NOT NULL",
+                    conf = Self::CONFIDENCE,
+                ))).bind(from).bind(to).fetch_all(&self.pool).await?;
                 rows.extend(waits);
                 rows.extend(votes);
                 rows.extend(confidences);

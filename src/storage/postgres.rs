@@ -58,19 +58,9 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// The confidence of each voted answer (the why record's JSON, read the backend's way)
-    /// and the vote, for consented conversations since `$1`.
-    const VOTED_CONFIDENCE: &'static str = "SELECT (w.record::jsonb ->> 'confidence')::float8, f.helpful FROM feedback f \
-         JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
-         WHERE c.keep_transcript AND f.created_at >= $1";
-
-    /// The equity report's `voted_confidence` rows: per vote in `[$1, $2)`, its group and the
-    /// answer's confidence in thousandths.
-    const EQUITY_VOTED_CONFIDENCE: &'static str = "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), \
-         'voted_confidence', CAST(ROUND((w.record::jsonb ->> 'confidence')::float8 * 1000) AS BIGINT) FROM feedback f \
-         JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
-         JOIN why_records w ON w.message_id = f.message_id \
-         WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 AND (w.record::jsonb ->> 'confidence') IS NOT NULL";
+    /// The confidence (0–1) an answer was given with, read from its why record `w` the
+    /// backend's way: the one JSON read the shared SQL cannot write for both.
+    const CONFIDENCE: &'static str = "(w.record::jsonb ->> 'confidence')::float8";
 
     /// Serialises audit appends across instances so the hash chain never forks.
     const AUDIT_LOCK: &'static str = "SELECT pg_advisory_xact_lock(4243)";

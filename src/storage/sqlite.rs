@@ -70,19 +70,9 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// The confidence of each voted answer (the why record's JSON, read the backend's way)
-    /// and the vote, for consented conversations since `$1`.
-    const VOTED_CONFIDENCE: &'static str = "SELECT CAST(json_extract(w.record, '$.confidence') AS REAL), f.helpful FROM feedback f \
-         JOIN conversations c ON c.id = f.conversation_id JOIN why_records w ON w.message_id = f.message_id \
-         WHERE c.keep_transcript AND f.created_at >= $1";
-
-    /// The equity report's `voted_confidence` rows: per vote in `[$1, $2)`, its group and the
-    /// answer's confidence in thousandths.
-    const EQUITY_VOTED_CONFIDENCE: &'static str = "SELECT COALESCE(m.lang, c.locale), COALESCE(c.origin, ''), \
-         'voted_confidence', CAST(ROUND(json_extract(w.record, '$.confidence') * 1000) AS INTEGER) FROM feedback f \
-         JOIN conversations c ON c.id = f.conversation_id JOIN messages m ON m.id = f.message_id \
-         JOIN why_records w ON w.message_id = f.message_id \
-         WHERE c.keep_transcript AND f.created_at >= $1 AND f.created_at < $2 AND json_extract(w.record, '$.confidence') IS NOT NULL";
+    /// The confidence (0–1) an answer was given with, read from its why record `w` the
+    /// backend's way: the one JSON read the shared SQL cannot write for both.
+    const CONFIDENCE: &'static str = "CAST(json_extract(w.record, '$.confidence') AS REAL)";
 
     /// Appends in one process are serialised by the writer lock; across processes, by this:
     /// a write that changes nothing: it takes SQLite's write lock before the newest entry
