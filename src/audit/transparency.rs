@@ -43,16 +43,13 @@ pub fn confidence_bands(voted: &[(f64, bool)]) -> Vec<ConfidenceBand> {
         .windows(2)
         .filter_map(|edge| {
             let (from, to) = (edge[0], edge[1]);
-            let inside: Vec<bool> = voted
+            let (votes, helpful) = voted
                 .iter()
                 .filter(|(c, _)| {
                     let pct = (c * 100.0).round();
                     pct >= f64::from(from) && pct < f64::from(to)
                 })
-                .map(|&(_, helpful)| helpful)
-                .collect();
-            let votes = inside.len() as i64;
-            let helpful = inside.iter().filter(|h| **h).count() as i64;
+                .fold((0, 0), |(n, h), &(_, ok)| (n + 1, h + i64::from(ok)));
             (votes > 0).then(|| ConfidenceBand {
                 from,
                 to,

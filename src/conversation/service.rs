@@ -39,7 +39,6 @@ pub struct Started {
     pub disclosure: DisclosureText,
 }
 
-/// The result of one visitor message.
 /// What storing a turn came to.
 enum Recorded {
     /// Stored now: the event ids of the visitor message and of the reply.
@@ -48,6 +47,7 @@ enum Recorded {
     Already(Box<TurnOutcome>),
 }
 
+/// The result of one visitor message.
 pub struct TurnOutcome {
     pub status: &'static str,
     /// The visitor's message as stored (personal data redacted).
