@@ -88,6 +88,7 @@ impl Application {
                 retention: settings.retention,
             },
             transparency: crate::audit::transparency::SummaryCache::new(60_000),
+            equity_gauges: crate::audit::recent::Recent::new(60_000),
         });
         let local = listener.local_addr()?;
         let port = local.port();

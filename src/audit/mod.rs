@@ -6,6 +6,8 @@
 
 /// Service figures per language and site, with disparity warnings.
 pub mod equity;
+/// A figure recomputed at most once per period.
+pub mod recent;
 /// Public figures for the transparency page.
 pub mod transparency;
 

@@ -87,35 +87,17 @@ pub fn summarise(f: &Figures, days: u32) -> Summary {
     }
 }
 
-/// The public page's figures, computed at most once per `ttl_ms`. The page is public and one
-/// computation reads every kept message of the period (0.37 s for 300,000 messages on SQLite,
-/// BENCHMARKS §6): without this, anyone reloading it could keep the database busy. Requests
-/// arriving during a computation wait for it rather than start their own.
-pub struct SummaryCache {
-    ttl_ms: i64,
-    slot: tokio::sync::Mutex<Option<(i64, Summary)>>,
-}
+/// The public page's figures, computed at most once a minute per number of days.
+pub type SummaryCache = super::recent::Recent<u32, Summary>;
 
-impl SummaryCache {
-    pub fn new(ttl_ms: i64) -> SummaryCache {
-        SummaryCache {
-            ttl_ms,
-            slot: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    /// The summary of the last `days` days, at most `ttl_ms` old at `now` (ms).
-    pub async fn get(&self, store: &dyn Store, days: u32, now: i64) -> Result<Summary, StoreError> {
-        let mut slot = self.slot.lock().await;
-        if let Some((at, s)) = slot.as_ref() {
-            if now - at < self.ttl_ms && s.days == days {
-                return Ok(s.clone());
-            }
-        }
-        let fresh = last_days(store, days, now).await?;
-        *slot = Some((now, fresh.clone()));
-        Ok(fresh)
-    }
+/// The summary of the last `days` days, from `cache` when it is at most a minute old.
+pub async fn cached(
+    cache: &SummaryCache,
+    store: &dyn Store,
+    days: u32,
+    now: i64,
+) -> Result<Summary, StoreError> {
+    cache.get(days, now, || last_days(store, days, now)).await
 }
 
 /// The summary of the last `days` days at `now` (ms).

@@ -77,6 +77,8 @@ pub struct AppState {
     pub metrics: ops::MetricsAccess,
     /// The public transparency page's figures, recomputed at most once a minute.
     pub transparency: crate::audit::transparency::SummaryCache,
+    /// `/metrics`' equity gauges (Prometheus text), recomputed at most once a minute.
+    pub equity_gauges: crate::audit::recent::Recent<(), String>,
 }
 
 /// What the privacy page states: who is responsible and the retention periods.

@@ -95,19 +95,22 @@ impl MetricsAccess {
     }
 }
 
-/// Process counters, plus the equity report's figures of the last 30 days.
+/// Process counters, live, plus the equity report's figures of the last 30 days, recomputed
+/// at most once a minute (one computation reads every kept message of the month).
 async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     state.metrics.check(&req)?;
     let now = crate::conversation::now_ms();
-    let store = state.assistant.store.as_ref();
-    let rows = store.equity_rows(now - 30 * 86_400_000, now).await?;
-    let articles = state.assistant.index.articles_per_lang();
-    let report = crate::audit::equity::build(&rows, &articles, state.disparity_points);
-    let body = format!(
-        "{}{}",
-        state.assistant.metrics.render(),
-        crate::audit::equity::to_prometheus(&report)
-    );
+    let report = state
+        .equity_gauges
+        .get((), now, || async {
+            let store = state.assistant.store.as_ref();
+            let rows = store.equity_rows(now - 30 * 86_400_000, now).await?;
+            let articles = state.assistant.index.articles_per_lang();
+            let report = crate::audit::equity::build(&rows, &articles, state.disparity_points);
+            Ok::<_, crate::storage::StoreError>(crate::audit::equity::to_prometheus(&report))
+        })
+        .await?;
+    let body = format!("{}{}", state.assistant.metrics.render(), report);
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body))

@@ -86,9 +86,7 @@ async fn transparency(
 ) -> Result<TransparencyPage, crate::error::ApiError> {
     let now = crate::conversation::now_ms();
     let store = state.assistant.store.as_ref();
-    let s = state
-        .transparency
-        .get(store, 30, now)
+    let s = crate::audit::transparency::cached(&state.transparency, store, 30, now)
         .await
         .map_err(|e| crate::error::ApiError::internal(&e))?;
     let fr = q.lang.as_deref() != Some("en");

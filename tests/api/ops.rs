@@ -259,7 +259,7 @@ async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
 /// computation reads every kept message of 30 days.
 #[tokio::test]
 async fn the_public_figures_are_recomputed_at_most_once_a_minute() {
-    use candor::audit::transparency::SummaryCache;
+    use candor::audit::transparency::{cached, SummaryCache};
     for backend in backends() {
         let dir = tempfile::tempdir().unwrap();
         let settings = test_settings(backend, dir.path()).await;
@@ -269,8 +269,7 @@ async fn the_public_figures_are_recomputed_at_most_once_a_minute() {
         let now = 1_000 * 86_400_000;
         let cache = SummaryCache::new(60_000);
         assert_eq!(
-            cache
-                .get(store.as_ref(), 30, now)
+            cached(&cache, store.as_ref(), 30, now)
                 .await
                 .unwrap()
                 .conversations,
@@ -282,12 +281,16 @@ async fn the_public_figures_are_recomputed_at_most_once_a_minute() {
             .set_consent("kept", true, "d-test", now)
             .await
             .unwrap();
-        let soon = cache.get(store.as_ref(), 30, now + 59_000).await.unwrap();
+        let soon = cached(&cache, store.as_ref(), 30, now + 59_000)
+            .await
+            .unwrap();
         assert_eq!(
             soon.conversations, 0,
             "{backend:?}: within the minute, the same figures"
         );
-        let later = cache.get(store.as_ref(), 30, now + 60_000).await.unwrap();
+        let later = cached(&cache, store.as_ref(), 30, now + 60_000)
+            .await
+            .unwrap();
         assert_eq!(
             later.conversations, 1,
             "{backend:?}: a minute on, recomputed"
