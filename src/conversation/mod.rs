@@ -82,7 +82,23 @@ impl ClientMessageId {
             .into_uuid()
             .to_string()
     }
+
+    /// Whether `stored`, found under this name, is `sent` sent again: the same author and
+    /// the same words (both as stored, after redaction). Anything else under a used name is
+    /// the client's mistake, refused: answering it with the first message would drop the
+    /// new words while saying they were taken.
+    pub fn is_resend(
+        stored: &crate::storage::MessageRow,
+        sent: &crate::storage::MessageRow,
+    ) -> bool {
+        stored.author == sent.author && stored.text == sent.text
+    }
 }
+
+/// Refusal of a message sent under a `client_id` that already names another message.
+#[derive(Debug, thiserror::Error)]
+#[error("this client_id already names another message in the conversation")]
+pub struct ClientIdReused;
 
 /// The visitor's secret for one conversation (256 random bits, from two v4 UUIDs).
 pub struct VisitorToken;

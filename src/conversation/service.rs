@@ -30,6 +30,8 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error("search failed")]
     Search(#[source] anyhow::Error),
+    #[error(transparent)]
+    ClientIdReused(#[from] super::ClientIdReused),
 }
 
 /// A new conversation, with the secret only the visitor gets.
@@ -143,7 +145,7 @@ impl Assistant {
         let mut visitor = message(&conv.id, "visitor", false, None, &red.text, "[]", now);
         if let Some(client) = client {
             visitor.id = client.message_id(&conv.id);
-            if let Some(stored) = self.replay(conv, &visitor.id, &red.kinds).await? {
+            if let Some(stored) = self.replay(conv, &visitor, &red.kinds).await? {
                 return Ok(stored);
             }
         }
@@ -241,7 +243,7 @@ impl Assistant {
         match self.store.record_turn(turn).await {
             Ok(seqs) => Ok(Recorded::New(seqs)),
             Err(e) if e.is_unique_violation() => {
-                match self.replay(conv, &turn.visitor.id, redacted).await? {
+                match self.replay(conv, &turn.visitor, redacted).await? {
                     Some(stored) => Ok(Recorded::Already(Box::new(stored))),
                     None => Err(e.into()),
                 }
@@ -250,16 +252,20 @@ impl Assistant {
         }
     }
 
-    /// The turn already stored for this visitor message id, with the conversation's state now.
+    /// The turn already stored under `sent`'s id, with the conversation's state now; refused
+    /// when that id names other words.
     async fn replay(
         &self,
         conv: &ConversationRow,
-        message_id: &str,
+        sent: &MessageRow,
         redacted: &[String],
     ) -> Result<Option<TurnOutcome>, ServiceError> {
-        let Some((visitor, reply)) = self.store.turn_of(&conv.id, message_id).await? else {
+        let Some((visitor, reply)) = self.store.turn_of(&conv.id, &sent.id).await? else {
             return Ok(None);
         };
+        if !ClientMessageId::is_resend(&visitor, sent) {
+            return Err(super::ClientIdReused.into());
+        }
         let now = self.store.conversation(&conv.id).await?;
         let status = match now
             .as_ref()

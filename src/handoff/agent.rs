@@ -60,16 +60,27 @@ pub fn holds(conv: &ConversationRow, agent: &User) -> bool {
     conv.status == status::WITH_AGENT && conv.agent_id.as_deref() == Some(agent.id.as_str())
 }
 
-/// A message from the person holding the conversation; `false` if they do not hold it.
+/// Why a team message was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("only the person holding the conversation writes in it")]
+    NotHolder,
+    #[error(transparent)]
+    ClientIdReused(#[from] crate::conversation::ClientIdReused),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A message from the person holding the conversation.
 pub async fn reply(
     store: &dyn Store,
     conv: &ConversationRow,
     agent: &User,
     text: &MessageText,
     client: Option<&ClientMessageId>,
-) -> Result<Option<MessageRow>, StoreError> {
+) -> Result<MessageRow, SendError> {
     if conv.status != status::WITH_AGENT || conv.agent_id.as_deref() != Some(agent.id.as_str()) {
-        return Ok(None);
+        return Err(SendError::NotHolder);
     }
     let mut m = message(
         &conv.id,
@@ -82,7 +93,7 @@ pub async fn reply(
     );
     m.author_name = Some(agent.display_name.clone());
     if !add_once(store, &mut m, client).await? {
-        return Ok(Some(m));
+        return Ok(m);
     }
     audit::record(
         store,
@@ -92,7 +103,7 @@ pub async fn reply(
         &format!("message {}", m.id),
     )
     .await?;
-    Ok(Some(m))
+    Ok(m)
 }
 
 /// Hands the conversation back to the assistant.
@@ -180,7 +191,7 @@ pub async fn note(
     agent: &User,
     text: &MessageText,
     client: Option<&ClientMessageId>,
-) -> Result<MessageRow, StoreError> {
+) -> Result<MessageRow, SendError> {
     let mut m = message(&conv.id, NOTE, false, None, text.as_str(), "[]", now_ms());
     m.author_name = Some(agent.display_name.clone());
     if !add_once(store, &mut m, client).await? {
@@ -199,12 +210,13 @@ pub async fn note(
 
 /// Stores a team message once. Under the console's `client` name for it, a resend (the
 /// answer to the first send was lost) gets the stored message back instead of showing the
-/// visitor the same words twice; `false` then, and nothing is logged again.
+/// visitor the same words twice; `false` then, and nothing is logged again. The name used
+/// for other words is refused.
 async fn add_once(
     store: &dyn Store,
     m: &mut MessageRow,
     client: Option<&ClientMessageId>,
-) -> Result<bool, StoreError> {
+) -> Result<bool, SendError> {
     let Some(client) = client else {
         m.seq = store.add_message(m).await?;
         return Ok(true);
@@ -221,12 +233,15 @@ async fn add_once(
             Err(e) if e.is_unique_violation() => {
                 match store.turn_of(&m.conversation_id, &m.id).await? {
                     Some((stored, _)) => stored,
-                    None => return Err(e),
+                    None => return Err(e.into()),
                 }
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         },
     };
+    if !ClientMessageId::is_resend(&stored, m) {
+        return Err(crate::conversation::ClientIdReused.into());
+    }
     *m = stored;
     Ok(false)
 }

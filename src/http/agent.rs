@@ -207,6 +207,19 @@ impl TextBody {
     }
 }
 
+impl From<agent::SendError> for ApiError {
+    fn from(e: agent::SendError) -> ApiError {
+        match e {
+            agent::SendError::NotHolder => ApiError::new(
+                ErrorCode::NotHolder,
+                "Claim the conversation before writing in it.",
+            ),
+            agent::SendError::ClientIdReused(e) => e.into(),
+            agent::SendError::Store(e) => e.into(),
+        }
+    }
+}
+
 async fn reply(
     state: web::Data<AppState>,
     AgentUser(user): AgentUser,
@@ -215,7 +228,7 @@ async fn reply(
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
     let (text, client) = body.parsed()?;
-    let sent = agent::reply(
+    let m = agent::reply(
         state.assistant.store.as_ref(),
         &conv,
         &user,
@@ -223,12 +236,6 @@ async fn reply(
         client.as_ref(),
     )
     .await?;
-    let m = sent.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NotHolder,
-            "Claim the conversation before writing in it.",
-        )
-    })?;
     state.assistant.hub.notify(&conv.id);
     Ok(HttpResponse::Ok().json(message_json(&m)))
 }

@@ -52,8 +52,18 @@ impl From<ServiceError> for ApiError {
                 "This conversation is closed; start a new one.",
             ),
             ServiceError::Store(e) => e.into(),
+            ServiceError::ClientIdReused(e) => e.into(),
             other => ApiError::internal(&other),
         }
+    }
+}
+
+impl From<crate::conversation::ClientIdReused> for ApiError {
+    fn from(_: crate::conversation::ClientIdReused) -> ApiError {
+        ApiError::new(
+            ErrorCode::ClientIdReused,
+            "This client_id already names another message in this conversation: nothing was stored. Draw a new one for each message.",
+        )
     }
 }
 

@@ -269,3 +269,42 @@ async fn a_message_sent_twice_under_one_client_id_is_stored_and_answered_once() 
         }
     }
 }
+
+/// A `client_id` names one message. Sent again with other words it is refused, not answered
+/// with the first message: that would drop the new words while saying they were taken. A
+/// resend whose personal data was masked is still the same message.
+#[tokio::test]
+async fn a_client_id_sent_again_with_other_words_is_refused_and_nothing_is_stored() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let c = app.create(Some("en")).await;
+        let send = |text: &str| {
+            app.client
+                .post(app.url(&format!("/api/v1/conversations/{}/messages", c.id)))
+                .bearer_auth(&c.token)
+                .json(&json!({"text": text, "client_id": "m-1"}))
+                .send()
+        };
+        let text = "Where is my parcel? My email is marie@example.com";
+        let first: Value = send(text).await.unwrap().json().await.unwrap();
+        let again: Value = send(text).await.unwrap().json().await.unwrap();
+        assert_eq!(
+            again, first,
+            "{backend:?}: the masked resend is the same turn"
+        );
+        let res = send("Do you ship to Belgium?").await.unwrap();
+        assert_eq!(res.status(), 409, "{backend:?}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "client_id_reused", "{err}");
+        let t = app.transcript(&c).await;
+        let texts: Vec<&str> = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["author"] == "visitor")
+            .map(|m| m["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(texts.len(), 1, "{backend:?}: {texts:?}");
+        assert!(!texts[0].contains("Belgium"));
+    }
+}

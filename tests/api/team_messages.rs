@@ -143,5 +143,33 @@ async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
                 .status(),
             422
         );
+        // A used name with other words, or a note's name on a reply, is refused: nothing
+        // reaches the visitor or the log.
+        for (what, client_id, text) in [
+            ("messages", "r-1", "Autre chose."),
+            ("messages", "n-1", "Je regarde votre commande."),
+        ] {
+            let body = json!({"text": text, "client_id": client_id});
+            let res = app
+                .agent_post(&agent, &format!("{path}/{what}"), body)
+                .await;
+            assert_eq!(res.status(), 409, "{client_id} ({backend:?})");
+            let err: Value = res.json().await.unwrap();
+            assert_eq!(err["error"]["code"], "client_id_reused");
+        }
+        let agent_messages = |t: Value| {
+            t["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["author"] == "agent")
+                .count()
+        };
+        assert_eq!(agent_messages(app.transcript(&c).await), 1, "{backend:?}");
+        let log = app.store.audit_entries().await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.action == "agent_message").count(),
+            1
+        );
     }
 }
