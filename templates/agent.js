@@ -296,12 +296,19 @@ async function follow(id) {
 }
 
 // Runs one action on the open conversation; says whether the server took it, so a reply or a
-// note the server refused stays in the box instead of being lost.
-async function act(path, body) {
+// note the server refused stays in the box instead of being lost. With `retry` (a reply or
+// note under its client_id, safe to send twice), a dropped connection (no status) or a server
+// briefly without its database (503) gets one more try after 1.5 s before the error shows.
+async function act(path, body, retry) {
   $("error").textContent = "";
   const id = current;
+  const post = () => api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
   try {
-    await api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
+    await post().catch(async (e) => {
+      if (!retry || (e.status !== undefined && e.status !== 503)) throw e;
+      await new Promise((r) => setTimeout(r, 1500));
+      return post();
+    });
   } catch (e) { if (e.status === 404) gone(id); else $("error").textContent = e.message; return false; }
   refreshQueue();
   api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); })
@@ -318,7 +325,7 @@ async function sendText(path, text) {
   if (!pending || pending.text !== text || pending.path !== path || pending.conv !== current) {
     pending = { text, path, conv: current, id: newId() };
   }
-  const sent = await act(path, { text, client_id: pending.id });
+  const sent = await act(path, { text, client_id: pending.id }, true);
   if (sent) pending = null;
   return sent;
 }

@@ -177,8 +177,22 @@ guard(consolePage, "widget.mjs consolePage");
   await page.reload();
   await followed;
   check(!(await launcher.locator(".badge").count()), "nothing unread after a reload");
+  // The console's connection drops after the server stored the reply, before its answer
+  // arrives: the console sends it once more by itself, under the same name, and the visitor
+  // gets it once (counted below).
+  let consoleDrops = 0;
+  await consolePage.route("**/messages", async (route) => {
+    if (consoleDrops === 1 || route.request().method() !== "POST") return route.continue();
+    consoleDrops += 1;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
   await consolePage.fill("#reply-text", "C'est réglé : le second débit sera annulé.");
   await consolePage.press("#reply-text", "Control+Enter");
+  await consolePage.waitForFunction(() => document.querySelector("#reply-text").value === "", null, { timeout: 10000 });
+  check(consoleDrops === 1 && (await consolePage.locator("#error").innerText()) === "",
+    "a reply whose answer was lost is sent again by the console, without an error");
+  await consolePage.unroute("**/messages");
   await launcher.locator(".badge", { hasText: "1" }).waitFor({ timeout: 10000 });
   check((await launcher.getAttribute("aria-label")) === "Aide : 1 nouveau message", "the launcher says a message is waiting");
   await page.screenshot({ path: `${shots}/widget-unread.png` });
