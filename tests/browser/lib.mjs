@@ -44,3 +44,16 @@ export async function axeViolations(page) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes`);
 }
+
+// Lets the server store the first `times` message sends of `page`, then cuts each one's
+// answer off, as a dropped connection would; the rest pass. Returns how many were cut so far.
+export async function loseAnswers(page, times) {
+  const lost = { count: 0 };
+  await page.route("**/messages", async (route) => {
+    if (lost.count === times || route.request().method() !== "POST") return route.continue();
+    lost.count += 1;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  return lost;
+}

@@ -4,7 +4,7 @@
 // With an agent account, a second page signs in to the console, claims the conversation and
 // replies; the widget must show the reply live, labelled as a person.
 // Exits non-zero with a message on the first failed check.
-import { axeViolations, check, guard, launch } from "./lib.mjs";
+import { axeViolations, check, guard, launch, loseAnswers } from "./lib.mjs";
 
 const [base, shots, agentEmail, agentPassword] = process.argv.slice(2);
 const browser = await launch();
@@ -56,17 +56,11 @@ await page.locator("[data-candor] >> css=.msg.bot", { hasText: "2 à 4 jours" })
 // The connection drops after the server stored a turn, before its answer arrives, and again
 // on the widget's own retry: the text stays in the box, and sending it again shows the
 // question and its answer once (each send under the same name for the message).
-let dropped = 0;
-await page.route("**/messages", async (route) => {
-  if (dropped === 2 || route.request().method() !== "POST") return route.continue();
-  dropped += 1;
-  await route.fetch();
-  await route.abort("connectionreset");
-});
+const dropped = await loseAnswers(page, 2);
 await input.fill("Acceptez-vous PayPal ?");
 await input.press("Enter");
 await page.locator("[data-candor] >> css=.error", { hasText: /\S/ }).waitFor();
-check(dropped === 2, "the widget retried once by itself before saying it failed");
+check(dropped.count === 2, "the widget retried once by itself before saying it failed");
 check((await input.inputValue()) === "Acceptez-vous PayPal ?", "a send whose answer was lost leaves the text in the box");
 await input.press("Enter");
 await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).waitFor();
@@ -180,17 +174,11 @@ guard(consolePage, "widget.mjs consolePage");
   // The console's connection drops after the server stored the reply, before its answer
   // arrives: the console sends it once more by itself, under the same name, and the visitor
   // gets it once (counted below).
-  let consoleDrops = 0;
-  await consolePage.route("**/messages", async (route) => {
-    if (consoleDrops === 1 || route.request().method() !== "POST") return route.continue();
-    consoleDrops += 1;
-    await route.fetch();
-    await route.abort("connectionreset");
-  });
+  const consoleDrops = await loseAnswers(consolePage, 1);
   await consolePage.fill("#reply-text", "C'est réglé : le second débit sera annulé.");
   await consolePage.press("#reply-text", "Control+Enter");
   await consolePage.waitForFunction(() => document.querySelector("#reply-text").value === "", null, { timeout: 10000 });
-  check(consoleDrops === 1 && (await consolePage.locator("#error").innerText()) === "",
+  check(consoleDrops.count === 1 && (await consolePage.locator("#error").innerText()) === "",
     "a reply whose answer was lost is sent again by the console, without an error");
   await consolePage.unroute("**/messages");
   await launcher.locator(".badge", { hasText: "1" }).waitFor({ timeout: 10000 });
