@@ -54,6 +54,7 @@ pub struct Metrics {
     pub answers: Counter,
     pub declines: Counter,
     pub handoffs: Counter,
+    pub small_talk: Counter,
     pub turn_seconds: Histogram,
 }
 
@@ -64,6 +65,7 @@ impl Metrics {
             Kind::Answer => self.answers.inc(),
             Kind::NoAnswer => self.declines.inc(),
             Kind::Handoff => self.handoffs.inc(),
+            Kind::SmallTalk => self.small_talk.inc(),
         }
         self.turn_seconds.observe(elapsed);
     }
@@ -91,6 +93,11 @@ impl Metrics {
                 "candor_handoffs_total",
                 "Conversations handed to the human queue.",
                 &self.handoffs,
+            ),
+            (
+                "candor_small_talk_total",
+                "Greetings, thanks and goodbyes no article answered, replied to with a fixed sentence.",
+                &self.small_talk,
             ),
         ];
         for (name, help, c) in counters {

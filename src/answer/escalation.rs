@@ -50,6 +50,8 @@ pub fn escalate(
     let declined_before = history.declined_before;
     let trigger = match d.kind {
         Kind::Handoff => Some("words".to_string()),
+        // A "merci" is no reason to call a person, whatever came before it.
+        Kind::SmallTalk => None,
         _ if history.last_reply_unhelpful => Some("not_helpful_then_question".to_string()),
         Kind::Answer => operator_rule(&d, rules),
         Kind::NoAnswer => (rules.after_declines > 0
@@ -117,6 +119,7 @@ mod tests {
             example_question: None,
             semantic: None,
             human_reviewed: false,
+            small_talk: None,
         };
         let citations = vec![Citation {
             article_id: "en-refunds".into(),
@@ -180,5 +183,20 @@ mod tests {
             Lang::En,
         );
         assert_eq!(d.kind, Kind::Answer);
+    }
+
+    #[test]
+    fn small_talk_never_calls_a_person() {
+        let history = History {
+            declined_before: 5,
+            last_reply_unhelpful: true,
+        };
+        let (d, t) = escalate(
+            decision(Kind::SmallTalk, &[]),
+            &HandoffRules::default(),
+            history,
+            Lang::Fr,
+        );
+        assert_eq!((d.kind, t), (Kind::SmallTalk, None));
     }
 }

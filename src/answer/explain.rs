@@ -1,6 +1,6 @@
 //! The plain-language explanation of a decision, written for the visitor in their language.
 
-use super::{Kind, Reading, Rule, SecondOpinion, SemanticCheck, WhyCandidate};
+use super::{Kind, Reading, Rule, SecondOpinion, SemanticCheck, SmallTalk, WhyCandidate};
 use crate::knowledge::Lang;
 
 /// One or two sentences saying what was decided, from what, and how sure the assistant was.
@@ -61,6 +61,24 @@ pub fn explain(
         });
     }
     out
+}
+
+/// Why a message got a fixed reply: it was small talk, and no article answered it.
+pub fn small_talk(lang: Lang, talk: SmallTalk, confidence: f32, threshold: f32) -> String {
+    let what = match (lang, talk) {
+        (Lang::Fr, SmallTalk::Greeting) => "une salutation",
+        (Lang::Fr, SmallTalk::Thanks) => "un remerciement",
+        (Lang::Fr, SmallTalk::Goodbye) => "un au revoir",
+        (Lang::Fr, SmallTalk::Acknowledgement) => "un simple accord",
+        (Lang::En, SmallTalk::Greeting) => "a greeting",
+        (Lang::En, SmallTalk::Thanks) => "thanks",
+        (Lang::En, SmallTalk::Goodbye) => "a goodbye",
+        (Lang::En, SmallTalk::Acknowledgement) => "a simple acknowledgement",
+    };
+    match lang {
+        Lang::Fr => format!("Votre message est {what}, pas une question, et aucun article du centre d'aide n'y répond (confiance {confidence:.2}, seuil {threshold:.2}) : j'ai répondu par une phrase toute faite, sans citer d'article. Cela ne compte ni comme une réponse ni comme une question restée sans réponse."),
+        Lang::En => format!("Your message is {what}, not a question, and no article of the help centre answers it (confidence {confidence:.2}, threshold {threshold:.2}): I replied with a fixed sentence, citing no article. It counts neither as an answer nor as an unanswered question."),
+    }
 }
 
 /// The sentence every bot answer ends with: nobody reviewed it.

@@ -15,12 +15,15 @@ pub mod intent;
 pub mod lang;
 /// The optional embedding model's say in a decision.
 pub mod meaning;
+/// Greetings, thanks and goodbyes.
+pub mod small_talk;
 /// Asking a question of a draft before it is published.
 pub mod trial;
 
 use crate::knowledge::{Candidate, KnowledgeIndex, Lang, Retrieval};
 pub use confidence::Signals;
 use serde::{Deserialize, Serialize};
+pub use small_talk::SmallTalk;
 
 /// How many articles the why record lists.
 const CANDIDATES: usize = 3;
@@ -37,6 +40,9 @@ pub enum Kind {
     Answer,
     NoAnswer,
     Handoff,
+    /// A greeting, thanks or goodbye no article answers: a fixed reply, neither an answer
+    /// nor a decline.
+    SmallTalk,
 }
 
 /// The rule that decided, named in the why record.
@@ -63,6 +69,8 @@ pub enum Rule {
     SemanticMatch,
     /// The words were not conclusive and no article is close in meaning.
     SemanticMismatch,
+    /// The message was only a greeting, thanks or goodbye, and no article answered it.
+    SmallTalk,
 }
 
 /// What the optional embedding model said about an uncertain question.
@@ -182,6 +190,9 @@ pub struct WhyRecord {
     pub semantic: Option<SemanticCheck>,
     /// Always false for bot replies: no person reviewed the answer before it was sent.
     pub human_reviewed: bool,
+    /// What kind of small talk the message was, when the reply is small talk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_talk: Option<SmallTalk>,
 }
 
 /// The assistant's reply to one question.
@@ -267,13 +278,34 @@ pub fn decide(
         (Kind::Answer, Some(c)) => (c.passage.clone(), vec![citation(c)], c.tags.clone()),
         _ => (String::new(), vec![], vec![]),
     };
-    Ok(Decision {
-        kind,
-        passage,
-        citations,
-        why,
-        cited_tags,
-    })
+    Ok(small_talk_instead(
+        Decision {
+            kind,
+            passage,
+            citations,
+            why,
+            cited_tags,
+        },
+        question,
+        lang,
+    ))
+}
+
+/// A "merci" or "bonjour" no article answers is small talk, not a declined question; the
+/// articles considered stay in the why record.
+fn small_talk_instead(mut d: Decision, question: &str, lang: Lang) -> Decision {
+    if d.kind == Kind::Answer {
+        return d;
+    }
+    let Some(talk) = small_talk::classify(question) else {
+        return d;
+    };
+    d.kind = Kind::SmallTalk;
+    d.why.decision = Kind::SmallTalk;
+    d.why.rule = Rule::SmallTalk;
+    d.why.small_talk = Some(talk);
+    d.why.explanation = explain::small_talk(lang, talk, d.why.confidence, d.why.threshold);
+    d
 }
 
 /// Moves the candidate whose example question matches the visitor's best to the front.
@@ -346,6 +378,7 @@ fn record(
         example_question: None,
         semantic: None,
         human_reviewed: false,
+        small_talk: None,
     }
 }
 

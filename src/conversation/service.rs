@@ -171,6 +171,12 @@ impl Assistant {
                 conv.declined_streak + 1,
                 None,
             ),
+            // Not a question: the streak of declined questions stays as it was.
+            Kind::SmallTalk => (
+                texts::small_talk(lang, decision.why.small_talk).to_string(),
+                conv.declined_streak,
+                None,
+            ),
             Kind::Handoff => {
                 let position = handoff::position_if_enqueued(self.store.as_ref(), &conv.id).await?;
                 let h = HandoffRequest {

@@ -1,5 +1,6 @@
 //! The assistant's fixed replies. Every visitor-facing text exists in French and English.
 
+use crate::answer::SmallTalk;
 use crate::handoff::hours::OpeningHours;
 use crate::handoff::Availability;
 use crate::knowledge::Lang;
@@ -9,6 +10,21 @@ pub fn no_answer(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => "Je ne trouve pas de réponse fiable à cette question dans le centre d'aide, et je préfère ne pas deviner. Vous pouvez reformuler votre question, ou demander à parler à une personne de l'équipe.",
         Lang::En => "I can't find a reliable answer to this in the help centre, and I'd rather not guess. You can rephrase your question, or ask to talk to a person from the team.",
+    }
+}
+
+/// The fixed reply to small talk: it says again what the assistant is and that a person is
+/// there too.
+pub fn small_talk(lang: Lang, talk: Option<SmallTalk>) -> &'static str {
+    match (lang, talk.unwrap_or(SmallTalk::Acknowledgement)) {
+        (Lang::Fr, SmallTalk::Greeting) => "Bonjour ! Je suis l'assistant automatique (IA) de la boutique. Posez-moi votre question : je réponds à partir des articles du centre d'aide, et une personne de l'équipe peut prendre le relais à tout moment.",
+        (Lang::En, SmallTalk::Greeting) => "Hello! I am the shop's automated assistant (AI). Ask me your question: I answer from the help centre's articles, and a person from the team can take over at any time.",
+        (Lang::Fr, SmallTalk::Thanks) => "Avec plaisir ! Si vous avez une autre question, posez-la ; vous pouvez aussi demander à parler à une personne de l'équipe.",
+        (Lang::En, SmallTalk::Thanks) => "You're welcome! If you have another question, just ask; you can also ask to talk to a person from the team.",
+        (Lang::Fr, SmallTalk::Goodbye) => "Au revoir, et bonne journée ! Vous pouvez revenir poser une question à tout moment.",
+        (Lang::En, SmallTalk::Goodbye) => "Goodbye, and have a nice day! You can come back with a question at any time.",
+        (Lang::Fr, SmallTalk::Acknowledgement) => "Entendu. Posez-moi une autre question quand vous voulez, ou demandez à parler à une personne de l'équipe.",
+        (Lang::En, SmallTalk::Acknowledgement) => "All right. Ask me another question whenever you like, or ask to talk to a person from the team.",
     }
 }
 

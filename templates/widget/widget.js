@@ -18,7 +18,7 @@ const T = {
     nobody: "Personne de l'équipe n'est connecté pour le moment : laissez vos coordonnées ci-dessous pour être recontacté, ou restez dans la file.",
     estimate: (m) => `Attente estimée : environ ${m} min.`,
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
-    decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne" },
+    decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne", small_talk: "formule de politesse" },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
     restart: "Nouvelle conversation", closedHint: "Cette conversation est terminée.", wasHelpful: "Utile ?", yes: "Oui", no: "Non", helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
     privacy: "Page confidentialité", howItWorks: "Comment fonctionne l'assistant", download: "Télécharger mes données", erase: "Effacer la conversation",
@@ -55,7 +55,7 @@ const T = {
     nobody: "Nobody from the team is online right now: leave your details below to be contacted back, or stay in the queue.",
     estimate: (m) => `Estimated wait: about ${m} min.`,
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
-    decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person" },
+    decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person", small_talk: "small talk" },
     keep: "I agree that this conversation is kept to improve the service (optional)",
     restart: "New conversation", closedHint: "This conversation has ended.", wasHelpful: "Helpful?", yes: "Yes", no: "No", helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
     privacy: "Privacy page", howItWorks: "How the assistant works", download: "Download my data", erase: "Erase the conversation",
@@ -300,7 +300,8 @@ function meta(m) {
     btn.addEventListener("click", () => toggleWhy(btn, m, box));
     box.appendChild(btn);
   }
-  if (m.why_url) {
+  // A fixed reply to "bonjour" or "merci" is not asked about: there is nothing to judge.
+  if (m.why_url && m.kind !== "small_talk") {
     // Words, not 👍/👎: an emoji is a box on a computer without an emoji font.
     const ask = el("span", { class: "vote", text: T.wasHelpful, "aria-hidden": "true" });
     ask.setAttribute("data-vote", "");

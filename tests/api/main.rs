@@ -18,4 +18,5 @@ mod ops;
 mod persistence;
 mod privacy;
 mod semantic;
+mod small_talk;
 mod team_messages;

@@ -1,0 +1,225 @@
+//! Greetings, thanks, goodbyes and a bare "ok", in French or English.
+//!
+//! They are not questions: declining "merci" with "I can't find a reliable answer" reads as
+//! broken, counting it as a decline puts it in the operators' unanswered questions and, two
+//! in a row, calls a person for nothing. A message is small talk only when every word of it
+//! is one of these (a greeting with a question in it is a question), and only when no
+//! article answers it.
+
+use crate::knowledge::spelling::{fold, words};
+use serde::{Deserialize, Serialize};
+
+/// What kind of small talk a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmallTalk {
+    Greeting,
+    Thanks,
+    Goodbye,
+    /// "ok", "d'accord", "oui", "non": nothing asked.
+    Acknowledgement,
+}
+
+/// Each kind's phrases, folded; a message with several kinds is the first of this list
+/// ("merci, au revoir" is a goodbye, "bonjour, merci" thanks).
+const PHRASES: &[(SmallTalk, &[&str])] = &[
+    (
+        SmallTalk::Goodbye,
+        &[
+            "au revoir",
+            "bye",
+            "bye bye",
+            "goodbye",
+            "bonne journee",
+            "bonne soiree",
+            "bonne fin de journee",
+            "a bientot",
+            "a plus",
+            "see you",
+            "have a nice day",
+            "have a good day",
+            "ciao",
+        ],
+    ),
+    (
+        SmallTalk::Thanks,
+        &[
+            "merci",
+            "thanks",
+            "thank you",
+            "thx",
+            "cheers",
+            "many thanks",
+        ],
+    ),
+    (
+        SmallTalk::Greeting,
+        &[
+            "bonjour",
+            "bonsoir",
+            "salut",
+            "coucou",
+            "hello",
+            "hi",
+            "hey",
+            "good morning",
+            "good afternoon",
+            "good evening",
+            "allo",
+        ],
+    ),
+    (
+        SmallTalk::Acknowledgement,
+        &[
+            "ok",
+            "okay",
+            "d accord",
+            "oui",
+            "non",
+            "yes",
+            "no",
+            "super",
+            "parfait",
+            "genial",
+            "great",
+            "perfect",
+            "cool",
+            "entendu",
+            "compris",
+            "got it",
+            "alright",
+            "all right",
+            "tres bien",
+            "very good",
+            "ca marche",
+            "nickel",
+        ],
+    ),
+];
+
+/// Words that may come with them without making a question of the message.
+const FILLER: &[&str] = &[
+    "beaucoup",
+    "bien",
+    "infiniment",
+    "mille",
+    "fois",
+    "encore",
+    "pour",
+    "votre",
+    "ton",
+    "aide",
+    "madame",
+    "monsieur",
+    "vous",
+    "toi",
+    "a",
+    "tous",
+    "et",
+    "c",
+    "est",
+    "le",
+    "la",
+    "robot",
+    "bot",
+    "assistant",
+    "a lot",
+    "so much",
+    "very much",
+    "much",
+    "for",
+    "your",
+    "help",
+    "you",
+    "there",
+    "again",
+    "and",
+    "the",
+    "all",
+    "everyone",
+    "it",
+    "is",
+    "that",
+    "s",
+    "oh",
+    "ah",
+];
+
+/// The most words small talk runs to; a longer message is read as a question.
+const MAX_WORDS: usize = 8;
+
+/// The kind of small talk `text` is, if every word of it is small talk.
+pub fn classify(text: &str) -> Option<SmallTalk> {
+    let tokens: Vec<String> = words(text).map(fold).collect();
+    if tokens.is_empty() || tokens.len() > MAX_WORDS {
+        return None;
+    }
+    let mut found: Option<usize> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        // The longest phrase starting here, small talk first, then filler.
+        let kinds = PHRASES
+            .iter()
+            .enumerate()
+            .flat_map(|(k, (_, phrases))| phrases.iter().map(move |p| (Some(k), *p)));
+        let filler = FILLER.iter().map(|p| (None, *p));
+        let best = kinds
+            .chain(filler)
+            .filter_map(|(k, p)| matches_at(&tokens[i..], p).map(|n| (k, n)))
+            .max_by_key(|(k, n)| (*n, k.is_some()))?;
+        if let Some(k) = best.0 {
+            found = Some(found.map_or(k, |f| f.min(k)));
+        }
+        i += best.1;
+    }
+    found.map(|k| PHRASES[k].0)
+}
+
+/// How many tokens `phrase` covers at the start of `tokens`, if it is there.
+fn matches_at(tokens: &[String], phrase: &str) -> Option<usize> {
+    let parts: Vec<&str> = phrase.split(' ').collect();
+    (tokens.len() >= parts.len() && parts.iter().zip(tokens).all(|(p, t)| p == t))
+        .then_some(parts.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn greetings_thanks_and_goodbyes_in_both_languages() {
+        for (text, kind) in [
+            ("Bonjour", SmallTalk::Greeting),
+            ("bonjour madame !", SmallTalk::Greeting),
+            ("Hi there", SmallTalk::Greeting),
+            ("merci beaucoup", SmallTalk::Thanks),
+            ("Merci pour votre aide", SmallTalk::Thanks),
+            ("Thank you so much for your help!", SmallTalk::Thanks),
+            ("ok merci", SmallTalk::Thanks),
+            ("merci, au revoir", SmallTalk::Goodbye),
+            ("Bonne journée", SmallTalk::Goodbye),
+            ("thanks, bye", SmallTalk::Goodbye),
+            ("d'accord", SmallTalk::Acknowledgement),
+            ("OK", SmallTalk::Acknowledgement),
+            ("ça marche", SmallTalk::Acknowledgement),
+        ] {
+            assert_eq!(classify(text), Some(kind), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_message_with_anything_else_in_it_is_a_question() {
+        for text in [
+            "Bonjour, où est mon colis ?",
+            "hello I need help with my order",
+            "merci de me rembourser",
+            "thanks but the parcel never came",
+            "",
+            "?!",
+            "help",
+            "bonjour bonjour bonjour bonjour bonjour bonjour bonjour bonjour bonjour",
+        ] {
+            assert_eq!(classify(text), None, "{text}");
+        }
+    }
+}
