@@ -71,6 +71,13 @@ await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).waitF
 check((await page.locator("[data-candor] >> css=.msg.visitor", { hasText: "PayPal" }).count()) === 1
   && (await page.locator("[data-candor] >> css=.msg.bot", { hasText: "PayPal" }).count()) === 1,
   "the resend stored and answered the question once");
+// A plain "merci" gets the fixed reply, with its "why?" but no "Helpful?" to answer.
+await input.fill("Merci beaucoup !");
+await input.press("Enter");
+const polite = page.locator("[data-candor] >> css=.msg.bot", { hasText: "Avec plaisir" });
+await polite.waitFor();
+check((await polite.locator("[data-vote]").count()) === 0 && (await polite.innerText()).includes("Pourquoi cette réponse ?"),
+  "small talk is explained but not voted on");
 await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
 await input.press("Enter");
 const masked = page.locator("[data-candor] >> css=.msg.visitor", { hasText: "débitée deux fois" });
