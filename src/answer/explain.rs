@@ -74,7 +74,14 @@ pub fn small_talk(lang: Lang, talk: SmallTalk, confidence: f32, threshold: f32) 
         (Lang::En, SmallTalk::Thanks) => "thanks",
         (Lang::En, SmallTalk::Goodbye) => "a goodbye",
         (Lang::En, SmallTalk::Acknowledgement) => "a simple acknowledgement",
+        (_, SmallTalk::AboutTheAssistant) => "",
     };
+    if talk == SmallTalk::AboutTheAssistant {
+        return match lang {
+            Lang::Fr => format!("Vous avez demandé ce que je suis, et aucun article du centre d'aide n'y répond (confiance {confidence:.2}, seuil {threshold:.2}) : j'ai répondu par une phrase toute faite, qui dit toujours franchement que je suis une IA. Cela ne compte ni comme une réponse ni comme une question restée sans réponse."),
+            Lang::En => format!("You asked what I am, and no article of the help centre answers it (confidence {confidence:.2}, threshold {threshold:.2}): I replied with a fixed sentence, which always says plainly that I am an AI. It counts neither as an answer nor as an unanswered question."),
+        };
+    }
     match lang {
         Lang::Fr => format!("Votre message est {what}, pas une question, et aucun article du centre d'aide n'y répond (confiance {confidence:.2}, seuil {threshold:.2}) : j'ai répondu par une phrase toute faite, sans citer d'article. Cela ne compte ni comme une réponse ni comme une question restée sans réponse."),
         Lang::En => format!("Your message is {what}, not a question, and no article of the help centre answers it (confidence {confidence:.2}, threshold {threshold:.2}): I replied with a fixed sentence, citing no article. It counts neither as an answer nor as an unanswered question."),

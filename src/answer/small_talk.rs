@@ -1,4 +1,4 @@
-//! Greetings, thanks, goodbyes and a bare "ok", in French or English.
+//! Greetings, thanks, goodbyes, a bare "ok", and "are you a bot?", in French or English.
 //!
 //! They are not questions: declining "merci" with "I can't find a reliable answer" reads as
 //! broken, counting it as a decline puts it in the operators' unanswered questions and, two
@@ -6,6 +6,7 @@
 //! is one of these (a greeting with a question in it is a question), and only when no
 //! article answers it.
 
+use super::intent::asks_what_it_is;
 use crate::knowledge::spelling::{fold, words};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,9 @@ pub enum SmallTalk {
     Goodbye,
     /// "ok", "d'accord", "oui", "non": nothing asked.
     Acknowledgement,
+    /// "Are you a bot?", "est-ce une vraie personne ?": answered plainly that it is an AI
+    /// (AI Act art. 50) instead of "I don't know".
+    AboutTheAssistant,
 }
 
 /// Each kind's phrases, folded; a message with several kinds is the first of this list
@@ -154,6 +158,9 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
     if tokens.is_empty() || tokens.len() > MAX_WORDS {
         return None;
     }
+    if asks_what_it_is(text) {
+        return Some(SmallTalk::AboutTheAssistant);
+    }
     let mut found: Option<usize> = None;
     let mut i = 0;
     while i < tokens.len() {
@@ -202,6 +209,11 @@ mod tests {
             ("d'accord", SmallTalk::Acknowledgement),
             ("OK", SmallTalk::Acknowledgement),
             ("ça marche", SmallTalk::Acknowledgement),
+            (
+                "Bonjour, vous êtes un robot ?",
+                SmallTalk::AboutTheAssistant,
+            ),
+            ("is this a real person?", SmallTalk::AboutTheAssistant),
         ] {
             assert_eq!(classify(text), Some(kind), "{text}");
         }

@@ -25,6 +25,8 @@ pub fn small_talk(lang: Lang, talk: Option<SmallTalk>) -> &'static str {
         (Lang::En, SmallTalk::Goodbye) => "Goodbye, and have a nice day! You can come back with a question at any time.",
         (Lang::Fr, SmallTalk::Acknowledgement) => "Entendu. Posez-moi une autre question quand vous voulez, ou demandez à parler à une personne de l'équipe.",
         (Lang::En, SmallTalk::Acknowledgement) => "All right. Ask me another question whenever you like, or ask to talk to a person from the team.",
+        (Lang::Fr, SmallTalk::AboutTheAssistant) => "Je suis un assistant automatique (une IA), pas une personne. Je réponds uniquement en citant les articles du centre d'aide de la boutique, et je dis quand je ne sais pas. Si vous préférez une personne, demandez-le : je passe la main à l'équipe.",
+        (Lang::En, SmallTalk::AboutTheAssistant) => "I am an automated assistant (an AI), not a person. I answer only by quoting the shop's help-centre articles, and I say so when I don't know. If you would rather talk to a person, just ask: I will hand you over to the team.",
     }
 }
 

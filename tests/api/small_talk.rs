@@ -78,3 +78,43 @@ async fn small_talk_gets_a_fixed_reply_and_is_neither_an_answer_nor_a_decline() 
         );
     }
 }
+
+/// Asked whether it is a person, the assistant says plainly that it is an AI (AI Act art.
+/// 50) instead of "I can't find a reliable answer"; a request for a person after the
+/// question is still a request.
+#[tokio::test]
+async fn asked_whether_it_is_a_bot_the_assistant_says_it_is_an_ai() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        for (locale, question, says) in [
+            (
+                "en",
+                "Is this a bot?",
+                "I am an automated assistant (an AI), not a person.",
+            ),
+            (
+                "fr",
+                "Je parle à une vraie personne ?",
+                "Je suis un assistant automatique (une IA), pas une personne.",
+            ),
+        ] {
+            let c = app.create(Some(locale)).await;
+            let r = app.ask(&c, question).await;
+            let reply = &r["reply"];
+            assert_eq!(reply["kind"], "small_talk", "{backend:?}: {r}");
+            assert!(reply["text"].as_str().unwrap().starts_with(says), "{reply}");
+            let why: Value = app
+                .get(&c, reply["why_url"].as_str().unwrap())
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(why["small_talk"], "about_the_assistant", "{why}");
+        }
+        let c = app.create(Some("en")).await;
+        let r = app
+            .ask(&c, "are you a human? I want to talk to a person")
+            .await;
+        assert_eq!(r["status"], "waiting_for_agent", "{backend:?}: {r}");
+    }
+}
