@@ -77,6 +77,7 @@ impl Application {
             assistant: assistant.clone(),
             limiter: RateLimiter::new(settings.rate_limit, settings.client_ip_header.clone()),
             login_limiter: RateLimiter::new(10, None),
+            typing_limiter: RateLimiter::new(30, None),
             canned_replies: settings.canned_replies.clone(),
             disparity_points: settings.disparity_points,
             metrics: http::ops::MetricsAccess::new(

@@ -27,7 +27,7 @@ const T = {
     passwordChanged: (n) => `Password changed; ${n} other sign-in(s) ended.`,
     seconds: (n) => `${n}s`,
     alertQueue: (n) => (n === 1 ? "A visitor is waiting for a person" : `${n} visitors are waiting for a person`),
-    alertReply: "A visitor is waiting for your reply",
+    alertReply: "A visitor is waiting for your reply", visitorTyping: "The visitor is typing…",
     alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
     followUpItem: " · ✉ contact back",
     followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation, and for nothing else. They may have left the site: answer them there, then close with how it was resolved — closing deletes the details (at the latest they go on ${d}). `,
@@ -56,7 +56,7 @@ const T = {
     passwordChanged: (n) => `Mot de passe changé ; ${n} autre(s) connexion(s) fermée(s).`,
     seconds: (n) => `${n} s`,
     alertQueue: (n) => (n === 1 ? "Un visiteur attend une personne" : `${n} visiteurs attendent une personne`),
-    alertReply: "Un visiteur attend votre réponse",
+    alertReply: "Un visiteur attend votre réponse", visitorTyping: "Le visiteur écrit…",
     alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
     followUpItem: " · ✉ à recontacter",
     followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation, et pour rien d'autre. Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu — clore efface les coordonnées (au plus tard, elles partent le ${d}). `,
@@ -236,6 +236,7 @@ async function open(id) {
   await toolsLoaded.catch(() => {}); // who "you" are decides which actions are on
   if (current !== id) return;
   $("transcript").textContent = "";
+  visitorTyping(false);
   c.messages.forEach(render);
   lastSeq = c.messages.reduce((m, x) => Math.max(m, x.seq), 0);
   describe(c);
@@ -281,11 +282,21 @@ function showFollowUp(k) {
   });
 }
 
+// "The visitor is typing…" under the transcript for a few seconds after each signal.
+let typingTimer = null;
+function visitorTyping(on) {
+  clearTimeout(typingTimer);
+  $("visitor-typing").textContent = T.visitorTyping;
+  $("visitor-typing").hidden = !on;
+  if (on) typingTimer = setTimeout(() => { $("visitor-typing").hidden = true; }, 6000);
+}
+
 async function follow(id) {
   while (current === id) {
     try {
       await readEvents(`/api/v1/agent/conversations/${id}/events?after=${lastSeq}`, null, (event, p) => {
-        if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); }
+        if (event === "message" && p.seq > lastSeq) { lastSeq = p.seq; render(p); if (p.author === "visitor") visitorTyping(false); }
+        if (event === "typing" && p.visitor && current === id) visitorTyping(true);
         if (event === "status") api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); }).catch(() => {});
       }, () => current === id);
     } catch (_) { /* reconnect below */ }

@@ -68,6 +68,8 @@ pub struct AppState {
     pub limiter: ratelimit::RateLimiter,
     /// Failed sign-ins per email per minute.
     pub login_limiter: ratelimit::RateLimiter,
+    /// Visitors' typing signals per conversation per minute.
+    pub typing_limiter: ratelimit::RateLimiter,
     pub privacy: PrivacyInfo,
     /// Ready-made answers agents can insert, from `[[canned_replies]]`.
     pub canned_replies: Vec<crate::config::CannedReply>,

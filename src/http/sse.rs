@@ -8,7 +8,7 @@
 use super::widget::message_json;
 use super::AppState;
 use crate::error::{ApiError, ErrorCode};
-use crate::realtime::{typing_in, QUEUE, TEAM};
+use crate::realtime::{typing_in, visitor_typing_topic, QUEUE, TEAM};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
@@ -134,6 +134,8 @@ async fn produce(
         }
         // Queue changes only matter to conversations that wait in it (their position).
         let waiting = last_status.0 == crate::conversation::service::status::WAITING;
+        // The team sees the visitor typing; the visitor sees the person typing.
+        let visitor_typing = (audience != Audience::Visitor).then(|| visitor_typing_topic(&id));
         // Typing signals are passed on as they come, without reading the store again; the
         // deadline stays, so the 15 s re-check (signed out? erased?) happens all the same.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
@@ -142,8 +144,11 @@ async fn produce(
                 loop {
                     match sub.recv().await {
                         Ok(topic) if topic == id || (waiting && topic == QUEUE) => break None,
+                        Ok(topic) if visitor_typing.as_ref() == Some(&topic) => {
+                            break Some(json!({ "visitor": true }))
+                        }
                         Ok(topic) => match typing_in(&topic, &id) {
-                            Some(name) => break Some(name.to_string()),
+                            Some(name) => break Some(json!({ "name": name })),
                             None => continue,
                         },
                         Err(_) => break None,
@@ -151,8 +156,7 @@ async fn produce(
                 }
             };
             match tokio::time::timeout_at(deadline, changed).await {
-                Ok(Some(name)) => {
-                    let data = json!({ "name": name });
+                Ok(Some(data)) => {
                     if !send(format!("event: typing\ndata: {data}\n\n")).await {
                         return;
                     }

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/api/v1/conversations/{id}/handoff").route(web::post().to(handoff)))
         .service(web::resource("/api/v1/conversations/{id}/events").route(web::get().to(events)))
+        .service(web::resource("/api/v1/conversations/{id}/typing").route(web::post().to(typing)))
         .service(web::resource("/api/v1/conversations/{id}/rating").route(web::post().to(rate)))
         .service(
             web::resource("/api/v1/conversations/{id}/messages/{message_id}/feedback")
@@ -232,6 +233,24 @@ async fn why(
 #[serde(deny_unknown_fields)]
 struct HandoffBody {
     reason: Option<String>,
+}
+
+/// The visitor is typing: the person holding the conversation sees "the visitor is typing…"
+/// (never what), so the two do not write past each other. Nothing is stored; outside a
+/// person's conversation, or past 30 signals a minute, the signal is dropped, not refused:
+/// it is only a hint, and the widget sends one at most every 3 s.
+async fn typing(
+    state: web::Data<AppState>,
+    VisitorConversation(conv): VisitorConversation,
+) -> HttpResponse {
+    let now = crate::conversation::now_ms() / 1000;
+    if conv.status == crate::conversation::service::status::WITH_AGENT
+        && state.typing_limiter.check(&conv.id, now).is_ok()
+    {
+        let topic = crate::realtime::visitor_typing_topic(&conv.id);
+        state.assistant.hub.notify(&topic);
+    }
+    HttpResponse::NoContent().finish()
 }
 
 async fn handoff(

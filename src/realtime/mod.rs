@@ -30,6 +30,12 @@ pub fn typing_in<'a>(topic: &'a str, conversation_id: &str) -> Option<&'a str> {
         .strip_prefix(':')
 }
 
+/// Topic saying that the visitor of a conversation a person holds is typing: only the
+/// team's streams of that conversation pass it on (never its text, never stored).
+pub fn visitor_typing_topic(conversation_id: &str) -> String {
+    format!("visitor-typing:{conversation_id}")
+}
+
 /// Topic of changes to the operators' synonym rules.
 pub const SYNONYMS: &str = "synonyms";
 /// The PostgreSQL channel instances share.

@@ -219,7 +219,10 @@ function showRatingForm() {
   log.scrollTop = log.scrollHeight;
 }
 
+// The conversation's status as the live stream last said it.
+let liveStatus = null;
 function showLiveStatus(p) {
+  liveStatus = p.status;
   if (p.status === "waiting_for_agent") {
     statusLine.textContent = p.queue_position ? T.queued(p.queue_position) : T.waiting;
     showContactForm();
@@ -442,6 +445,14 @@ if (conv) {
 closeBtn.addEventListener("click", () => toggle(false));
 panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
 input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
+// While a person holds the conversation, they see "the visitor is typing…" (never what):
+// one signal at most every 3 s while the text changes; a lost one costs nothing.
+let typingSent = 0;
+input.addEventListener("input", () => {
+  if (!conv || liveStatus !== "with_agent" || !input.value.trim() || Date.now() - typingSent < 3000) return;
+  typingSent = Date.now();
+  api(`/api/v1/conversations/${conv.id}/typing`, { method: "POST" }).catch(() => {});
+});
 
 // The name of the message being sent, kept while its text is unchanged: when the answer to a
 // send is lost (a bad connection), sending again gets the stored turn back instead of asking

@@ -1,7 +1,7 @@
 //! Human hand-over stories: sign-in, roles, the claim race, live messages to the visitor
 //! with resumable event ids, the bot's silence while a person holds the conversation.
 
-use crate::helpers::{backends, cited, spawn_app, Backend, TestApp};
+use crate::helpers::{backends, cited, spawn_app, Backend, Events, TestApp};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -45,35 +45,6 @@ async fn read_events(
         }
     }
     out
-}
-
-/// An open event stream (the console's or a visitor's), read as text.
-struct Events(std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>);
-
-impl Events {
-    async fn open(app: &TestApp, path: &str, token: &str) -> Events {
-        let res = app
-            .client
-            .get(app.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200, "{path}");
-        Events(Box::pin(res.bytes_stream().map(|r| r.map(|b| b.to_vec()))))
-    }
-
-    /// What arrives until `what` did, each chunk within 5 s (else panics saying `why`).
-    async fn until(&mut self, what: &str, why: &str) -> String {
-        let mut seen = String::new();
-        while !seen.contains(what) {
-            let chunk = tokio::time::timeout(Duration::from_secs(5), self.0.next())
-                .await
-                .expect(why);
-            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
-        }
-        seen
-    }
 }
 
 #[tokio::test]
@@ -801,55 +772,6 @@ async fn the_console_hears_live_when_a_held_conversations_visitor_writes() {
             "an event right after the visitor's message, not after the 15 s refresh",
         )
         .await;
-}
-
-/// While the person holding the conversation types, the visitor's stream says who; nobody
-/// else can make it say so, and nothing of it is stored.
-#[tokio::test]
-async fn the_visitor_sees_that_the_person_is_typing() {
-    for backend in backends() {
-        let app = spawn_app(backend).await;
-        let camille = app.agent("Camille", "agent").await;
-        let other = app.agent("Dominique", "agent").await;
-        let c = app.create(Some("fr")).await;
-        app.ask(&c, "je veux parler à un conseiller").await;
-        let typing = format!("/api/v1/agent/conversations/{}/typing", c.id);
-        let early = app.agent_post(&camille, &typing, json!({})).await;
-        assert_eq!(early.status(), 409, "not before claiming ({backend:?})");
-        let claim = format!("/api/v1/agent/conversations/{}/claim", c.id);
-        assert_eq!(
-            app.agent_post(&camille, &claim, json!({})).await.status(),
-            200
-        );
-        let path = format!("/api/v1/conversations/{}/events", c.id);
-        let mut events = Events::open(&app, &path, &c.token).await;
-        // Up to the first status event: the stream is following from here on.
-        events
-            .until("event: status", "the first status event")
-            .await;
-        let refused = app.agent_post(&other, &typing, json!({})).await;
-        assert_eq!(refused.status(), 409, "only the holder ({backend:?})");
-        let signal = app.agent_post(&camille, &typing, json!({})).await;
-        assert_eq!(signal.status(), 204);
-        let after = events.until("event: typing", "a typing event, live").await;
-        assert!(after.contains(r#"{"name":"Camille"}"#), "{after}");
-        assert!(!after.contains("Dominique"), "{after}");
-        let visitor = app
-            .client
-            .post(app.url(&typing))
-            .bearer_auth(&c.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            visitor.status(),
-            401,
-            "a visitor's token is no console session"
-        );
-        let stored = app.transcript(&c).await;
-        let texts = stored["messages"].to_string();
-        assert!(!texts.contains("typing"), "nothing stored: {texts}");
-    }
 }
 
 #[tokio::test]

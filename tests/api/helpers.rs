@@ -2,6 +2,7 @@
 
 use candor::config::Settings;
 use candor::startup::Application;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -310,4 +311,35 @@ pub fn report_group(report: &Value, dimension: &str, group: &str) -> Value {
         .find(|g| g["dimension"] == dimension && g["group"] == group)
         .unwrap_or_else(|| panic!("no {dimension} group {group} in {report}"))
         .clone()
+}
+
+/// An open event stream (the console's or a visitor's), read as text.
+pub struct Events(
+    pub std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>,
+);
+
+impl Events {
+    pub async fn open(app: &TestApp, path: &str, token: &str) -> Events {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        Events(Box::pin(res.bytes_stream().map(|r| r.map(|b| b.to_vec()))))
+    }
+
+    /// What arrives until `what` did, each chunk within 5 s (else panics saying `why`).
+    pub async fn until(&mut self, what: &str, why: &str) -> String {
+        let mut seen = String::new();
+        while !seen.contains(what) {
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), self.0.next())
+                .await
+                .expect(why);
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        }
+        seen
+    }
 }

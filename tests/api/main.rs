@@ -20,3 +20,4 @@ mod privacy;
 mod semantic;
 mod small_talk;
 mod team_messages;
+mod typing;

@@ -200,10 +200,13 @@ guard(consolePage, "widget.mjs consolePage");
   check((await consolePage.getAttribute("#notify", "aria-pressed")) === "true", "desktop alerts are on");
   await consolePage.evaluate(() => { window.__background = true; });
   // The visitor answers: the agent's list marks the conversation as waiting for their reply, live.
+  // While the visitor types, the console says so (never what); their message ends it.
   await input.fill("Merci, j'attends.");
+  await consolePage.locator("#visitor-typing", { hasText: "The visitor is typing…" }).waitFor({ timeout: 10000 });
   await input.press("Enter");
   const awaitingItem = consolePage.locator("#mine button.item.awaiting", { hasText: "for your reply" });
   await awaitingItem.waitFor({ timeout: 10000 });
+  await consolePage.locator("#visitor-typing").waitFor({ state: "hidden", timeout: 10000 });
   check(/^🔔 \(1\) /.test(await consolePage.title()), "the background console's title rings and counts the visitor waiting for a reply");
   const alerts = await consolePage.evaluate(() => window.__alerts.map((n) => [n.title, n.options.body]));
   check(alerts.length === 1 && alerts[0][0] === "A visitor is waiting for your reply" && alerts[0][1] === "FR",
