@@ -19,7 +19,7 @@ const T = {
       not_helpful_then_question: "an answer did not help" },
     states: { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed" },
     withYou: "with you", withOther: (n) => `with ${n || "another person"}`,
-    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`,
+    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`,
     rated: (helped, comment) => ` — the visitor says the help ${helped ? "helped" : "did not help"}${comment ? `: “${comment}”` : ""}`,
     gone: "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.",
     needResolution: "Say how it was resolved before closing.",
@@ -48,7 +48,7 @@ const T = {
       not_helpful_then_question: "une réponse n'a pas aidé" },
     states: { bot: "avec l'assistant", waiting_for_agent: "en attente d'une personne", closed: "close" },
     withYou: "avec vous", withOther: (n) => `avec ${n || "une autre personne"}`,
-    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`,
+    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`,
     rated: (helped, comment) => ` — le visiteur dit que l'aide ${helped ? "l'a aidé" : "ne l'a pas aidé"}${comment ? ` : « ${comment} »` : ""}`,
     gone: "Cette conversation n'existe plus : le visiteur l'a effacée, ou sa durée de conservation est passée. Rien n'en est gardé.",
     needResolution: "Dites comment c'est résolu avant de clore.",
@@ -257,7 +257,9 @@ function describe(c) {
   const mine = c.status === "with_agent" && me !== null && c.agent_id === me;
   const words = c.status === "with_agent" ? (mine ? T.withYou : T.withOther(holder && holder.name)) : T.states[c.status] || c.status;
   const why = c.handoff_trigger ? T.cameBecause(triggerWords(c.handoff_trigger)) : "";
-  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "")
+  // Which of the shop's sites the visitor wrote from (the widget's origin; never the page).
+  const site = c.origin ? T.site(c.origin.replace(/^https?:\/\//, "")) : "";
+  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + site
     + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
   showFollowUp(c.contact);
   $("claim").disabled = c.status !== "waiting_for_agent";

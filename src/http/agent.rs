@@ -143,6 +143,8 @@ async fn conversation(
     }
     Ok(HttpResponse::Ok().json(json!({
         "id": conv.id, "status": conv.status, "locale": conv.locale, "agent_id": conv.agent_id,
+        // The site the widget was on (its origin, for shops with several), never the page.
+        "origin": conv.origin,
         "handoff_trigger": conv.handoff_trigger, "handoff_reason": conv.handoff_reason,
         // The visitor's verdict on the team's help, once they gave it.
         "rating": store.rating_of(&conv.id).await?,
