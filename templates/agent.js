@@ -13,6 +13,7 @@ const T = {
     note: (n) => `Internal note by ${n || "agent"} — not shown to the visitor`,
     why: (d, c, t) => `Why: ${d}, confidence ${c} (threshold ${t})`,
     whyUnsearched: (d) => `Why: ${d}, without searching the help centre`,
+    whyFixed: (d) => `Why: ${d}, a fixed reply (no article answered it)`,
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person", small_talk: "small talk" },
     ruleArticle: (a) => `article ${a} always goes to a person`, ruleTag: (t) => `topic “${t}” always goes to a person`,
     triggers: { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
@@ -42,6 +43,7 @@ const T = {
     note: (n) => `Note interne de ${n || "l'agent"} — jamais montrée au visiteur`,
     why: (d, c, t) => `Pourquoi : ${d}, confiance ${c} (seuil ${t})`,
     whyUnsearched: (d) => `Pourquoi : ${d}, sans chercher dans le centre d'aide`,
+    whyFixed: (d) => `Pourquoi : ${d}, une phrase toute faite (aucun article n'y répondait)`,
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "passée à une personne", small_talk: "formule de politesse" },
     ruleArticle: (a) => `l'article ${a} passe toujours à une personne`, ruleTag: (t) => `le sujet « ${t} » passe toujours à une personne`,
     triggers: { button: "a appuyé sur « parler à une personne »", words: "a demandé une personne", declined_repeatedly: "l'assistant n'a pas su répondre",
@@ -216,9 +218,12 @@ function render(m) {
     const d = node("details");
     const pct = (x) => `${Math.round(x * 100)} %`;
     const decision = T.decisions[m.why.decision] || m.why.decision;
-    // A hand-over the visitor asked for searched nothing: no confidence to give.
-    d.appendChild(node("summary", "", m.why.rule === "human_requested"
-      ? T.whyUnsearched(decision) : T.why(decision, pct(m.why.confidence), pct(m.why.threshold))));
+    // A hand-over the visitor asked for searched nothing: no confidence to give; small talk
+    // got a fixed sentence, which no confidence is about.
+    const summary = m.why.rule === "human_requested" ? T.whyUnsearched(decision)
+      : m.why.rule === "small_talk" ? T.whyFixed(decision)
+      : T.why(decision, pct(m.why.confidence), pct(m.why.threshold));
+    d.appendChild(node("summary", "", summary));
     d.appendChild(node("p", "", m.why.explanation));
     for (const c of m.why.candidates) d.appendChild(node("p", "", `${c.article_id} · score ${c.score} · ${c.matched_terms.join(", ")}`));
     box.appendChild(d);

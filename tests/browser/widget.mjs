@@ -131,6 +131,8 @@ guard(consolePage, "widget.mjs consolePage");
   check((await consolePage.locator("#transcript").innerText()).includes("[card]"), "the console shows the redacted transcript");
   check(/Why: answer, confidence \d+ % \(threshold 30 %\)/.test(await consolePage.locator("#transcript summary").first().innerText()),
     "the console gives confidence and threshold in percent, like the visitor's why link");
+  check((await consolePage.locator("#transcript summary", { hasText: "small talk" }).innerText()) === "Why: small talk, a fixed reply (no article answered it)",
+    "the console names small talk without a confidence");
   // The state in words, and only what it allows: nobody replies to a conversation nobody holds.
   await consolePage.locator("#status", { hasText: "waiting for a person — came to the team: pressed “talk to a person”" }).waitFor();
   check((await consolePage.locator("#status").innerText()).includes(" — from " + new URL(base).host), "the console says which site the visitor wrote from");
