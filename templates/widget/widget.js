@@ -334,10 +334,13 @@ async function toggleWhy(btn, m, box) {
     for (const c of w.candidates) {
       list.appendChild(el("li", { text: `${c.title} — ${T.matched} : ${c.matched_terms.join(", ") || T.none} (score ${c.score})` }));
     }
+    // A hand-over asked for in words searched nothing, and small talk got a fixed sentence:
+    // no confidence is about either, so none is shown.
+    const scored = w.rule !== "human_requested" && w.rule !== "small_talk";
     const dl = el("dl", {},
       el("dt", { text: T.decision }), el("dd", { text: T.decisions[w.decision] || w.decision }),
-      el("dt", { text: T.confidence }), el("dd", { text: String(w.confidence) }),
-      el("dt", { text: T.threshold }), el("dd", { text: String(w.threshold) }),
+      ...(scored ? [el("dt", { text: T.confidence }), el("dd", { text: String(w.confidence) }),
+        el("dt", { text: T.threshold }), el("dd", { text: String(w.threshold) })] : []),
       el("dt", { text: T.rule }), el("dd", { text: w.rule }),
       el("dt", { text: T.kb }), el("dd", { text: w.knowledge_version }));
     if (w.semantic) {

@@ -78,6 +78,10 @@ const polite = page.locator("[data-candor] >> css=.msg.bot", { hasText: "Avec pl
 await polite.waitFor();
 check((await polite.locator("[data-vote]").count()) === 0 && (await polite.innerText()).includes("Pourquoi cette réponse ?"),
   "small talk is explained but not voted on");
+await polite.getByRole("button", { name: "Pourquoi cette réponse ?" }).click();
+await polite.locator(".why").waitFor();
+check((await polite.locator(".why").innerText()).includes("remerciement") && !(await polite.locator(".why").innerText()).includes("Confiance"),
+  "its why panel says it was thanks, with no confidence to give");
 await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
 await input.press("Enter");
 const masked = page.locator("[data-candor] >> css=.msg.visitor", { hasText: "débitée deux fois" });
