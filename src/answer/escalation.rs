@@ -120,6 +120,7 @@ mod tests {
             semantic: None,
             human_reviewed: false,
             small_talk: None,
+            written_in: None,
         };
         let citations = vec![Citation {
             article_id: "en-refunds".into(),

@@ -88,6 +88,22 @@ pub fn small_talk(lang: Lang, talk: SmallTalk, confidence: f32, threshold: f32) 
     }
 }
 
+/// Why a message in another language was not searched.
+pub fn unsupported_language(lang: Lang, code: &str) -> String {
+    let (fr, en) = match code {
+        "de" => ("allemand", "German"),
+        "es" => ("espagnol", "Spanish"),
+        "it" => ("italien", "Italian"),
+        "nl" => ("néerlandais", "Dutch"),
+        "pt" => ("portugais", "Portuguese"),
+        _ => ("une autre langue", "another language"),
+    };
+    match lang {
+        Lang::Fr => format!("Votre message semble écrit en {fr} : je ne réponds qu'en français et en anglais, et les articles du centre d'aide sont dans ces langues, donc je n'ai pas cherché de réponse. Une personne de l'équipe peut prendre le relais."),
+        Lang::En => format!("Your message seems to be written in {en}: I only answer in French and English, the languages of the help centre's articles, so I did not look for an answer. A person from the team can take over."),
+    }
+}
+
 /// The sentence every bot answer ends with: nobody reviewed it.
 fn unchecked(lang: Lang) -> &'static str {
     match lang {

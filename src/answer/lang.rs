@@ -96,9 +96,213 @@ pub fn clearly(text: &str) -> Option<Lang> {
     }
 }
 
+/// Languages visitors of a European shop often write in that Candor does not answer in,
+/// each with common words that are neither French nor English ("die", "was", "no" or "que"
+/// would be). ISO 639-1 code, then the words, folded.
+const OTHERS: &[(&str, &[&str])] = &[
+    (
+        "de",
+        &[
+            "ist",
+            "mein",
+            "meine",
+            "meinen",
+            "wo",
+            "ich",
+            "nicht",
+            "und",
+            "der",
+            "das",
+            "wie",
+            "kann",
+            "bitte",
+            "bestellung",
+            "paket",
+            "haben",
+            "mit",
+            "ein",
+            "eine",
+            "zu",
+            "warum",
+            "wann",
+            "habe",
+            "danke",
+            "hallo",
+            "guten",
+            "noch",
+            "lieferung",
+            "ruckerstattung",
+            "konto",
+            "passwort",
+            "wurde",
+            "geld",
+            "zuruck",
+            "sie",
+            "ihr",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "donde",
+            "esta",
+            "mi",
+            "pedido",
+            "el",
+            "los",
+            "las",
+            "por",
+            "como",
+            "cuando",
+            "quiero",
+            "puedo",
+            "hola",
+            "gracias",
+            "para",
+            "del",
+            "envio",
+            "devolucion",
+            "cuenta",
+            "contrasena",
+            "dinero",
+            "tengo",
+            "usted",
+            "todavia",
+            "cuanto",
+            "reembolso",
+        ],
+    ),
+    (
+        "it",
+        &[
+            "dove",
+            "mio",
+            "mia",
+            "ordine",
+            "quando",
+            "perche",
+            "sono",
+            "ho",
+            "grazie",
+            "ciao",
+            "buongiorno",
+            "della",
+            "voglio",
+            "posso",
+            "spedizione",
+            "rimborso",
+            "pacco",
+            "ancora",
+            "arrivato",
+            "soldi",
+        ],
+    ),
+    (
+        "nl",
+        &[
+            "waar",
+            "mijn",
+            "het",
+            "een",
+            "ik",
+            "niet",
+            "wanneer",
+            "hoe",
+            "bestelling",
+            "pakket",
+            "wat",
+            "waarom",
+            "bedankt",
+            "dank",
+            "hallo",
+            "heb",
+            "nog",
+            "geen",
+            "geld",
+            "terug",
+            "bezorging",
+            "retour",
+            "wachtwoord",
+            "kunt",
+            "jullie",
+        ],
+    ),
+    (
+        "pt",
+        &[
+            "onde",
+            "minha",
+            "meu",
+            "encomenda",
+            "nao",
+            "obrigado",
+            "obrigada",
+            "voce",
+            "ola",
+            "quero",
+            "posso",
+            "ainda",
+            "chegou",
+            "dinheiro",
+            "reembolso",
+            "conta",
+            "senha",
+            "uma",
+            "entrega",
+        ],
+    ),
+];
+
+/// The code of the language the text is clearly written in when it is none of Candor's
+/// (German, Spanish, Italian, Dutch, Portuguese): at least two of its common words, and
+/// more of them than of French and English evidence together. "Wo ist mein Paket?" is
+/// German; "I was charged" or "mi casa" stays unknown.
+pub fn unsupported(text: &str) -> Option<&'static str> {
+    let (fr, en) = evidence(text);
+    let folded: Vec<String> = words(text).map(fold).collect();
+    OTHERS
+        .iter()
+        .map(|(code, common)| {
+            let n = folded
+                .iter()
+                .filter(|w| common.contains(&w.as_str()))
+                .count() as i32;
+            (*code, n)
+        })
+        .filter(|(_, n)| *n >= 2 && *n > fr + en)
+        .max_by_key(|(_, n)| *n)
+        .map(|(code, _)| code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn questions_in_other_languages_are_named_and_ours_are_not() {
+        for (text, code) in [
+            ("Wo ist mein Paket?", "de"),
+            ("Ich habe meine Bestellung nicht erhalten", "de"),
+            ("¿Dónde está mi pedido?", "es"),
+            ("Dove è il mio ordine?", "it"),
+            ("Waar is mijn pakket?", "nl"),
+            ("Onde está minha encomenda?", "pt"),
+        ] {
+            assert_eq!(unsupported(text), Some(code), "{text}");
+        }
+        for text in [
+            "Où est mon colis ?",
+            "Where is my parcel?",
+            "I was charged twice",
+            "Je veux un remboursement pour ma commande",
+            "Do you ship to Germany?",
+            "Livrez-vous en Espagne ?",
+            "ok",
+            "Paket",
+        ] {
+            assert_eq!(unsupported(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn common_questions_are_recognised() {

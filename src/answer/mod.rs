@@ -71,6 +71,8 @@ pub enum Rule {
     SemanticMismatch,
     /// The message was only a greeting, thanks or goodbye, and no article answered it.
     SmallTalk,
+    /// The message is written in a language the assistant does not answer in.
+    UnsupportedLanguage,
 }
 
 /// What the optional embedding model said about an uncertain question.
@@ -193,6 +195,10 @@ pub struct WhyRecord {
     /// What kind of small talk the message was, when the reply is small talk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub small_talk: Option<SmallTalk>,
+    /// The language the message was written in (ISO 639-1) when it is none the assistant
+    /// answers in; `language` is then the one it replied in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_in: Option<String>,
 }
 
 /// The assistant's reply to one question.
@@ -226,6 +232,28 @@ pub fn decide(
         );
         return Ok(Decision {
             kind: Kind::Handoff,
+            passage: String::new(),
+            citations: vec![],
+            why,
+            cited_tags: vec![],
+        });
+    }
+    // A question in German or Spanish would only meet French or English articles by
+    // accident: say which languages the assistant answers in instead of searching.
+    if let Some(code) = lang::unsupported(question) {
+        let mut why = record(
+            Kind::NoAnswer,
+            Rule::UnsupportedLanguage,
+            0.0,
+            threshold,
+            None,
+            lang,
+            index.version(),
+        );
+        why.explanation = explain::unsupported_language(lang, code);
+        why.written_in = Some(code.to_string());
+        return Ok(Decision {
+            kind: Kind::NoAnswer,
             passage: String::new(),
             citations: vec![],
             why,
@@ -379,6 +407,7 @@ fn record(
         semantic: None,
         human_reviewed: false,
         small_talk: None,
+        written_in: None,
     }
 }
 

@@ -57,6 +57,9 @@ pub enum Cause {
     },
     /// The group's questions fall outside what the help centre covers more often.
     OutsideCoverage,
+    /// The group writes in a language the assistant does not answer in (German, Spanish…):
+    /// its questions are declined with an offer of a person.
+    UnsupportedLanguage,
     /// The group's visitors rate the team's help less useful.
     LessUseful,
 }
@@ -70,6 +73,9 @@ impl Cause {
             ),
             Cause::OutsideCoverage => format!(
                 "questions from {group} more often fall outside what the help centre covers: read the declined questions of this group"
+            ),
+            Cause::UnsupportedLanguage => format!(
+                "the assistant does not answer in {group}: its visitors are told so and offered a person; count them before deciding whether people on the team who read {group} are needed"
             ),
             Cause::LessUseful => format!(
                 "visitors from {group} find the team's help less useful than those from {best}: check that people who speak their language are on the team when they ask, and read their comments in the latest ratings below"
@@ -237,6 +243,9 @@ fn likely_cause(
     articles: &BTreeMap<String, usize>,
 ) -> Cause {
     let count = |l: &str| articles.get(l).copied().unwrap_or(0);
+    if dimension == "language" && crate::knowledge::Lang::parse(group).is_none() {
+        return Cause::UnsupportedLanguage;
+    }
     if dimension == "language" && count(group) < count(best) {
         return Cause::FewArticles {
             articles: count(group),

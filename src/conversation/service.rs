@@ -164,8 +164,20 @@ impl Assistant {
             last_reply_unhelpful: self.store.last_reply_unhelpful(&conv.id).await?,
         };
         let (decision, trigger) = escalation::escalate(decision, &self.rules, history, lang);
+        // A turn in German counts as German in the reports, whatever language replied.
+        let served_in = decision
+            .why
+            .written_in
+            .clone()
+            .unwrap_or_else(|| lang.code().to_string());
+        visitor.lang = Some(served_in.clone());
         let (reply_text, streak, handoff) = match decision.kind {
             Kind::Answer => (decision.passage.clone(), 0, None),
+            Kind::NoAnswer if decision.why.written_in.is_some() => (
+                texts::unsupported_language(lang).to_string(),
+                conv.declined_streak + 1,
+                None,
+            ),
             Kind::NoAnswer => (
                 texts::no_answer(lang).to_string(),
                 conv.declined_streak + 1,
@@ -187,7 +199,16 @@ impl Assistant {
                 };
                 let hours = self.rules.hours.as_ref();
                 let team = handoff::availability(self.store.as_ref(), now, hours).await?;
-                (texts::handed_over(lang, position, &team, hours), 0, Some(h))
+                let mut text = texts::handed_over(lang, position, &team, hours);
+                // Written in neither language: said in both, the visitor may read either.
+                if decision.why.written_in.is_some() {
+                    let other = if lang == Lang::Fr { Lang::En } else { Lang::Fr };
+                    text = format!(
+                        "{text} {}",
+                        texts::handed_over(other, position, &team, hours)
+                    );
+                }
+                (text, 0, Some(h))
             }
         };
         let citations = serde_json::to_string(&decision.citations).unwrap_or_else(|_| "[]".into());
@@ -203,7 +224,7 @@ impl Assistant {
             &citations,
             now + 1,
         );
-        reply.lang = Some(lang.code().to_string());
+        reply.lang = Some(served_in);
         let why = serde_json::to_string(&decision.why).unwrap_or_else(|_| "{}".into());
         let handing_over = handoff.is_some();
         let turn = Turn {

@@ -13,6 +13,15 @@ pub fn no_answer(lang: Lang) -> &'static str {
     }
 }
 
+/// The reply to a message in a language the assistant does not answer in: in both of its
+/// languages, the conversation's first, since the visitor may read either.
+pub fn unsupported_language(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Désolé, je ne réponds qu'en français et en anglais. Sorry, I can only answer in French or English. Écrivez-moi dans l'une de ces langues, ou demandez à parler à une personne de l'équipe. Please write in one of them, or ask to talk to a person from the team.",
+        Lang::En => "Sorry, I can only answer in French or English. Désolé, je ne réponds qu'en français et en anglais. Please write in one of them, or ask to talk to a person from the team. Écrivez-moi dans l'une de ces langues, ou demandez à parler à une personne de l'équipe.",
+    }
+}
+
 /// The fixed reply to small talk: it says again what the assistant is and that a person is
 /// there too.
 pub fn small_talk(lang: Lang, talk: Option<SmallTalk>) -> &'static str {

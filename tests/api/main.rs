@@ -15,6 +15,7 @@ mod helpers;
 mod instances;
 mod languages;
 mod ops;
+mod other_languages;
 mod persistence;
 mod privacy;
 mod semantic;

@@ -185,6 +185,7 @@ impl OperatorText {
         let cause = match &w.cause {
             Cause::FewArticles { articles, best_articles } => format!("peu d'articles en {g} : {articles} contre {best_articles} en {best} ; les questions en {g} restent plus souvent sans article d'où répondre"),
             Cause::OutsideCoverage => format!("les questions de {g} sortent plus souvent de ce que couvre le centre d'aide : lisez les questions sans réponse de ce groupe"),
+            Cause::UnsupportedLanguage => format!("l'assistant ne répond pas en {g} : ses visiteurs en sont avertis et se voient proposer une personne ; comptez-les avant de décider s'il faut dans l'équipe des personnes qui lisent le {g}"),
             Cause::LessUseful => format!("les visiteurs de {g} trouvent l'aide de l'équipe moins utile que ceux de {best} : vérifiez que des personnes qui parlent leur langue sont dans l'équipe quand ils écrivent, et lisez leurs commentaires dans les dernières évaluations ci-dessous"),
         };
         format!("{what} {rate} % du temps, contre {best_rate} % pour « {best} ». Cause probable : {cause}.")

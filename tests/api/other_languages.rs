@@ -1,0 +1,76 @@
+//! A visitor writing in German or Spanish is told, in French and English, which languages
+//! the assistant answers in, is offered a person, and counts as their own group in the
+//! equity report: the shop sees how many visitors it cannot serve in their language.
+
+use crate::helpers::{backends, report_group, spawn_app};
+use serde_json::Value;
+
+#[tokio::test]
+async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.agent("Alex", "admin").await;
+        let c = app.create(Some("fr")).await;
+        app.consent(&c, true).await;
+        let r = app.ask(&c, "Wo ist mein Paket?").await;
+        let reply = &r["reply"];
+        assert_eq!(reply["kind"], "no_answer", "{backend:?}: {r}");
+        let text = reply["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("Désolé, je ne réponds qu'en français et en anglais.")
+                && text.contains("Sorry, I can only answer in French or English."),
+            "{text}"
+        );
+        let why: Value = app
+            .get(&c, reply["why_url"].as_str().unwrap())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (&why["rule"], &why["written_in"]),
+            (&"unsupported_language".into(), &"de".into())
+        );
+        assert!(
+            why["explanation"]
+                .as_str()
+                .unwrap()
+                .contains("écrit en allemand"),
+            "{why}"
+        );
+        assert_eq!(why["candidates"], serde_json::json!([]), "nothing searched");
+
+        // The second one in a row goes to a person, said in both languages.
+        let r = app
+            .ask(&c, "Ich habe meine Bestellung nicht erhalten")
+            .await;
+        assert_eq!(r["status"], "waiting_for_agent", "{backend:?}");
+        let text = r["reply"]["text"].as_str().unwrap();
+        assert!(
+            text.contains("C'est noté") && text.contains("Understood:"),
+            "{text}"
+        );
+
+        let d = app.create(Some("fr")).await;
+        app.consent(&d, true).await;
+        assert_eq!(
+            app.ask(&d, "Où est mon colis ?").await["reply"]["kind"],
+            "answer"
+        );
+
+        let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
+        let de = report_group(&report, "language", "de");
+        assert_eq!(de["answer_rate"], 0.0, "{backend:?}: {de}");
+        assert_eq!(report_group(&report, "language", "fr")["answer_rate"], 100.0);
+        let warning = report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["group"] == "de")
+            .unwrap_or_else(|| panic!("no warning for de: {report}"));
+        assert_eq!(
+            warning["cause"]["kind"], "unsupported_language",
+            "{warning}"
+        );
+    }
+}
