@@ -50,12 +50,7 @@ async fn typos_and_missing_accents_still_find_the_article_and_are_explained() {
     let fr = app.create(Some("fr")).await;
     let body = app.ask(&fr, "delai de livrason").await;
     assert_eq!(cited(&body).as_deref(), Some("fr-livraison"));
-    let why: serde_json::Value = app
-        .get(&fr, body["reply"]["why_url"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let why: serde_json::Value = app.why(&fr, &body["reply"]).await;
     assert!(why["explanation"]
         .as_str()
         .unwrap()

@@ -72,12 +72,7 @@ async fn the_why_record_explains_the_answer_with_candidates_and_matched_words() 
         let body = app
             .ask(&c, "Quels sont les frais de livraison pour la Corse ?")
             .await;
-        let why: serde_json::Value = app
-            .get(&c, body["reply"]["why_url"].as_str().unwrap())
-            .await
-            .json()
-            .await
-            .unwrap();
+        let why: serde_json::Value = app.why(&c, &body["reply"]).await;
         assert_eq!(why["rule"], "above_threshold");
         assert_eq!(why["example_question"], json!(null));
         let matched = why["candidates"][0]["matched_terms"].as_array().unwrap();

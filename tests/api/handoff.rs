@@ -205,12 +205,7 @@ async fn repeated_declines_and_operator_rules_hand_over_with_their_cause() {
     let second = app.ask(&c, "What's the weather like tomorrow?").await;
     assert_eq!(second["reply"]["kind"], "handoff");
     assert_eq!(second["status"], "waiting_for_agent");
-    let why: Value = app
-        .get(&c, second["reply"]["why_url"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let why: Value = app.why(&c, &second["reply"]).await;
     assert_eq!(why["rule"], "declined_repeatedly");
 
     let fr = app.create(Some("fr")).await;
@@ -379,12 +374,7 @@ async fn a_not_helpful_vote_followed_by_a_question_goes_to_a_person() {
 
         let next = app.ask(&c, "How do I reset my password?").await;
         assert_eq!(next["reply"]["kind"], "handoff", "{backend:?}");
-        let why: Value = app
-            .get(&c, next["reply"]["why_url"].as_str().unwrap())
-            .await
-            .json()
-            .await
-            .unwrap();
+        let why: Value = app.why(&c, &next["reply"]).await;
         assert_eq!(why["rule"], "not_helpful");
         let export: Value = app
             .get(&c, &format!("/api/v1/conversations/{}/export", c.id))

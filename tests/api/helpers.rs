@@ -205,6 +205,13 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The why record of a bot reply (a message as the API returns it).
+    pub async fn why(&self, c: &Conv, reply: &Value) -> Value {
+        let res = self.get(c, reply["why_url"].as_str().unwrap()).await;
+        assert_eq!(res.status(), 200, "{reply}");
+        res.json().await.unwrap()
+    }
+
     pub async fn transcript(&self, c: &Conv) -> Value {
         let res = self
             .get(c, &format!("/api/v1/conversations/{}", c.id))

@@ -21,12 +21,7 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
                 && text.contains("Sorry, I can only answer in French or English."),
             "{text}"
         );
-        let why: Value = app
-            .get(&c, reply["why_url"].as_str().unwrap())
-            .await
-            .json()
-            .await
-            .unwrap();
+        let why: Value = app.why(&c, reply).await;
         assert_eq!(
             (&why["rule"], &why["written_in"]),
             (&"unsupported_language".into(), &"de".into())
@@ -61,7 +56,10 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
         let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
         let de = report_group(&report, "language", "de");
         assert_eq!(de["answer_rate"], 0.0, "{backend:?}: {de}");
-        assert_eq!(report_group(&report, "language", "fr")["answer_rate"], 100.0);
+        assert_eq!(
+            report_group(&report, "language", "fr")["answer_rate"],
+            100.0
+        );
         let warning = report["warnings"]
             .as_array()
             .unwrap()

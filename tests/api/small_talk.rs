@@ -20,12 +20,7 @@ async fn small_talk_gets_a_fixed_reply_and_is_neither_an_answer_nor_a_decline() 
             .as_str()
             .unwrap()
             .contains("assistant automatique (IA)"));
-        let why: Value = app
-            .get(&c, reply["why_url"].as_str().unwrap())
-            .await
-            .json()
-            .await
-            .unwrap();
+        let why: Value = app.why(&c, reply).await;
         assert_eq!(
             (&why["rule"], &why["small_talk"]),
             (&json!("small_talk"), &json!("greeting"))
@@ -103,12 +98,7 @@ async fn asked_whether_it_is_a_bot_the_assistant_says_it_is_an_ai() {
             let reply = &r["reply"];
             assert_eq!(reply["kind"], "small_talk", "{backend:?}: {r}");
             assert!(reply["text"].as_str().unwrap().starts_with(says), "{reply}");
-            let why: Value = app
-                .get(&c, reply["why_url"].as_str().unwrap())
-                .await
-                .json()
-                .await
-                .unwrap();
+            let why: Value = app.why(&c, reply).await;
             assert_eq!(why["small_talk"], "about_the_assistant", "{why}");
         }
         let c = app.create(Some("en")).await;
