@@ -218,9 +218,10 @@ function render(m) {
     const d = node("details");
     const pct = (x) => `${Math.round(x * 100)} %`;
     const decision = T.decisions[m.why.decision] || m.why.decision;
-    // A hand-over the visitor asked for searched nothing: no confidence to give; small talk
-    // got a fixed sentence, which no confidence is about.
-    const summary = m.why.rule === "human_requested" ? T.whyUnsearched(decision)
+    // A hand-over the visitor asked for, or a question in another language, searched
+    // nothing: no confidence to give; small talk got a fixed sentence, which none is about.
+    const unsearched = m.why.rule === "human_requested" || m.why.rule === "unsupported_language";
+    const summary = unsearched ? T.whyUnsearched(decision)
       : m.why.rule === "small_talk" ? T.whyFixed(decision)
       : T.why(decision, pct(m.why.confidence), pct(m.why.threshold));
     d.appendChild(node("summary", "", summary));
