@@ -20,7 +20,7 @@ const T = {
       not_helpful_then_question: "an answer did not help" },
     states: { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed" },
     withYou: "with you", withOther: (n) => `with ${n || "another person"}`,
-    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`,
+    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`, writesIn: (l) => ` — writes in ${l}, which the assistant does not answer in`,
     rated: (helped, comment) => ` — the visitor says the help ${helped ? "helped" : "did not help"}${comment ? `: “${comment}”` : ""}`,
     gone: "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.",
     needResolution: "Say how it was resolved before closing.",
@@ -50,7 +50,7 @@ const T = {
       not_helpful_then_question: "une réponse n'a pas aidé" },
     states: { bot: "avec l'assistant", waiting_for_agent: "en attente d'une personne", closed: "close" },
     withYou: "avec vous", withOther: (n) => `avec ${n || "une autre personne"}`,
-    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`,
+    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`, writesIn: (l) => ` — écrit en ${l}, une langue où l'assistant ne répond pas`,
     rated: (helped, comment) => ` — le visiteur dit que l'aide ${helped ? "l'a aidé" : "ne l'a pas aidé"}${comment ? ` : « ${comment} »` : ""}`,
     gone: "Cette conversation n'existe plus : le visiteur l'a effacée, ou sa durée de conservation est passée. Rien n'en est gardé.",
     needResolution: "Dites comment c'est résolu avant de clore.",
@@ -258,6 +258,12 @@ function triggerWords(t) {
 }
 // The state in words, and only the actions that state allows (the server refuses the others:
 // claiming what is not waiting, replying to what someone else holds).
+// A language's name in the console's language ("de" → "German", « allemand »).
+function languageName(code) {
+  try { return new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(code); }
+  catch (_) { return code; }
+}
+
 function describe(c) {
   const holder = team.find((p) => p.id === c.agent_id);
   const mine = c.status === "with_agent" && me !== null && c.agent_id === me;
@@ -265,7 +271,10 @@ function describe(c) {
   const why = c.handoff_trigger ? T.cameBecause(triggerWords(c.handoff_trigger)) : "";
   // Which of the shop's sites the visitor wrote from (the widget's origin; never the page).
   const site = c.origin ? T.site(c.origin.replace(/^https?:\/\//, "")) : "";
-  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + site
+  // A visitor who wrote in German (say) needs someone who reads it: the latest such turn.
+  const foreign = (c.messages || []).slice().reverse().find((m) => m.why && m.why.written_in);
+  const writes = foreign ? T.writesIn(languageName(foreign.why.written_in)) : "";
+  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + writes + site
     + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
   showFollowUp(c.contact);
   $("claim").disabled = c.status !== "waiting_for_agent";

@@ -149,6 +149,8 @@ guard(consolePage, "widget.mjs consolePage");
   // The state in words, and only what it allows: nobody replies to a conversation nobody holds.
   await consolePage.locator("#status", { hasText: "waiting for a person — came to the team: pressed “talk to a person”" }).waitFor();
   check((await consolePage.locator("#status").innerText()).includes(" — from " + new URL(base).host), "the console says which site the visitor wrote from");
+  check((await consolePage.locator("#status").innerText()).includes(" — writes in German, which the assistant does not answer in"),
+    "the console says the visitor wrote in German");
   check(await consolePage.locator("#send").isDisabled(), "no reply before claiming");
   check(await consolePage.locator("#release").isDisabled(), "no hand-back before claiming");
   await consolePage.click("#claim");
