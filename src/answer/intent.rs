@@ -77,23 +77,23 @@ const WHAT_IT_IS: &[&str] = &[
 /// How many words after an opening still belong to the question about the assistant.
 const ABOUT_SPAN: usize = 3;
 
-/// The message's words, folded, with a space before and after each.
-fn normalized(text: &str) -> String {
-    format!(" {} ", words(text).map(fold).collect::<Vec<_>>().join(" "))
+/// Questions about who answers, in any words around them.
+const WHO_ARE_YOU: &[&str] = &["who are you", "what are you", "qui es tu", "qui etes vous"];
+
+/// Whether one of `phrases` starts at some word of `tokens`.
+fn contains_any(tokens: &[&str], phrases: &[&str]) -> bool {
+    (0..tokens.len()).any(|i| phrases.iter().any(|p| phrase_at(&tokens[i..], p).is_some()))
 }
 
-/// `normalized` without its questions about the assistant: each opening and the few words
+/// `tokens` without their questions about the assistant: each opening and the few words
 /// after it ("are you a human? I want a person" keeps "i want a person").
-fn without_questions_about_the_bot(normalized: &str) -> String {
-    let tokens: Vec<&str> = normalized.split_whitespace().collect();
+fn without_questions_about_the_bot<'a>(tokens: &[&'a str]) -> Vec<&'a str> {
     let mut kept = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         let opening = ABOUT_THE_BOT
             .iter()
-            .map(|p| p.split(' ').collect::<Vec<_>>())
-            .filter(|p| tokens[i..].starts_with(p))
-            .map(|p| p.len())
+            .filter_map(|p| phrase_at(&tokens[i..], p))
             .max();
         match opening {
             Some(n) => i = (i + n + ABOUT_SPAN).min(tokens.len()),
@@ -103,33 +103,45 @@ fn without_questions_about_the_bot(normalized: &str) -> String {
             }
         }
     }
-    format!(" {} ", kept.join(" "))
+    kept
+}
+
+/// How many of `tokens` the words of `phrase` (folded, one space apart) cover at their
+/// start, if they are there. Allocates nothing: it runs for every question.
+pub(super) fn phrase_at(tokens: &[&str], phrase: &str) -> Option<usize> {
+    let mut n = 0;
+    for word in phrase.split(' ') {
+        if tokens.get(n) != Some(&word) {
+            return None;
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 /// Whether the message asks to talk to a person.
 pub fn wants_human(text: &str) -> bool {
-    let rest = without_questions_about_the_bot(&normalized(text));
-    PHRASES.iter().any(|p| rest.contains(&format!(" {p} ")))
+    let folded: Vec<String> = words(text).map(fold).collect();
+    let tokens: Vec<&str> = folded.iter().map(String::as_str).collect();
+    contains_any(&without_questions_about_the_bot(&tokens), PHRASES)
 }
 
 /// Whether the message asks what the assistant is ("are you a bot?", "est-ce un humain ?",
 /// "am I talking to a real person?"): an opening about it, followed closely by a word for
 /// a person or a machine.
 pub fn asks_what_it_is(text: &str) -> bool {
-    let n = normalized(text);
-    let tokens: Vec<&str> = n.split_whitespace().collect();
+    let folded: Vec<String> = words(text).map(fold).collect();
+    let tokens: Vec<&str> = folded.iter().map(String::as_str).collect();
     (0..tokens.len()).any(|i| {
         ABOUT_THE_BOT.iter().any(|p| {
-            let p: Vec<&str> = p.split(' ').collect();
-            tokens[i..].starts_with(&p)
-                && tokens[i + p.len()..]
+            phrase_at(&tokens[i..], p).is_some_and(|n| {
+                tokens[i + n..]
                     .iter()
                     .take(ABOUT_SPAN)
                     .any(|w| WHAT_IT_IS.contains(w))
+            })
         })
-    }) || ["who are you", "what are you", "qui es tu", "qui etes vous"]
-        .iter()
-        .any(|p| n.contains(&format!(" {p} ")))
+    }) || contains_any(&tokens, WHO_ARE_YOU)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! is one of these (a greeting with a question in it is a question), and only when no
 //! article answers it.
 
-use super::intent::asks_what_it_is;
+use super::intent::{asks_what_it_is, phrase_at};
 use crate::knowledge::spelling::{fold, words};
 use serde::{Deserialize, Serialize};
 
@@ -154,7 +154,8 @@ const MAX_WORDS: usize = 8;
 
 /// The kind of small talk `text` is, if every word of it is small talk.
 pub fn classify(text: &str) -> Option<SmallTalk> {
-    let tokens: Vec<String> = words(text).map(fold).collect();
+    let folded: Vec<String> = words(text).map(fold).collect();
+    let tokens: Vec<&str> = folded.iter().map(String::as_str).collect();
     if tokens.is_empty() || tokens.len() > MAX_WORDS {
         return None;
     }
@@ -172,7 +173,7 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
         let filler = FILLER.iter().map(|p| (None, *p));
         let best = kinds
             .chain(filler)
-            .filter_map(|(k, p)| matches_at(&tokens[i..], p).map(|n| (k, n)))
+            .filter_map(|(k, p)| phrase_at(&tokens[i..], p).map(|n| (k, n)))
             .max_by_key(|(k, n)| (*n, k.is_some()))?;
         if let Some(k) = best.0 {
             found = Some(found.map_or(k, |f| f.min(k)));
@@ -180,13 +181,6 @@ pub fn classify(text: &str) -> Option<SmallTalk> {
         i += best.1;
     }
     found.map(|k| PHRASES[k].0)
-}
-
-/// How many tokens `phrase` covers at the start of `tokens`, if it is there.
-fn matches_at(tokens: &[String], phrase: &str) -> Option<usize> {
-    let parts: Vec<&str> = phrase.split(' ').collect();
-    (tokens.len() >= parts.len() && parts.iter().zip(tokens).all(|(p, t)| p == t))
-        .then_some(parts.len())
 }
 
 #[cfg(test)]
