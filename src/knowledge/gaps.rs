@@ -46,7 +46,11 @@ pub async fn list(
     // Oldest first, so a group's key comes from its first question and stays stable.
     let mut groups: Vec<Gap> = Vec::new();
     for q in questions.into_iter().rev() {
-        let lang = Lang::parse(&q.locale).unwrap_or(Lang::En);
+        // A question in German is no gap a French or English article could fill: the
+        // equity report counts those visitors instead.
+        let Some(lang) = Lang::parse(&q.locale) else {
+            continue;
+        };
         let mut terms = index.content_terms_of(&q.text, lang);
         terms.sort();
         terms.dedup();

@@ -53,6 +53,10 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
             "answer"
         );
 
+        // No article in French or English would answer it: it is not among the gaps.
+        let gaps = app.agent_get(&admin, "/api/v1/gaps").await.1;
+        assert!(!gaps.to_string().contains("Paket"), "{backend:?}: {gaps}");
+
         let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
         let de = report_group(&report, "language", "de");
         assert_eq!(de["answer_rate"], 0.0, "{backend:?}: {de}");
