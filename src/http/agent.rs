@@ -91,6 +91,10 @@ async fn queue(
     let now = now_ms();
     let with_contact = store.conversations_with_contact().await?;
     let follow_up = |id: &str| with_contact.iter().any(|c| c == id);
+    // Oldest first: the last one seen for a conversation is its latest.
+    let foreign: std::collections::HashMap<String, String> =
+        store.foreign_languages().await?.into_iter().collect();
+    let writes_in = |id: &str| foreign.get(id).cloned();
     let items: Vec<Value> = waiting
         .iter()
         .enumerate()
@@ -99,7 +103,7 @@ async fn queue(
                 "id": c.id, "position": i + 1, "locale": c.locale,
                 "waiting_seconds": (now - c.queue_entered_at.unwrap_or(now)) / 1000,
                 "trigger": c.handoff_trigger, "reason": c.handoff_reason,
-                "follow_up": follow_up(&c.id),
+                "follow_up": follow_up(&c.id), "writes_in": writes_in(&c.id),
             })
         })
         .collect();
@@ -116,7 +120,7 @@ async fn queue(
             json!({"id": c.id, "locale": c.locale,
                    "idle_seconds": (now - c.updated_at).max(0) / 1000,
                    "visitor_waiting_seconds": since.map(|t| (now - t).max(0) / 1000),
-                   "follow_up": follow_up(&c.id)})
+                   "follow_up": follow_up(&c.id), "writes_in": writes_in(&c.id)})
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({

@@ -40,6 +40,8 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
             .ask(&c, "Ich habe meine Bestellung nicht erhalten")
             .await;
         assert_eq!(r["status"], "waiting_for_agent", "{backend:?}");
+        let queue = app.agent_get(&admin, "/api/v1/agent/queue").await.1;
+        assert_eq!(queue["waiting"][0]["writes_in"], "de", "{queue}");
         let text = r["reply"]["text"].as_str().unwrap();
         assert!(
             text.contains("C'est noté") && text.contains("Understood:"),
