@@ -134,7 +134,7 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.click("#login button[type=submit]");
   const item = consolePage.locator("#queue button.item").first();
   await item.waitFor();
-  check((await item.innerText()).endsWith("✉ contact back"), "the queue says this visitor asked to be contacted back");
+  check((await item.innerText()).endsWith("· writes in German · ✉ contact back"), "the queue says this visitor wrote in German and asked to be contacted back");
   await item.click();
   const followUp = consolePage.locator("#follow-up");
   await followUp.waitFor();
