@@ -12,6 +12,8 @@
     preview: "Aperçu : ",
     hands: "Passe la conversation à une personne.",
     declines: "Ne répond pas : il ne trouve pas de réponse fiable et propose une personne.",
+    smallTalk: "Répond par une phrase toute faite : ce n'est pas une question (salutation, remerciement…).",
+    otherLanguage: "Ne cherche pas : la question n'est ni en français ni en anglais ; il le dit et propose une personne.",
     from: (title, id) => "D'après « " + title + " » (" + id + "). ",
     matched: (words) => " Mots trouvés : " + (words || "aucun") + ".",
     confidence: (c, t, rule) => "Confiance " + c + " % (seuil " + t + " %), règle " + rule + ".",
@@ -74,6 +76,8 @@
     preview: "Preview: ",
     hands: "Hands the conversation to a person.",
     declines: "Declines: it finds no reliable answer and offers a person.",
+    smallTalk: "Replies with a fixed sentence: this is no question (a greeting, thanks…).",
+    otherLanguage: "Does not search: the question is in neither French nor English; it says so and offers a person.",
     from: (title, id) => "From “" + title + "” (" + id + "). ",
     matched: (words) => " Matched words: " + (words || "none") + ".",
     confidence: (c, t, rule) => "Confidence " + c + " % (threshold " + t + " %), rule " + rule + ".",
@@ -205,7 +209,8 @@
         reply.textContent = d.passage;
       } else {
         reply.className = "answer declined";
-        reply.textContent = d.kind === "handoff" ? T.hands : T.declines;
+        reply.textContent = d.kind === "handoff" ? T.hands : d.kind === "small_talk" ? T.smallTalk
+          : why.rule === "unsupported_language" ? T.otherLanguage : T.declines;
       }
       box.appendChild(reply);
       const facts = document.createElement("p");

@@ -50,6 +50,12 @@ const [today, withDraft] = trial.split("With this draft published");
 check(!today.includes("vélo cargo électrique"), "today's answer does not have the draft's text");
 check(withDraft.includes("vélo cargo électrique"), "the draft's answer quotes the new passage: " + trial);
 check(/Confidence \d+ %/.test(withDraft), "the trial shows the confidence");
+// Politeness and other languages are said for what they are, not as "declines".
+for (const [q, says] of [["Merci beaucoup !", "Replies with a fixed sentence"], ["Wo ist mein Paket?", "in neither French nor English"]]) {
+  await page.fill("#try-q", q);
+  await page.click("#try");
+  await page.locator("#try-result", { hasText: says }).waitFor();
+}
 await axe(page, "the editor");
 await page.screenshot({ path: `${shots}/operator-editor.png` });
 await page.fill("#a-reason", "livraison à vélo");
