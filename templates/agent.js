@@ -271,9 +271,9 @@ function describe(c) {
   const why = c.handoff_trigger ? T.cameBecause(triggerWords(c.handoff_trigger)) : "";
   // Which of the shop's sites the visitor wrote from (the widget's origin; never the page).
   const site = c.origin ? T.site(c.origin.replace(/^https?:\/\//, "")) : "";
-  // A visitor who wrote in German (say) needs someone who reads it: the latest such turn.
-  const foreign = (c.messages || []).slice().reverse().find((m) => m.why && m.why.written_in);
-  const writes = foreign ? T.writesIn(languageName(foreign.why.written_in)) : "";
+  // A visitor whose latest question was in German (say) needs someone who reads it.
+  const latest = (c.messages || []).slice().reverse().find((m) => m.why);
+  const writes = latest && latest.why.written_in ? T.writesIn(languageName(latest.why.written_in)) : "";
   $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + writes + site
     + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
   showFollowUp(c.contact);

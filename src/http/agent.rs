@@ -91,10 +91,16 @@ async fn queue(
     let now = now_ms();
     let with_contact = store.conversations_with_contact().await?;
     let follow_up = |id: &str| with_contact.iter().any(|c| c == id);
-    // Oldest first: the last one seen for a conversation is its latest.
-    let foreign: std::collections::HashMap<String, String> =
-        store.foreign_languages().await?.into_iter().collect();
-    let writes_in = |id: &str| foreign.get(id).cloned();
+    // The language of each conversation's latest turn, when the assistant does not answer
+    // in it (oldest first: a conversation's last entry wins).
+    let latest: std::collections::HashMap<String, String> =
+        store.turn_languages().await?.into_iter().collect();
+    let writes_in = |id: &str| {
+        latest
+            .get(id)
+            .filter(|l| crate::knowledge::Lang::parse(l).is_none())
+            .cloned()
+    };
     let items: Vec<Value> = waiting
         .iter()
         .enumerate()

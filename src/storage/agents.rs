@@ -46,9 +46,9 @@ pub trait AgentStore: Send + Sync {
     async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
     /// Conversations waiting for a person, first come first.
     async fn waiting_queue(&self) -> Result<Vec<ConversationRow>, StoreError>;
-    /// For each conversation waiting for or held by a person whose visitor wrote in a
-    /// language the assistant does not answer in, that language (the latest such turn's).
-    async fn foreign_languages(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The language of each turn the assistant read in the conversations waiting for or held
+    /// by a person, oldest first: the last one of a conversation is the latest.
+    async fn turn_languages(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Applies a transition if the conversation is still as expected; `false` otherwise.
     async fn transition(&self, t: &Transition, now: i64) -> Result<bool, StoreError>;
     /// Stores a message written by a person; returns its event id.
@@ -171,12 +171,12 @@ macro_rules! impl_agent_store {
                 ).fetch_all(&self.pool).await?)
             }
 
-            async fn foreign_languages(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
+            async fn turn_languages(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT m.conversation_id, m.lang FROM messages m \
                      JOIN conversations c ON c.id = m.conversation_id \
                      WHERE c.status IN ('waiting_for_agent', 'with_agent') AND m.author = 'visitor' \
-                       AND m.lang IS NOT NULL AND m.lang NOT IN ('fr', 'en') \
+                       AND m.lang IS NOT NULL \
                      ORDER BY m.seq",
                 ).fetch_all(&self.pool).await?)
             }

@@ -42,6 +42,17 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
         assert_eq!(r["status"], "waiting_for_agent", "{backend:?}");
         let queue = app.agent_get(&admin, "/api/v1/agent/queue").await.1;
         assert_eq!(queue["waiting"][0]["writes_in"], "de", "{queue}");
+        // A visitor who went on in French is a French visitor again.
+        let e = app.create(Some("fr")).await;
+        app.ask(&e, "Wo ist mein Paket?").await;
+        app.ask(&e, "Où est mon colis ?").await;
+        app.ask(&e, "je veux parler à un conseiller").await;
+        let queue = app.agent_get(&admin, "/api/v1/agent/queue").await.1;
+        assert_eq!(
+            queue["waiting"][1]["writes_in"],
+            serde_json::Value::Null,
+            "{queue}"
+        );
         let text = r["reply"]["text"].as_str().unwrap();
         assert!(
             text.contains("C'est noté") && text.contains("Understood:"),

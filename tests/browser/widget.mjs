@@ -82,7 +82,13 @@ await polite.getByRole("button", { name: "Pourquoi cette réponse ?" }).click();
 await polite.locator(".why").waitFor();
 check((await polite.locator(".why").innerText()).includes("remerciement") && !(await polite.locator(".why").innerText()).includes("Confiance"),
   "its why panel says it was thanks, with no confidence to give");
-// A question in German is told, in French and English, which languages are answered.
+await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
+await input.press("Enter");
+const masked = page.locator("[data-candor] >> css=.msg.visitor", { hasText: "débitée deux fois" });
+await masked.waitFor();
+check((await masked.innerText()).includes("[card]"), "the card number is masked in what was stored");
+// A question in German (the last one before the hand-over: the console names it) is told,
+// in French and English, which languages are answered.
 await input.fill("Wo ist mein Paket?");
 await input.press("Enter");
 const german = page.locator("[data-candor] >> css=.msg.bot", { hasText: "Sorry, I can only answer in French or English." });
@@ -91,11 +97,6 @@ await german.getByRole("button", { name: "Pourquoi cette réponse ?" }).click();
 await german.locator(".why").waitFor();
 check((await german.locator(".why").innerText()).includes("écrit en allemand") && !(await german.locator(".why").innerText()).includes("Confiance"),
   "its why panel names the language and gives no confidence");
-await input.fill("ma carte 4970 1012 3456 7893 a été débitée deux fois");
-await input.press("Enter");
-const masked = page.locator("[data-candor] >> css=.msg.visitor", { hasText: "débitée deux fois" });
-await masked.waitFor();
-check((await masked.innerText()).includes("[card]"), "the card number is masked in what was stored");
 
 await page.getByRole("button", { name: "Parler à une personne" }).click();
 const system = page.locator("[data-candor] >> css=.msg.system").last();
