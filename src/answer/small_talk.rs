@@ -152,11 +152,36 @@ const FILLER: &[&str] = &[
 /// The most words small talk runs to; a longer message is read as a question.
 const MAX_WORDS: usize = 8;
 
+/// Emoji that say as much as a word, by kind; a message of only these (and punctuation or
+/// other emoji) is small talk too. Variation selectors and skin tones are ignored.
+const EMOJI: &[(SmallTalk, &[char])] = &[
+    (SmallTalk::Goodbye, &['👋']),
+    (SmallTalk::Thanks, &['🙏', '❤', '💙', '💚', '🥰']),
+    (SmallTalk::Acknowledgement, &['👍', '👌', '🙂', '😊', '😀', '😃', '✅', '👏']),
+];
+
+/// The kind of a message made only of emoji and punctuation, if one of them says one.
+fn emoji_only(text: &str) -> Option<SmallTalk> {
+    let mut found: Option<usize> = None;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_alphanumeric() {
+            return None;
+        }
+        if let Some(k) = EMOJI.iter().position(|(_, set)| set.contains(&c)) {
+            found = Some(found.map_or(k, |f| f.min(k)));
+        }
+    }
+    found.map(|k| EMOJI[k].0)
+}
+
 /// The kind of small talk `text` is, if every word of it is small talk.
 pub fn classify(text: &str) -> Option<SmallTalk> {
     let folded: Vec<String> = words(text).map(fold).collect();
     let tokens: Vec<&str> = folded.iter().map(String::as_str).collect();
-    if tokens.is_empty() || tokens.len() > MAX_WORDS {
+    if tokens.is_empty() {
+        return emoji_only(text);
+    }
+    if tokens.len() > MAX_WORDS {
         return None;
     }
     if asks_what_it_is(text) {
@@ -208,6 +233,9 @@ mod tests {
                 SmallTalk::AboutTheAssistant,
             ),
             ("is this a real person?", SmallTalk::AboutTheAssistant),
+            ("👍", SmallTalk::Acknowledgement),
+            ("🙏🏽 !", SmallTalk::Thanks),
+            ("👋😊", SmallTalk::Goodbye),
         ] {
             assert_eq!(classify(text), Some(kind), "{text}");
         }
@@ -222,6 +250,7 @@ mod tests {
             "thanks but the parcel never came",
             "",
             "?!",
+            "🤔",
             "help",
             "bonjour bonjour bonjour bonjour bonjour bonjour bonjour bonjour bonjour",
         ] {
