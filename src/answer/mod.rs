@@ -15,7 +15,7 @@ pub mod intent;
 pub mod lang;
 /// The optional embedding model's say in a decision.
 pub mod meaning;
-/// Greetings, thanks and goodbyes.
+/// Greetings, thanks, goodbyes and "are you a bot?": no questions for the help centre.
 pub mod small_talk;
 /// Asking a question of a draft before it is published.
 pub mod trial;
@@ -40,8 +40,8 @@ pub enum Kind {
     Answer,
     NoAnswer,
     Handoff,
-    /// A greeting, thanks or goodbye no article answers: a fixed reply, neither an answer
-    /// nor a decline.
+    /// A greeting, thanks, goodbye or "are you a bot?" no article answers: a fixed reply,
+    /// neither an answer nor a decline.
     SmallTalk,
 }
 
@@ -69,7 +69,8 @@ pub enum Rule {
     SemanticMatch,
     /// The words were not conclusive and no article is close in meaning.
     SemanticMismatch,
-    /// The message was only a greeting, thanks or goodbye, and no article answered it.
+    /// The message was only a greeting, thanks or goodbye, or asked what the assistant is,
+    /// and no article answered it.
     SmallTalk,
     /// The message is written in a language the assistant does not answer in.
     UnsupportedLanguage,
