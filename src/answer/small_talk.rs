@@ -157,7 +157,10 @@ const MAX_WORDS: usize = 8;
 const EMOJI: &[(SmallTalk, &[char])] = &[
     (SmallTalk::Goodbye, &['👋']),
     (SmallTalk::Thanks, &['🙏', '❤', '💙', '💚', '🥰']),
-    (SmallTalk::Acknowledgement, &['👍', '👌', '🙂', '😊', '😀', '😃', '✅', '👏']),
+    (
+        SmallTalk::Acknowledgement,
+        &['👍', '👌', '🙂', '😊', '😀', '😃', '✅', '👏'],
+    ),
 ];
 
 /// The kind of a message made only of emoji and punctuation, if one of them says one.

@@ -22,6 +22,9 @@ pub struct Summary {
     /// stated confidence means what it says (an answer given at 90 % should help about 9
     /// times in 10). Only bands with votes.
     pub confidence_bands: Vec<ConfidenceBand>,
+    /// Share of questions written in a language the assistant does not answer in: visitors
+    /// it told so and offered a person.
+    pub other_language_rate: Option<u32>,
 }
 
 /// The votes on answers given with a confidence in `[from, to)` percent (`to` = 101 for the
@@ -84,6 +87,7 @@ pub fn summarise(f: &Figures, days: u32) -> Summary {
         person_helped_rate: percent(f.person_helped, ratings),
         ratings,
         confidence_bands: confidence_bands(&f.voted_confidence),
+        other_language_rate: percent(f.other_language, questions),
     }
 }
 
@@ -125,6 +129,7 @@ mod tests {
             person_helped: 1,
             person_not_helped: 1,
             voted_confidence: vec![],
+            other_language: 2,
         };
         let s = summarise(&f, 30);
         assert_eq!(
@@ -136,6 +141,7 @@ mod tests {
             (Some(60), Some(75))
         );
         assert_eq!((s.person_helped_rate, s.ratings), (Some(50), 2));
+        assert_eq!(s.other_language_rate, Some(20));
         assert_eq!(summarise(&Figures::default(), 30).answer_rate, None);
     }
 

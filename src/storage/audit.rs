@@ -182,6 +182,9 @@ pub struct Figures {
     /// Each vote on an answer: the confidence the answer was given with (0–1, from its why
     /// record) and whether the visitor found it helpful.
     pub voted_confidence: Vec<(f64, bool)>,
+    /// Questions (of `answers + declines + handoffs`) written in a language the assistant
+    /// does not answer in.
+    pub other_language: i64,
 }
 
 /// Reads the figures since an instant (ms); only consented conversations count.
@@ -211,6 +214,12 @@ macro_rules! impl_figures_store {
                         _ => {}
                     }
                 }
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE c.keep_transcript AND m.author = 'bot' AND m.created_at >= $1 \
+                       AND m.kind IN ('answer', 'no_answer', 'handoff') AND m.lang NOT IN ('fr', 'en')",
+                ).bind(since).fetch_one(&self.pool).await?;
+                f.other_language = n;
                 let waits: Vec<(i64,)> = sqlx::query_as(
                     "SELECT cl.created_at - q.created_at FROM handoff_events cl \
                      JOIN handoff_events q ON q.conversation_id = cl.conversation_id AND q.event = 'queued' \

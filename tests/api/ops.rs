@@ -246,9 +246,9 @@ async fn the_transparency_page_sets_stated_confidence_against_visitors_votes() {
             assert!(en.contains(&row), "{backend:?}: {row} in {en}");
         }
         assert_eq!(
-            en.matches("</td></tr>").count() - 6,
+            en.matches("</td></tr>").count() - 7,
             labels.len(),
-            "one row per band with votes (after the 6 result rows); the unconsented vote is not counted"
+            "one row per band with votes (after the 7 result rows); the unconsented vote is not counted"
         );
         let fr = app.page("/transparency").await;
         assert!(fr.contains("Sa confiance est-elle juste ?") && fr.contains("Jugées utiles"));

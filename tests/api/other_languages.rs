@@ -70,6 +70,18 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
         let gaps = app.agent_get(&admin, "/api/v1/gaps").await.1;
         assert!(!gaps.to_string().contains("Paket"), "{backend:?}: {gaps}");
 
+        // The public page: 3 questions of consenting visitors, 2 of them in German.
+        let page = app.page("/transparency?lang=en").await;
+        let row = page
+            .split("Written in a language other than French and English")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no other-language row: {page}"));
+        assert!(
+            row.contains("<td>67 %</td>"),
+            "{backend:?}: {}",
+            &row[..200.min(row.len())]
+        );
+
         let report: Value = app.agent_get(&admin, "/api/v1/audit/report").await.1;
         let de = report_group(&report, "language", "de");
         assert_eq!(de["answer_rate"], 0.0, "{backend:?}: {de}");
