@@ -20,7 +20,7 @@ const T = {
       not_helpful_then_question: "an answer did not help" },
     states: { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed" },
     withYou: "with you", withOther: (n) => `with ${n || "another person"}`,
-    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`, writesIn: (l) => ` — writes in ${l}, which the assistant does not answer in`,
+    status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`, visitorHere: " — the visitor is on the site", visitorLeft: (a) => ` — the visitor left the site ${a} ago`, writesIn: (l) => ` — writes in ${l}, which the assistant does not answer in`,
     rated: (helped, comment) => ` — the visitor says the help ${helped ? "helped" : "did not help"}${comment ? `: “${comment}”` : ""}`,
     gone: "This conversation no longer exists: the visitor erased it, or its retention period ended. Nothing of it is kept.",
     needResolution: "Say how it was resolved before closing.",
@@ -50,7 +50,7 @@ const T = {
       not_helpful_then_question: "une réponse n'a pas aidé" },
     states: { bot: "avec l'assistant", waiting_for_agent: "en attente d'une personne", closed: "close" },
     withYou: "avec vous", withOther: (n) => `avec ${n || "une autre personne"}`,
-    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`, writesIn: (l) => ` — écrit en ${l}, une langue où l'assistant ne répond pas`,
+    status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`, visitorHere: " — le visiteur est sur le site", visitorLeft: (a) => ` — le visiteur a quitté le site il y a ${a}`, writesIn: (l) => ` — écrit en ${l}, une langue où l'assistant ne répond pas`,
     rated: (helped, comment) => ` — le visiteur dit que l'aide ${helped ? "l'a aidé" : "ne l'a pas aidé"}${comment ? ` : « ${comment} »` : ""}`,
     gone: "Cette conversation n'existe plus : le visiteur l'a effacée, ou sa durée de conservation est passée. Rien n'en est gardé.",
     needResolution: "Dites comment c'est résolu avant de clore.",
@@ -274,7 +274,11 @@ function describe(c) {
   // A visitor whose latest question was in German (say) needs someone who reads it.
   const latest = (c.messages || []).slice().reverse().find((m) => m.why);
   const writes = latest && latest.why.written_in ? T.writesIn(languageName(latest.why.written_in)) : "";
-  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + writes + site
+  // Whether the visitor's widget still follows the conversation: worth waiting for an answer,
+  // or better to use the follow-up details.
+  const v = c.status !== "closed" && c.visitor;
+  const presence = !v ? "" : v.online ? T.visitorHere : T.visitorLeft(ago(v.seen_seconds_ago));
+  $("status").textContent = T.status(words) + why + (c.handoff_reason && c.handoff_reason !== "widget button" ? ` (“${c.handoff_reason}”)` : "") + writes + site + presence
     + (c.rating ? T.rated(c.rating.helped, c.rating.comment) : "");
   showFollowUp(c.contact);
   $("claim").disabled = c.status !== "waiting_for_agent";
@@ -298,6 +302,13 @@ function showFollowUp(k) {
     p.appendChild(a);
   });
 }
+
+// The open conversation's status line again every 15 s: whether the visitor is still on the
+// site changes without any event.
+setInterval(() => {
+  const id = current;
+  if (id) api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); }).catch(() => {});
+}, 15000);
 
 // "The visitor is typing…" under the transcript for a few seconds after each signal.
 let typingTimer = null;

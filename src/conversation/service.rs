@@ -107,6 +107,7 @@ impl Assistant {
             updated_at: now,
             keep_transcript: false,
             agent_id: None,
+            visitor_seen_at: None,
         };
         self.store.create_conversation(&row).await?;
         self.metrics.conversations.inc();

@@ -54,3 +54,45 @@ pub async fn availability(
         closed: hours.is_some_and(|h| !h.is_open(now)),
     })
 }
+
+/// How often an open widget says it is still there (its live stream, ms).
+pub const VISITOR_HEARTBEAT_MS: i64 = 10_000;
+
+/// Silence after which the visitor counts as gone: two heartbeats and the stream's 15 s
+/// keep-alive that notices a closed tab.
+pub const VISITOR_AWAY_AFTER_MS: i64 = 40_000;
+
+/// Whether the visitor is still on the site, as the person holding the conversation sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct VisitorPresence {
+    /// The widget follows the conversation now.
+    pub online: bool,
+    /// Seconds since it last did.
+    pub seen_seconds_ago: i64,
+}
+
+/// The visitor's presence at `now` from when their widget last followed the conversation;
+/// `None` if it never did (the visitor never waited for a person with the chat open).
+pub fn visitor_presence(seen_at: Option<i64>, now: i64) -> Option<VisitorPresence> {
+    let ago = (now - seen_at?).max(0);
+    Some(VisitorPresence {
+        online: ago <= VISITOR_AWAY_AFTER_MS,
+        seen_seconds_ago: ago / 1000,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_visitor_is_online_until_their_widget_has_been_silent_for_40_s() {
+        assert_eq!(visitor_presence(None, 1_000_000), None);
+        let seen = 1_000_000;
+        let at = |ms| visitor_presence(Some(seen), seen + ms).unwrap();
+        assert!(at(0).online && at(VISITOR_AWAY_AFTER_MS).online);
+        let away = at(VISITOR_AWAY_AFTER_MS + 1);
+        assert_eq!((away.online, away.seen_seconds_ago), (false, 40));
+        assert_eq!(at(-5_000).seen_seconds_ago, 0, "a clock a little behind");
+    }
+}

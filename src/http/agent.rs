@@ -155,6 +155,8 @@ async fn conversation(
         "id": conv.id, "status": conv.status, "locale": conv.locale, "agent_id": conv.agent_id,
         // The site the widget was on (its origin, for shops with several), never the page.
         "origin": conv.origin,
+        // Whether the visitor's widget still follows the conversation (still on the site).
+        "visitor": crate::handoff::visitor_presence(conv.visitor_seen_at, now_ms()),
         "handoff_trigger": conv.handoff_trigger, "handoff_reason": conv.handoff_reason,
         // The visitor's verdict on the team's help, once they gave it.
         "rating": store.rating_of(&conv.id).await?,

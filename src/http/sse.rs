@@ -95,6 +95,8 @@ async fn produce(
     audience: Audience,
 ) {
     let mut last_status = (String::new(), None);
+    // The visitor's open stream says they are still on the site (see `touch_visitor`).
+    let mut seen_at: Option<i64> = None;
     let send = |text: String| {
         let tx = tx.clone();
         async move { tx.send(Ok(Bytes::from(text))).await.is_ok() }
@@ -102,6 +104,14 @@ async fn produce(
     loop {
         if !still_signed_in(store.as_ref(), &audience).await {
             return;
+        }
+        let now = crate::conversation::now_ms();
+        let due = seen_at.is_none_or(|t| now - t >= crate::handoff::VISITOR_HEARTBEAT_MS);
+        if audience == Audience::Visitor && due {
+            // A hint for the person: a failed write costs nothing and is tried again later.
+            if store.touch_visitor(&id, now).await.is_ok() {
+                seen_at = Some(now);
+            }
         }
         let Ok(messages) = store.messages_after(&id, last).await else {
             return;

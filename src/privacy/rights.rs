@@ -36,6 +36,9 @@ pub struct ExportConversation {
     pub origin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// When the visitor's widget last followed the conversation live, while a person was
+    /// awaited or held it.
+    pub visitor_seen_at: Option<String>,
 }
 
 /// A message in the export.
@@ -85,6 +88,7 @@ pub async fn export(
             origin: c.origin.clone(),
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
+            visitor_seen_at: c.visitor_seen_at.map(rfc3339),
         },
         messages: messages.iter().map(export_message).collect(),
         why_records,

@@ -61,6 +61,9 @@ pub trait AgentStore: Send + Sync {
     ) -> Result<Vec<MessageRow>, StoreError>;
     /// Records console activity of a user.
     async fn touch_user(&self, user_id: &str, now: i64) -> Result<(), StoreError>;
+    /// Notes that the visitor's widget follows the conversation now (its `updated_at`, which
+    /// retention reads, stays).
+    async fn touch_visitor(&self, conversation_id: &str, now: i64) -> Result<(), StoreError>;
     /// How many people used the console since `since` (ms).
     async fn people_online(&self, since: i64) -> Result<i64, StoreError>;
     /// How many conversations each person holds now: (agent id, count).
@@ -222,6 +225,14 @@ macro_rules! impl_agent_store {
             async fn touch_user(&self, user_id: &str, now: i64) -> Result<(), $crate::storage::StoreError> {
                 let (_writing, mut tx) = self.begin_write().await?;
                 sqlx::query("UPDATE users SET last_seen_at = $2 WHERE id = $1").bind(user_id).bind(now).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn touch_visitor(&self, conversation_id: &str, now: i64) -> Result<(), $crate::storage::StoreError> {
+                let (_writing, mut tx) = self.begin_write().await?;
+                sqlx::query("UPDATE conversations SET visitor_seen_at = $2 WHERE id = $1")
+                    .bind(conversation_id).bind(now).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }

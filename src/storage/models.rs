@@ -25,6 +25,8 @@ pub struct ConversationRow {
     pub keep_transcript: bool,
     /// The person holding the conversation, if any.
     pub agent_id: Option<String>,
+    /// When the visitor's widget last followed the conversation live (ms).
+    pub visitor_seen_at: Option<i64>,
 }
 
 /// One message of a transcript.

@@ -28,6 +28,10 @@ const MIGRATIONS: Migrations = &[
         14,
         include_str!("migrations/postgres/0014_answered_from.sql"),
     ),
+    (
+        15,
+        include_str!("migrations/postgres/0015_visitor_seen.sql"),
+    ),
 ];
 /// Seconds to wait for PostgreSQL before giving up with a clear error.
 const CONNECT_TIMEOUT: u64 = 10;

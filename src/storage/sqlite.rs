@@ -25,6 +25,7 @@ const MIGRATIONS: Migrations = &[
     (12, include_str!("migrations/sqlite/0012_ratings.sql")),
     (13, include_str!("migrations/sqlite/0013_message_lang.sql")),
     (14, include_str!("migrations/sqlite/0014_answered_from.sql")),
+    (15, include_str!("migrations/sqlite/0015_visitor_seen.sql")),
 ];
 
 /// The embedded store.

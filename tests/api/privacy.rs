@@ -314,6 +314,7 @@ pub(crate) fn conversation(id: &str, updated_at: i64, keep: bool) -> Conversatio
         updated_at,
         keep_transcript: keep,
         agent_id: None,
+        visitor_seen_at: None,
     }
 }
 

@@ -110,3 +110,37 @@ async fn the_person_sees_that_the_visitor_is_typing() {
         assert_eq!(res.status(), 404, "another visitor's token");
     }
 }
+
+/// The person sees whether the visitor is still on the site: their widget's live stream of
+/// the conversation says so (the `visitor` field); before it ever opened, nothing is said.
+#[tokio::test]
+async fn the_person_sees_whether_the_visitor_is_still_on_the_site() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let camille = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "je veux parler à un conseiller").await;
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        let (_, before) = app.agent_get(&camille, &path).await;
+        assert_eq!(before["visitor"], serde_json::Value::Null, "{backend:?}");
+        let mut mine = Events::open(
+            &app,
+            &format!("/api/v1/conversations/{}/events", c.id),
+            &c.token,
+        )
+        .await;
+        mine.until("event: status", "the visitor's first status event")
+            .await;
+        let (_, now) = app.agent_get(&camille, &path).await;
+        assert_eq!(now["visitor"]["online"], true, "{backend:?}: {now}");
+        assert!(now["visitor"]["seen_seconds_ago"].as_i64().unwrap() <= 1);
+        let export = app
+            .get(&c, &format!("/api/v1/conversations/{}/export", c.id))
+            .await;
+        let export: serde_json::Value = export.json().await.unwrap();
+        assert!(
+            export["conversation"]["visitor_seen_at"].is_string(),
+            "{export}"
+        );
+    }
+}

@@ -152,6 +152,8 @@ guard(consolePage, "widget.mjs consolePage");
   check((await consolePage.locator("#status").innerText()).includes(" — from " + new URL(base).host), "the console says which site the visitor wrote from");
   check((await consolePage.locator("#status").innerText()).includes(" — writes in German, which the assistant does not answer in"),
     "the console says the visitor wrote in German");
+  check((await consolePage.locator("#status").innerText()).endsWith(" — the visitor is on the site"),
+    "the console says the visitor is still on the site (their widget follows the conversation)");
   check(await consolePage.locator("#send").isDisabled(), "no reply before claiming");
   check(await consolePage.locator("#release").isDisabled(), "no hand-back before claiming");
   await consolePage.click("#claim");
