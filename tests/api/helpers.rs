@@ -338,6 +338,17 @@ impl Events {
         Events(Box::pin(res.bytes_stream().map(|r| r.map(|b| b.to_vec()))))
     }
 
+    /// The visitor's live stream of `c`, read up to its first status event: from there on
+    /// it follows the conversation (and marks the visitor present).
+    pub async fn visitor(app: &TestApp, c: &Conv) -> Events {
+        let path = format!("/api/v1/conversations/{}/events", c.id);
+        let mut events = Events::open(app, &path, &c.token).await;
+        events
+            .until("event: status", "the visitor's first status event")
+            .await;
+        events
+    }
+
     /// What arrives until `what` did, each chunk within 5 s (else panics saying `why`).
     pub async fn until(&mut self, what: &str, why: &str) -> String {
         let mut seen = String::new();

@@ -23,12 +23,7 @@ async fn the_visitor_sees_that_the_person_is_typing() {
             app.agent_post(&camille, &claim, json!({})).await.status(),
             200
         );
-        let path = format!("/api/v1/conversations/{}/events", c.id);
-        let mut events = Events::open(&app, &path, &c.token).await;
-        // Up to the first status event: the stream is following from here on.
-        events
-            .until("event: status", "the first status event")
-            .await;
+        let mut events = Events::visitor(&app, &c).await;
         let refused = app.agent_post(&other, &typing, json!({})).await;
         assert_eq!(refused.status(), 409, "only the holder ({backend:?})");
         let signal = app.agent_post(&camille, &typing, json!({})).await;
@@ -82,14 +77,7 @@ async fn the_person_sees_that_the_visitor_is_typing() {
             app.agent_post(&camille, &claim, json!({})).await.status(),
             200
         );
-        let mut mine = Events::open(
-            &app,
-            &format!("/api/v1/conversations/{}/events", c.id),
-            &c.token,
-        )
-        .await;
-        mine.until("event: status", "the visitor's first status event")
-            .await;
+        let mut mine = Events::visitor(&app, &c).await;
         assert_eq!(signal().await.unwrap().status(), 204);
         let seen = team
             .until("event: typing", "the visitor typing, live")
@@ -123,14 +111,7 @@ async fn the_person_sees_whether_the_visitor_is_still_on_the_site() {
         let path = format!("/api/v1/agent/conversations/{}", c.id);
         let (_, before) = app.agent_get(&camille, &path).await;
         assert_eq!(before["visitor"], serde_json::Value::Null, "{backend:?}");
-        let mut mine = Events::open(
-            &app,
-            &format!("/api/v1/conversations/{}/events", c.id),
-            &c.token,
-        )
-        .await;
-        mine.until("event: status", "the visitor's first status event")
-            .await;
+        let _following = Events::visitor(&app, &c).await;
         let (_, now) = app.agent_get(&camille, &path).await;
         assert_eq!(now["visitor"]["online"], true, "{backend:?}: {now}");
         assert!(now["visitor"]["seen_seconds_ago"].as_i64().unwrap() <= 1);
