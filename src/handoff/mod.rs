@@ -55,11 +55,12 @@ pub async fn availability(
     })
 }
 
-/// How often an open widget says it is still there (its live stream, ms).
+/// At most how often an open widget's live stream marks its visitor present (ms); an idle
+/// stream wakes every 15 s for its keep-alive, so it marks them at least that often.
 pub const VISITOR_HEARTBEAT_MS: i64 = 10_000;
 
-/// Silence after which the visitor counts as gone: two heartbeats and the stream's 15 s
-/// keep-alive that notices a closed tab.
+/// Silence after which the visitor counts as gone: two idle wakes of their stream (a closed
+/// tab is noticed at the next keep-alive) and some slack.
 pub const VISITOR_AWAY_AFTER_MS: i64 = 40_000;
 
 /// Whether the visitor is still on the site, as the person holding the conversation sees it.
