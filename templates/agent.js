@@ -30,7 +30,7 @@ const T = {
     alertQueue: (n) => (n === 1 ? "A visitor is waiting for a person" : `${n} visitors are waiting for a person`),
     alertReply: "A visitor is waiting for your reply", visitorTyping: "The visitor is typing…",
     alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
-    followUpItem: " · ✉ contact back", writesItem: (l) => ` · writes in ${l}`,
+    followUpItem: " · ✉ contact back", writesItem: (l) => ` · writes in ${l}`, leftItem: " · left the site",
     followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation, and for nothing else. They may have left the site: answer them there, then close with how it was resolved — closing deletes the details (at the latest they go on ${d}). `,
     errors: {},
   },
@@ -60,7 +60,7 @@ const T = {
     alertQueue: (n) => (n === 1 ? "Un visiteur attend une personne" : `${n} visiteurs attendent une personne`),
     alertReply: "Un visiteur attend votre réponse", visitorTyping: "Le visiteur écrit…",
     alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
-    followUpItem: " · ✉ à recontacter", writesItem: (l) => ` · écrit en ${l}`,
+    followUpItem: " · ✉ à recontacter", writesItem: (l) => ` · écrit en ${l}`, leftItem: " · a quitté le site",
     followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation, et pour rien d'autre. Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu — clore efface les coordonnées (au plus tard, elles partent le ${d}). `,
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
@@ -138,7 +138,8 @@ async function refreshQueue() {
     list.textContent = "";
     for (const c of q.waiting) {
       const b = node("button", "item", T.waitingItem(c.position, c.locale.toUpperCase(), c.waiting_seconds, triggerWords(c.trigger))
-        + (c.writes_in ? T.writesItem(languageName(c.writes_in)) : "") + (c.follow_up ? T.followUpItem : ""));
+        + (c.writes_in ? T.writesItem(languageName(c.writes_in)) : "") + (c.visitor && !c.visitor.online ? T.leftItem : "")
+        + (c.follow_up ? T.followUpItem : ""));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");
@@ -151,7 +152,8 @@ async function refreshQueue() {
       const waits = c.visitor_waiting_seconds;
       const b = node("button", waits == null ? "item" : "item awaiting",
         `${c.locale.toUpperCase()} · ` + (waits == null ? T.lastActivity(ago(c.idle_seconds)) : T.visitorWaits(ago(waits)))
-        + (c.writes_in ? T.writesItem(languageName(c.writes_in)) : "") + (c.follow_up ? T.followUpItem : ""));
+        + (c.writes_in ? T.writesItem(languageName(c.writes_in)) : "") + (c.visitor && !c.visitor.online ? T.leftItem : "")
+        + (c.follow_up ? T.followUpItem : ""));
       b.type = "button";
       b.addEventListener("click", () => open(c.id));
       const li = node("li");

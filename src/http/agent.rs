@@ -110,6 +110,7 @@ async fn queue(
                 "waiting_seconds": (now - c.queue_entered_at.unwrap_or(now)) / 1000,
                 "trigger": c.handoff_trigger, "reason": c.handoff_reason,
                 "follow_up": follow_up(&c.id), "writes_in": writes_in(&c.id),
+                "visitor": crate::handoff::visitor_presence(c.visitor_seen_at, now),
             })
         })
         .collect();
@@ -126,7 +127,8 @@ async fn queue(
             json!({"id": c.id, "locale": c.locale,
                    "idle_seconds": (now - c.updated_at).max(0) / 1000,
                    "visitor_waiting_seconds": since.map(|t| (now - t).max(0) / 1000),
-                   "follow_up": follow_up(&c.id), "writes_in": writes_in(&c.id)})
+                   "follow_up": follow_up(&c.id), "writes_in": writes_in(&c.id),
+                   "visitor": crate::handoff::visitor_presence(c.visitor_seen_at, now)})
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({

@@ -111,10 +111,20 @@ async fn the_person_sees_whether_the_visitor_is_still_on_the_site() {
         let path = format!("/api/v1/agent/conversations/{}", c.id);
         let (_, before) = app.agent_get(&camille, &path).await;
         assert_eq!(before["visitor"], serde_json::Value::Null, "{backend:?}");
-        let _following = Events::visitor(&app, &c).await;
+        let following = Events::visitor(&app, &c).await;
         let (_, now) = app.agent_get(&camille, &path).await;
         assert_eq!(now["visitor"]["online"], true, "{backend:?}: {now}");
         assert!(now["visitor"]["seen_seconds_ago"].as_i64().unwrap() <= 1);
+        let queue = app.agent_get(&camille, "/api/v1/agent/queue").await.1;
+        assert_eq!(queue["waiting"][0]["visitor"]["online"], true, "{queue}");
+        // The tab closed a minute ago: the queue says the visitor left.
+        drop(following);
+        let a_minute_ago = candor::conversation::now_ms() - 60_000;
+        app.store.touch_visitor(&c.id, a_minute_ago).await.unwrap();
+        let queue = app.agent_get(&camille, "/api/v1/agent/queue").await.1;
+        let left = &queue["waiting"][0]["visitor"];
+        assert_eq!(left["online"], false, "{backend:?}: {queue}");
+        assert!(left["seen_seconds_ago"].as_i64().unwrap() >= 60, "{left}");
         let export = app
             .get(&c, &format!("/api/v1/conversations/{}/export", c.id))
             .await;
