@@ -80,13 +80,15 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
         "text": "Combien de temps prend la livraison ? ma carte 4970 1012 3456 7893",
         "client_id": "0b6c1f0e-9d1c-4b7e-a0f4-5f2f1c9a7e11",
     });
-    let res = client
-        .post(format!("{base}/api/v1/conversations/{id}/messages"))
-        .bearer_auth(token)
-        .json(&turn)
-        .send()
-        .await
-        .unwrap();
+    // The widget's send of that message, to whichever server answers at `base`.
+    let send = |base: &str| {
+        client
+            .post(format!("{base}/api/v1/conversations/{id}/messages"))
+            .bearer_auth(token)
+            .json(&turn)
+            .send()
+    };
+    let res = send(&base).await.unwrap();
     assert_eq!(res.status(), 200);
     let reply: Value = res.json().await.unwrap();
     child.0.kill().unwrap(); // SIGKILL: no shutdown hook runs.
@@ -130,16 +132,7 @@ async fn an_acknowledged_turn_survives_kill_dash_nine() {
     assert_eq!(why.status(), 200);
     // The widget never saw the answer (the server died): its resend after the restart gets
     // the stored turn back, not a second question.
-    let again: Value = client
-        .post(format!("{base}/api/v1/conversations/{id}/messages"))
-        .bearer_auth(token)
-        .json(&turn)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = send(&base).await.unwrap().json().await.unwrap();
     assert_eq!(again["reply"]["id"], reply["reply"]["id"]);
     assert_eq!(again["visitor_message"]["redacted"], json!(["card"]));
     drop(child);
