@@ -55,6 +55,8 @@ pub struct Metrics {
     pub declines: Counter,
     pub handoffs: Counter,
     pub small_talk: Counter,
+    /// Searches of the help centre that failed (each question went to a person instead).
+    pub search_failures: Counter,
     pub turn_seconds: Histogram,
 }
 
@@ -98,6 +100,11 @@ impl Metrics {
                 "candor_small_talk_total",
                 "Greetings, thanks and goodbyes no article answered, replied to with a fixed sentence.",
                 &self.small_talk,
+            ),
+            (
+                "candor_search_failures_total",
+                "Searches of the help centre that failed; each question was handed to a person instead.",
+                &self.search_failures,
             ),
         ];
         for (name, help, c) in counters {

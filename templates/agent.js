@@ -14,10 +14,11 @@ const T = {
     why: (d, c, t) => `Why: ${d}, confidence ${c} (threshold ${t})`,
     whyUnsearched: (d) => `Why: ${d}, without searching the help centre`,
     whyFixed: (d) => `Why: ${d}, a fixed reply (no article answered it)`,
+    whySearchFailed: (d) => `Why: ${d}, because searching the help centre failed (see the server log)`,
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person", small_talk: "small talk" },
     ruleArticle: (a) => `article ${a} always goes to a person`, ruleTag: (t) => `topic “${t}” always goes to a person`,
     triggers: { button: "pressed “talk to a person”", words: "asked for a person", declined_repeatedly: "the assistant could not answer",
-      not_helpful_then_question: "an answer did not help" },
+      not_helpful_then_question: "an answer did not help", search_failed: "the assistant's search failed" },
     states: { bot: "with the assistant", waiting_for_agent: "waiting for a person", closed: "closed" },
     withYou: "with you", withOther: (n) => `with ${n || "another person"}`,
     status: (w) => `Status: ${w}`, cameBecause: (w) => ` — came to the team: ${w}`, site: (o) => ` — from ${o}`, visitorHere: " — the visitor is on the site", visitorLeft: (a) => ` — the visitor left the site ${a} ago`, writesIn: (l) => ` — writes in ${l}, which the assistant does not answer in`,
@@ -44,10 +45,11 @@ const T = {
     why: (d, c, t) => `Pourquoi : ${d}, confiance ${c} (seuil ${t})`,
     whyUnsearched: (d) => `Pourquoi : ${d}, sans chercher dans le centre d'aide`,
     whyFixed: (d) => `Pourquoi : ${d}, une phrase toute faite (aucun article n'y répondait)`,
+    whySearchFailed: (d) => `Pourquoi : ${d}, car la recherche dans le centre d'aide a échoué (voir le journal du serveur)`,
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "passée à une personne", small_talk: "formule de politesse" },
     ruleArticle: (a) => `l'article ${a} passe toujours à une personne`, ruleTag: (t) => `le sujet « ${t} » passe toujours à une personne`,
     triggers: { button: "a appuyé sur « parler à une personne »", words: "a demandé une personne", declined_repeatedly: "l'assistant n'a pas su répondre",
-      not_helpful_then_question: "une réponse n'a pas aidé" },
+      not_helpful_then_question: "une réponse n'a pas aidé", search_failed: "la recherche de l'assistant a échoué" },
     states: { bot: "avec l'assistant", waiting_for_agent: "en attente d'une personne", closed: "close" },
     withYou: "avec vous", withOther: (n) => `avec ${n || "une autre personne"}`,
     status: (w) => `État : ${w}`, cameBecause: (w) => ` — arrivée à l'équipe : ${w}`, site: (o) => ` — depuis ${o}`, visitorHere: " — le visiteur est sur le site", visitorLeft: (a) => ` — le visiteur a quitté le site il y a ${a}`, writesIn: (l) => ` — écrit en ${l}, une langue où l'assistant ne répond pas`,
@@ -225,6 +227,7 @@ function render(m) {
     const unsearched = m.why.rule === "human_requested" || m.why.rule === "unsupported_language";
     const summary = unsearched ? T.whyUnsearched(decision)
       : m.why.rule === "small_talk" ? T.whyFixed(decision)
+      : m.why.rule === "search_failed" ? T.whySearchFailed(decision)
       : T.why(decision, pct(m.why.confidence), pct(m.why.threshold));
     d.appendChild(node("summary", "", summary));
     d.appendChild(node("p", "", m.why.explanation));

@@ -49,6 +49,7 @@ pub fn escalate(
 ) -> (Decision, Option<String>) {
     let declined_before = history.declined_before;
     let trigger = match d.kind {
+        Kind::Handoff if d.why.rule == Rule::SearchFailed => Some("search_failed".to_string()),
         Kind::Handoff => Some("words".to_string()),
         // A "merci" is no reason to call a person, whatever came before it.
         Kind::SmallTalk => None,

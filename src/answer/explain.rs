@@ -104,6 +104,14 @@ pub fn unsupported_language(lang: Lang, code: &str) -> String {
     }
 }
 
+/// Why a question went to a person without an answer: the search of the help centre failed.
+pub fn search_failed(lang: Lang) -> String {
+    match lang {
+        Lang::Fr => "Je n'ai pas pu chercher dans le centre d'aide (une erreur de notre côté) : plutôt que de répondre sans vérifier, j'ai transmis votre question à une personne de l'équipe.".into(),
+        Lang::En => "I could not search the help centre (an error on our side): rather than answer without checking, I passed your question to a person from the team.".into(),
+    }
+}
+
 /// The sentence every bot answer ends with: nobody reviewed it.
 fn unchecked(lang: Lang) -> &'static str {
     match lang {

@@ -74,6 +74,9 @@ pub enum Rule {
     SmallTalk,
     /// The message is written in a language the assistant does not answer in.
     UnsupportedLanguage,
+    /// Searching the help centre failed (a disk or index error): a person takes over
+    /// rather than the visitor meeting an error.
+    SearchFailed,
 }
 
 /// What the optional embedding model said about an uncertain question.
@@ -212,6 +215,54 @@ pub struct Decision {
     pub why: WhyRecord,
     /// Tags of the cited article (for operator hand-over rules; not shown).
     pub cited_tags: Vec<String>,
+}
+
+/// Decides how to reply to `question` in `lang`; when the search itself fails, hands the
+/// question to a person instead. The brief's promise is a person "whenever it fails": a
+/// visitor must never lose a question to a broken index, and the turn is stored as usual.
+pub fn decide_or_hand_over(
+    index: &KnowledgeIndex,
+    question: &str,
+    lang: Lang,
+    threshold: f32,
+) -> Decision {
+    let decided = decide(index, question, lang, threshold);
+    or_hand_over(decided, lang, threshold, index.version())
+}
+
+/// The decision, or a hand-over to a person that says the search failed (the error itself
+/// goes to the log, not to the visitor or the why record).
+fn or_hand_over(
+    decided: anyhow::Result<Decision>,
+    lang: Lang,
+    threshold: f32,
+    kb_version: String,
+) -> Decision {
+    let error = match decided {
+        Ok(d) => return d,
+        Err(e) => e,
+    };
+    tracing::error!(
+        error = format!("{error:#}"),
+        "search failed; handing the question to a person"
+    );
+    let mut why = record(
+        Kind::Handoff,
+        Rule::SearchFailed,
+        0.0,
+        threshold,
+        None,
+        lang,
+        kb_version,
+    );
+    why.explanation = explain::search_failed(lang);
+    Decision {
+        kind: Kind::Handoff,
+        passage: String::new(),
+        citations: vec![],
+        why,
+        cited_tags: vec![],
+    }
 }
 
 /// Decides how to reply to `question` in `lang`.
@@ -436,5 +487,45 @@ fn citation(c: &Candidate) -> Citation {
         title: c.title.clone(),
         url: c.url.clone(),
         version: c.version.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A broken index (a disk error, say) is not the visitor's problem: the question goes to
+    /// a person, the why record says the search failed, and the error stays in the log.
+    #[test]
+    fn a_failed_search_hands_the_question_to_a_person() {
+        let failed = anyhow::anyhow!("segment file: Input/output error (os error 5)");
+        let d = or_hand_over(Err(failed), Lang::Fr, 0.3, "kb-7".into());
+        assert_eq!((d.kind, d.why.rule), (Kind::Handoff, Rule::SearchFailed));
+        assert_eq!(d.why.knowledge_version, "kb-7");
+        assert!(d.citations.is_empty() && d.passage.is_empty());
+        assert!(
+            d.why.explanation.contains("pas pu chercher"),
+            "{}",
+            d.why.explanation
+        );
+        assert!(!d.why.explanation.contains("os error"));
+        let json = serde_json::to_value(&d.why).unwrap();
+        assert_eq!(json["rule"], "search_failed");
+
+        let (d, trigger) = escalation::escalate(
+            d,
+            &escalation::HandoffRules::default(),
+            escalation::History::default(),
+            Lang::Fr,
+        );
+        assert_eq!(trigger.as_deref(), Some("search_failed"));
+        assert_eq!(d.why.rule, Rule::SearchFailed);
+
+        let answered = Decision {
+            kind: Kind::Answer,
+            ..d
+        };
+        let kept = or_hand_over(Ok(answered), Lang::Fr, 0.3, "kb-7".into());
+        assert_eq!(kept.kind, Kind::Answer);
     }
 }

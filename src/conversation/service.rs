@@ -2,7 +2,7 @@
 
 use super::disclosure::{DisclosureText, Disclosures};
 use super::{new_id, now_ms, texts, ClientMessageId, MessageText, VisitorToken};
-use crate::answer::{self, escalation, Kind};
+use crate::answer::{self, escalation, Kind, Rule};
 use crate::handoff;
 use crate::knowledge::{KnowledgeIndex, Lang};
 use crate::metrics::Metrics;
@@ -28,8 +28,6 @@ pub enum ServiceError {
     Closed,
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("search failed")]
-    Search(#[source] anyhow::Error),
     #[error(transparent)]
     ClientIdReused(#[from] super::ClientIdReused),
 }
@@ -158,8 +156,10 @@ impl Assistant {
         let lang = self.lang_for(conv, &red.text);
         visitor.lang = Some(lang.code().to_string());
         // Inline on purpose: one decision takes ~65 µs, less than a thread hand-off.
-        let decision = answer::decide(&self.index, &red.text, lang, self.threshold)
-            .map_err(ServiceError::Search)?;
+        let decision = answer::decide_or_hand_over(&self.index, &red.text, lang, self.threshold);
+        if decision.why.rule == Rule::SearchFailed {
+            self.metrics.search_failures.inc();
+        }
         let history = escalation::History {
             declined_before: conv.declined_streak,
             last_reply_unhelpful: self.store.last_reply_unhelpful(&conv.id).await?,
@@ -200,7 +200,11 @@ impl Assistant {
                 };
                 let hours = self.rules.hours.as_ref();
                 let team = handoff::availability(self.store.as_ref(), now, hours).await?;
-                let mut text = texts::handed_over(lang, position, &team, hours);
+                let mut text = if decision.why.rule == Rule::SearchFailed {
+                    texts::handed_over_after_failure(lang, position, &team, hours)
+                } else {
+                    texts::handed_over(lang, position, &team, hours)
+                };
                 // Written in neither language: said in both, the visitor may read either.
                 if decision.why.written_in.is_some() {
                     let other = if lang == Lang::Fr { Lang::En } else { Lang::Fr };

@@ -69,8 +69,54 @@ fn availability(lang: Lang, team: &Availability, hours: Option<&OpeningHours>) -
 }
 
 fn queued(lang: Lang, position: i64) -> String {
+    let lead = match lang {
+        Lang::Fr => "C'est noté : je transmets la conversation à une personne de l'équipe et je ne réponds plus moi-même.",
+        Lang::En => "Understood: I'm passing the conversation to a person from the team and will not answer myself any more.",
+    };
+    format!("{lead} {}", in_queue(lang, position))
+}
+
+fn in_queue(lang: Lang, position: i64) -> String {
     match lang {
-        Lang::Fr => format!("C'est noté : je transmets la conversation à une personne de l'équipe et je ne réponds plus moi-même. Vous êtes en position {position} dans la file d'attente ; vos messages seront lus par la personne qui reprendra la conversation."),
-        Lang::En => format!("Understood: I'm passing the conversation to a person from the team and will not answer myself any more. You are number {position} in the queue; the person who takes over will read your messages."),
+        Lang::Fr => format!("Vous êtes en position {position} dans la file d'attente ; vos messages seront lus par la personne qui reprendra la conversation."),
+        Lang::En => format!("You are number {position} in the queue; the person who takes over will read your messages."),
+    }
+}
+
+/// Said when the search of the help centre failed: no guess, a person instead, with the
+/// same queue position and availability as any hand-over.
+pub fn handed_over_after_failure(
+    lang: Lang,
+    position: Option<i64>,
+    team: &Availability,
+    hours: Option<&OpeningHours>,
+) -> String {
+    let lead = match lang {
+        Lang::Fr => "Désolé, je n'arrive pas à chercher dans le centre d'aide en ce moment (une erreur de notre côté) et je ne veux pas répondre sans vérifier : je transmets votre question à une personne de l'équipe.",
+        Lang::En => "Sorry, I can't search the help centre right now (an error on our side) and I won't answer without checking: I'm passing your question to a person from the team.",
+    };
+    let queue = in_queue(lang, position.unwrap_or(1));
+    format!("{lead} {queue} {}", availability(lang, team, hours))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failed search is said as such, never as "understood", with the queue and the
+    /// team's availability like any hand-over.
+    #[test]
+    fn a_failed_search_says_so_with_the_queue_in_both_languages() {
+        let team = Availability {
+            people_online: 0,
+            estimated_wait_seconds: None,
+            closed: false,
+        };
+        let fr = handed_over_after_failure(Lang::Fr, Some(3), &team, None);
+        let en = handed_over_after_failure(Lang::En, Some(3), &team, None);
+        assert!(fr.starts_with("Désolé, je n'arrive pas à chercher") && fr.contains("position 3"));
+        assert!(en.starts_with("Sorry, I can't search") && en.contains("number 3"));
+        assert!(en.contains("Nobody from the team is online") && !en.contains("Understood"));
+        assert!(handed_over(Lang::En, Some(3), &team, None).starts_with("Understood"));
     }
 }

@@ -54,7 +54,6 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Store(e) => e.into(),
             ServiceError::ClientIdReused(e) => e.into(),
-            other => ApiError::internal(&other),
         }
     }
 }

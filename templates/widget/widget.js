@@ -335,8 +335,9 @@ async function toggleWhy(btn, m, box) {
       list.appendChild(el("li", { text: `${c.title} — ${T.matched} : ${c.matched_terms.join(", ") || T.none} (score ${c.score})` }));
     }
     // A hand-over asked for in words and a question in another language searched nothing,
-    // and small talk got a fixed sentence: no confidence is about them, so none is shown.
-    const scored = !["human_requested", "unsupported_language", "small_talk"].includes(w.rule);
+    // small talk got a fixed sentence, and a failed search found nothing: no confidence is
+    // about them, so none is shown.
+    const scored = !["human_requested", "unsupported_language", "small_talk", "search_failed"].includes(w.rule);
     const dl = el("dl", {},
       el("dt", { text: T.decision }), el("dd", { text: T.decisions[w.decision] || w.decision }),
       ...(scored ? [el("dt", { text: T.confidence }), el("dd", { text: String(w.confidence) }),
