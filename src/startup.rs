@@ -96,6 +96,7 @@ impl Application {
         let origins = settings.widget_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(middleware::from_fn(http::panics::catch_panics))
                 .wrap(middleware::from_fn(http::methods::methods))
                 .wrap(middleware::from_fn(http::nul::refuse_nul))
                 .wrap(middleware::from_fn(http::security::headers))

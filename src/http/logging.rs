@@ -19,8 +19,14 @@ pub async fn log_requests(
     let quiet = route == "/healthz";
     let span = tracing::info_span!("request", %request_id, %method, %route);
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
-    let status = res.status().as_u16();
+    let res = next.call(req).instrument(span.clone()).await;
+    // An error a middleware returned (a handler's panic, caught) is logged with the status
+    // the client gets for it.
+    let status = match &res {
+        Ok(r) => r.status(),
+        Err(e) => e.as_response_error().status_code(),
+    }
+    .as_u16();
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| {
         if quiet {
@@ -29,6 +35,7 @@ pub async fn log_requests(
             tracing::info!(status, micros, "request done");
         }
     });
+    let mut res = res?;
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);

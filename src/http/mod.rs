@@ -31,6 +31,8 @@ pub mod operator_text;
 pub mod ops;
 /// The demo store page and the widget script.
 pub mod pages;
+/// A panicking handler answers a JSON 500 instead of dropping the connection.
+pub mod panics;
 /// Consent, export, erasure, follow-up contact and the privacy page.
 pub mod privacy;
 /// Per-client limits on conversation creation and messages.
