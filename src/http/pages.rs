@@ -118,3 +118,53 @@ async fn transparency(
         s,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::answer::Rule;
+
+    /// The rule after `r`, in declaration order. The match has no wildcard: a new rule does
+    /// not compile here until it is listed, and then this test asks the widget to word it.
+    fn after(r: Rule) -> Option<Rule> {
+        use Rule::*;
+        match r {
+            HumanRequested => Some(AboveThreshold),
+            AboveThreshold => Some(BelowThreshold),
+            BelowThreshold => Some(NoMatch),
+            NoMatch => Some(ExampleQuestion),
+            ExampleQuestion => Some(OperatorRule),
+            OperatorRule => Some(DeclinedRepeatedly),
+            DeclinedRepeatedly => Some(NotHelpful),
+            NotHelpful => Some(SemanticMatch),
+            SemanticMatch => Some(SemanticMismatch),
+            SemanticMismatch => Some(SmallTalk),
+            SmallTalk => Some(UnsupportedLanguage),
+            UnsupportedLanguage => Some(SearchFailed),
+            SearchFailed => None,
+        }
+    }
+
+    /// "Why this answer?" names the rule in the visitor's words, French and English, not
+    /// only by its code.
+    #[test]
+    fn the_widget_words_every_rule_in_both_languages() {
+        let tables: Vec<&str> = super::widget_source()
+            .split("rules: {")
+            .skip(1)
+            .map(|t| t.split('}').next().unwrap_or_default())
+            .collect();
+        assert_eq!(tables.len(), 2, "a rules table for fr and one for en");
+        let mut rule = Some(Rule::HumanRequested);
+        while let Some(r) = rule {
+            let code = serde_json::to_value(r).unwrap();
+            let key = format!("{}: \"", code.as_str().unwrap());
+            for table in &tables {
+                assert!(
+                    table.contains(&key),
+                    "{key} in each of the widget's rules tables"
+                );
+            }
+            rule = after(r);
+        }
+    }
+}

@@ -19,6 +19,16 @@ const T = {
     estimate: (m) => `Attente estimée : environ ${m} min.`,
     error: "Le message n'a pas pu être envoyé. Réessayez.", loading: "Connexion…",
     decisions: { answer: "réponse", no_answer: "pas de réponse", handoff: "transmis à une personne", small_talk: "formule de politesse" },
+    // The rule's code stays beside these words: it is what the shop's audit log names.
+    rules: {
+      human_requested: "vous avez demandé une personne", above_threshold: "confiance au niveau du seuil ou au-dessus",
+      below_threshold: "confiance sous le seuil", no_match: "aucun article ne correspond",
+      example_question: "presque la même question qu'une question de l'article", operator_rule: "ce sujet passe toujours à une personne",
+      declined_repeatedly: "plusieurs questions de suite sans réponse", not_helpful: "la réponse précédente n'a pas aidé",
+      semantic_match: "un article proche par le sens", semantic_mismatch: "aucun article assez proche par le sens",
+      small_talk: "une formule de politesse, pas une question", unsupported_language: "une langue où l'assistant ne répond pas",
+      search_failed: "la recherche dans le centre d'aide a échoué",
+    },
     keep: "J'accepte que cette conversation soit gardée pour améliorer le service (facultatif)",
     restart: "Nouvelle conversation", closedHint: "Cette conversation est terminée.", wasHelpful: "Utile ?", yes: "Oui", no: "Non", helpful: "Réponse utile", unhelpful: "Réponse pas utile", thanks: "Merci pour votre avis.",
     privacy: "Page confidentialité", howItWorks: "Comment fonctionne l'assistant", download: "Télécharger mes données", erase: "Effacer la conversation",
@@ -56,6 +66,15 @@ const T = {
     estimate: (m) => `Estimated wait: about ${m} min.`,
     error: "The message could not be sent. Please try again.", loading: "Connecting…",
     decisions: { answer: "answer", no_answer: "no answer", handoff: "handed to a person", small_talk: "small talk" },
+    rules: {
+      human_requested: "you asked for a person", above_threshold: "confidence at or above the threshold",
+      below_threshold: "confidence below the threshold", no_match: "no article matches",
+      example_question: "almost the same as one of the article's questions", operator_rule: "this topic always goes to a person",
+      declined_repeatedly: "several questions in a row without an answer", not_helpful: "the previous answer did not help",
+      semantic_match: "an article close in meaning", semantic_mismatch: "no article close enough in meaning",
+      small_talk: "small talk, not a question", unsupported_language: "a language the assistant does not answer in",
+      search_failed: "searching the help centre failed",
+    },
     keep: "I agree that this conversation is kept to improve the service (optional)",
     restart: "New conversation", closedHint: "This conversation has ended.", wasHelpful: "Helpful?", yes: "Yes", no: "No", helpful: "Helpful answer", unhelpful: "Not a helpful answer", thanks: "Thank you for your feedback.",
     privacy: "Privacy page", howItWorks: "How the assistant works", download: "Download my data", erase: "Erase the conversation",
@@ -342,7 +361,7 @@ async function toggleWhy(btn, m, box) {
       el("dt", { text: T.decision }), el("dd", { text: T.decisions[w.decision] || w.decision }),
       ...(scored ? [el("dt", { text: T.confidence }), el("dd", { text: String(w.confidence) }),
         el("dt", { text: T.threshold }), el("dd", { text: String(w.threshold) })] : []),
-      el("dt", { text: T.rule }), el("dd", { text: w.rule }),
+      el("dt", { text: T.rule }), el("dd", { text: T.rules[w.rule] ? `${T.rules[w.rule]} (${w.rule})` : w.rule }),
       el("dt", { text: T.kb }), el("dd", { text: w.knowledge_version }));
     if (w.semantic) {
       const s = w.semantic;

@@ -38,6 +38,8 @@ await page.locator("[data-candor] >> css=.linkbtn").first().click();
 const why = page.locator("[data-candor] >> css=.why");
 await why.waitFor();
 check((await why.innerText()).includes("Confiance"), "the why panel shows the confidence");
+check((await why.innerText()).includes("presque la même question qu'une question de l'article (example_question)"),
+  "the why panel words the rule in French, with its code: " + (await why.innerText()));
 // The verdict is asked in words (an emoji is a box where no emoji font is installed).
 check((await bot.innerText()).includes("Utile ?"), "the reply asks whether it helped");
 await page.getByRole("button", { name: "Réponse utile", exact: true }).click();
