@@ -117,7 +117,18 @@ pub fn content_terms(
         if analysis::terms(analyzer, word).is_empty() {
             continue;
         }
-        let resolved = vocab.resolve(word);
+        // A word the help centre does not use as typed but whose stem it knows is read as
+        // typed: "cassée" is "cassé" to the stemmer, not the articles' "passée" one letter
+        // away. Only a word of an unknown stem is a typo to correct.
+        let resolved = vocab.lookup(word).or_else(|| {
+            let typed = analysis::terms(analyzer, word);
+            let stem_known = typed.iter().all(|t| df(t).0 > 0);
+            if stem_known {
+                None
+            } else {
+                vocab.closest(word)
+            }
+        });
         let read_as = resolved
             .filter(|r| spelling::fold(r) != spelling::fold(word))
             .map(str::to_string);
@@ -279,6 +290,40 @@ mod tests {
             ["gagne", "points"],
             "\"des\" stays a stop word, not \"dès\""
         );
+    }
+
+    /// "cassée" is not in the articles, "cassé" is (too short to be a correction's target),
+    /// and "passée" is one letter away: the stem decides, so it is read as typed. A real
+    /// typo, whose stem nothing uses, is still corrected.
+    #[test]
+    fn a_word_of_a_known_stem_is_not_corrected_into_another_word() {
+        let mut f = analysis::analyzer(Lang::Fr);
+        let text = "Mon article est arrivé cassé. Votre commande est passée.";
+        let mut vocab = Vocabulary::default();
+        vocab.add_text(text);
+        let known = analysis::terms(&mut f, text);
+        let df = |t: &str| (u64::from(known.iter().any(|k| k == t)), 10);
+        let terms = content_terms(
+            &mut f,
+            &lexicon(&[]),
+            Lang::Fr,
+            "ma comande est arrivée cassée",
+            &vocab,
+            df,
+        );
+        let read: Vec<(&str, Option<&str>)> = terms
+            .iter()
+            .map(|t| (t.word.as_str(), t.read_as.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("comande", Some("commande")),
+                ("arrivée", None),
+                ("cassée", None)
+            ]
+        );
+        assert!(terms.iter().all(|t| t.known));
     }
 
     #[test]

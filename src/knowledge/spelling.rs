@@ -74,10 +74,20 @@ impl Vocabulary {
     /// The written form to search for `word`: itself, its accented form, or the closest
     /// known word. `None` when nothing is close enough (the word stays as typed).
     pub fn resolve(&self, word: &str) -> Option<&str> {
+        self.lookup(word).or_else(|| self.closest(word))
+    }
+
+    /// The word as the articles write it (accents and all), when they use it.
+    pub fn lookup(&self, word: &str) -> Option<&str> {
+        self.words
+            .get(&fold(word))
+            .map(|(_, surface)| surface.as_str())
+    }
+
+    /// The closest other word the articles use, for a word they do not: a typo's
+    /// correction. `None` when nothing is close enough.
+    pub fn closest(&self, word: &str) -> Option<&str> {
         let folded = fold(word);
-        if let Some((_, surface)) = self.words.get(&folded) {
-            return Some(surface);
-        }
         let len = folded.chars().count();
         // Short words are too easily "corrected" into another real word the help centre
         // happens to use (joke -> poke, donne -> données).
