@@ -121,8 +121,55 @@ impl Vocabulary {
     }
 }
 
-/// Optimal-string-alignment distance (Levenshtein plus adjacent transposition), or `None`
-/// when it exceeds `max`.
+/// Keyboard rows, QWERTY then AZERTY: visitors type on either.
+const ROWS: [[&str; 3]; 2] = [
+    ["qwertyuiop", "asdfghjkl", "zxcvbnm"],
+    ["azertyuiop", "qsdfghjklm", "wxcvbn"],
+];
+
+/// Whether two letters are neighbours on a QWERTY or an AZERTY keyboard (same row side by
+/// side, or the row below, which sits half a key to the right).
+fn neighbours(a: char, b: char) -> bool {
+    let at = |rows: &[&str; 3], c: char| {
+        rows.iter()
+            .enumerate()
+            .find_map(|(r, row)| row.find(c).map(|i| (r, i)))
+    };
+    ROWS.iter().any(|rows| match (at(rows, a), at(rows, b)) {
+        (Some((ra, ia)), Some((rb, ib))) if ra == rb => ia.abs_diff(ib) == 1,
+        (Some((ra, ia)), Some((rb, ib))) if ra + 1 == rb => ib == ia || ib + 1 == ia,
+        (Some((ra, ia)), Some((rb, ib))) if rb + 1 == ra => ia == ib || ia + 1 == ib,
+        _ => false,
+    })
+}
+
+/// What replacing one letter by another costs: 1 for a slip to a neighbouring key, 2 for
+/// any other. A real word one far letter from a help-centre word is not a typo of it:
+/// "better" is not "butter", "vendez" is not "rendez", "chance" is not "change".
+fn substitution(a: char, b: char) -> usize {
+    // Asked for every letter pair of every candidate word: read from a table made once.
+    static TABLE: std::sync::OnceLock<[[bool; 26]; 26]> = std::sync::OnceLock::new();
+    if a == b {
+        return 0;
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut t = [[false; 26]; 26];
+        for (i, x) in ('a'..='z').enumerate() {
+            for (j, y) in ('a'..='z').enumerate() {
+                t[i][j] = neighbours(x, y);
+            }
+        }
+        t
+    });
+    let index = |c: char| c.is_ascii_lowercase().then(|| (c as u8 - b'a') as usize);
+    match (index(a), index(b)) {
+        (Some(i), Some(j)) if table[i][j] => 1,
+        _ => 2,
+    }
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transposition, with
+/// substitutions weighed by `substitution`), or `None` when it exceeds `max`.
 fn bounded_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
     let b: Vec<char> = b.chars().collect();
     let (n, m) = (a.len(), b.len());
@@ -133,7 +180,7 @@ fn bounded_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
         cur[0] = i;
         let mut row_min = cur[0];
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = substitution(a[i - 1], b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -178,6 +225,20 @@ mod tests {
         let v = vocab();
         assert_eq!(v.resolve("weather"), None);
         assert_eq!(v.resolve("jor"), None);
+    }
+
+    /// A slip to a neighbouring key is a typo; a far letter makes another word, which the
+    /// visitor meant: "better" is not the help centre's "butter", nor "vendez" its "rendez".
+    #[test]
+    fn only_a_neighbouring_key_makes_a_one_letter_typo() {
+        let mut v = Vocabulary::default();
+        v.add_text("Butter, status, socket. Prenez rendez-vous.");
+        assert_eq!(v.resolve("better"), None);
+        assert_eq!(v.resolve("vendez"), None);
+        assert_eq!(v.resolve("statud"), Some("status"), "d is next to s");
+        assert_eq!(v.resolve("socker"), Some("socket"), "r is next to t");
+        assert_eq!(v.resolve("sockets"), Some("socket"), "a letter too many");
+        assert!(neighbours('a', 'z') && neighbours('q', 's') && !neighbours('e', 'u'));
     }
 
     /// Ties are settled the same way whatever order the words were met in (each map has
