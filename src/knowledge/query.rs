@@ -65,7 +65,7 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::Fr, "bon d achat", "carte cadeau"),
     (Lang::Fr, "reduction", "code promo"),
     (Lang::Fr, "cassé", "endommagé défectueux"),
-    (Lang::Fr, "expédier", "livrer livraison"),
+    (Lang::Fr, "expédier", "livrer livraison expédition"),
     (Lang::Fr, "perdu", "suivi enquête"),
     (Lang::Fr, "inscrire", "créer compte"),
     (Lang::Fr, "inscription", "créer compte"),
@@ -77,6 +77,22 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::Fr, "italie", "union européenne"),
     (Lang::Fr, "étranger", "international pays"),
     (Lang::Fr, "envoyer", "livrer livraison"),
+    // A verb and its noun that the stemmer keeps apart ("livrée" is "livr", "livraison"
+    // stays "livraison"): each finds the other, in every inflection.
+    (Lang::Fr, "livrer", "livraison"),
+    (Lang::Fr, "livraison", "livrer"),
+    (Lang::Fr, "expédition", "expédier"),
+    (Lang::Fr, "connexion", "connecter"),
+    (Lang::Fr, "modifier", "modification"),
+    (Lang::Fr, "modification", "modifier"),
+    (Lang::Fr, "retourner", "retour"),
+    (Lang::Fr, "retour", "retourner"),
+    (Lang::Fr, "recevoir", "reçu réception"),
+    (Lang::Fr, "reçu", "recevoir réception"),
+    (Lang::Fr, "réception", "recevoir reçu"),
+    (Lang::Fr, "suivre", "suivi"),
+    (Lang::Fr, "suivi", "suivre"),
+    (Lang::Fr, "perdre", "perdu"),
     (Lang::En, "how long", "time days"),
     (Lang::En, "when", "days"),
     (Lang::En, "how much", "cost costs"),
@@ -160,12 +176,27 @@ fn word_synonyms(
     lang: Lang,
     word: &str,
 ) -> Vec<String> {
-    let folded = spelling::fold(word);
-    lexicon
-        .iter()
-        .filter(|(l, key, _)| *l == lang && !key.contains(' ') && spelling::fold(key) == folded)
-        .flat_map(|(_, _, extra)| analysis::terms(analyzer, extra))
-        .collect()
+    let mut out = Vec::new();
+    for (l, key, extra) in lexicon {
+        if *l == lang && !key.contains(' ') && same_word(analyzer, key, word) {
+            out.extend(analysis::terms(analyzer, extra));
+        }
+    }
+    out
+}
+
+/// Whether a one-word rule's key is this word: as written, or by stem, so that the rule
+/// for "connecter" also meets "connecté" and "connectée". Only keys that begin like the word
+/// are stemmed (the stem of a word begins like it), which keeps this cheap per question.
+fn same_word(analyzer: &mut TextAnalyzer, key: &str, word: &str) -> bool {
+    if spelling::folded(key).eq(spelling::folded(word)) {
+        return true;
+    }
+    if !spelling::folded(key).take(4).eq(spelling::folded(word).take(4)) {
+        return false;
+    }
+    let stems = analysis::terms(analyzer, key);
+    !stems.is_empty() && stems == analysis::terms(analyzer, word)
 }
 
 /// Every word of a text, stemmed, stop words kept, deduplicated.
@@ -193,7 +224,15 @@ pub fn synonyms(
     );
     let mut out = Vec::new();
     for (l, phrase, extra) in lexicon {
-        if *l == lang && folded.contains(&format!(" {} ", spelling::fold(phrase))) {
+        if *l != lang {
+            continue;
+        }
+        let meets = if phrase.contains(' ') {
+            folded.contains(&format!(" {} ", spelling::fold(phrase)))
+        } else {
+            spelling::words(question).any(|w| same_word(analyzer, phrase, w))
+        };
+        if meets {
             out.extend(analysis::terms(analyzer, extra));
         }
     }
@@ -324,6 +363,27 @@ mod tests {
             ]
         );
         assert!(terms.iter().all(|t| t.known));
+    }
+
+    /// A one-word rule meets its word in every inflection: the rule for "connecter" also
+    /// serves "connectée", and "livrée" finds the articles' "livraison".
+    #[test]
+    fn one_word_rules_meet_every_inflection() {
+        let mut f = analysis::analyzer(Lang::Fr);
+        let lex = lexicon(&[]);
+        let connexion = analysis::terms(&mut f, "connexion");
+        let livraison = analysis::terms(&mut f, "livraison");
+        assert_eq!(
+            synonyms(&mut f, &lex, "je suis connectée", Lang::Fr),
+            connexion
+        );
+        assert!(synonyms(&mut f, &lex, "pas encore livrée", Lang::Fr).contains(&livraison[0]));
+        assert_eq!(
+            word_synonyms(&mut f, &lex, Lang::Fr, "connectée"),
+            connexion
+        );
+        assert!(synonyms(&mut f, &lex, "une lampe connue", Lang::Fr).is_empty());
+        assert!(analysis::terms(&mut f, "Donnez-moi une recette").len() == 1);
     }
 
     #[test]

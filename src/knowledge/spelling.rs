@@ -9,23 +9,29 @@ use std::collections::HashMap;
 
 /// Lowercases and removes French diacritics (é -> e, œ -> oe).
 pub fn fold(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
-        match c {
-            'à' | 'â' | 'ä' | 'á' => out.push('a'),
-            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
-            'î' | 'ï' | 'í' => out.push('i'),
-            'ô' | 'ö' | 'ó' => out.push('o'),
-            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
-            'ç' => out.push('c'),
-            'ñ' => out.push('n'),
-            'ÿ' => out.push('y'),
-            'œ' => out.push_str("oe"),
-            'æ' => out.push_str("ae"),
-            _ => out.push(c),
-        }
-    }
-    out
+    folded(word).collect()
+}
+
+/// `fold` as an iterator, for comparisons that should not allocate.
+pub fn folded(word: &str) -> impl Iterator<Item = char> + '_ {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .flat_map(|c| {
+            let (first, second) = match c {
+                'à' | 'â' | 'ä' | 'á' => ('a', None),
+                'é' | 'è' | 'ê' | 'ë' => ('e', None),
+                'î' | 'ï' | 'í' => ('i', None),
+                'ô' | 'ö' | 'ó' => ('o', None),
+                'ù' | 'û' | 'ü' | 'ú' => ('u', None),
+                'ç' => ('c', None),
+                'ñ' => ('n', None),
+                'ÿ' => ('y', None),
+                'œ' => ('o', Some('e')),
+                'æ' => ('a', Some('e')),
+                _ => (c, None),
+            };
+            std::iter::once(first).chain(second)
+        })
 }
 
 /// Splits text into words the way the index tokenizer does (on non-alphanumerics).

@@ -208,6 +208,14 @@ const FRENCH: &[&str] = &[
     "besoin",
     "aide",
     "aider",
+    // "Donnez-moi…", "pouvez-vous me donner…": asking, not the topic. The stemmer would
+    // make them "don", the stem of "données" (personal data).
+    "donne",
+    "donnes",
+    "donnez",
+    "donner",
+    // "Je n'arrive plus à…", "ne marche plus": the negation, not the topic.
+    "plus",
 ];
 
 const ENGLISH: &[&str] = &[

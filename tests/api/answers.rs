@@ -145,17 +145,18 @@ fn figures(
 }
 
 /// Quality regression guard on the dev questions, recorded in BENCHMARKS.md as 0.879 in
-/// scope / 0.958 declined: fails if either drops below it.
+/// scope / 1.000 declined (0.958 before "donnez-moi" stopped meeting "données" on
+/// 2026-12-04): fails if either drops below it.
 #[test]
 fn answer_quality_on_the_dev_questions_does_not_regress() {
     let (top1, decl) = dev_figures(None);
     assert!(top1 >= 0.87, "in-scope top-1 fell to {top1:.3}");
-    assert!(decl >= 0.95, "out-of-scope declined fell to {decl:.3}");
+    assert!(decl >= 0.99, "out-of-scope declined fell to {decl:.3}");
 }
 
 /// The same with the embedding model (`CANDOR_TEST_EMBEDDING_MODEL`, fetched by `.ci/run`),
-/// recorded in BENCHMARKS.md as 0.924 / 0.958 with 8-bit layers and 0.909 / 0.958 with f32
-/// ones (one question apart): fails below the lower of the two.
+/// recorded in BENCHMARKS.md as 0.924 / 1.000 with the VNNI kernel and 0.909 / 1.000 with
+/// AVX2's (one question apart): fails below the lower of the two.
 #[test]
 fn answer_quality_with_the_model_does_not_regress() {
     let Some(model) = std::env::var_os("CANDOR_TEST_EMBEDDING_MODEL") else {
@@ -164,13 +165,13 @@ fn answer_quality_with_the_model_does_not_regress() {
     };
     let (top1, decl) = dev_figures(Some(std::path::Path::new(&model)));
     assert!(top1 >= 0.90, "in-scope top-1 fell to {top1:.3}");
-    assert!(decl >= 0.95, "out-of-scope declined fell to {decl:.3}");
+    assert!(decl >= 0.99, "out-of-scope declined fell to {decl:.3}");
 }
 
 /// With the French model too (`CANDOR_TEST_E5_MODEL`), on the dev questions (recorded in
-/// BENCHMARKS.md as 0.939 / 0.958 with the VNNI kernel, 0.924 / 0.958 with AVX2's) and on
-/// the French tuning set bench/fr-tune (0.730 / 1.000 with VNNI, 0.738 / 1.000 with AVX2;
-/// words alone 0.651 / 1.000): fails a question below the lower of the two.
+/// BENCHMARKS.md as 0.939 / 1.000 with the VNNI kernel, 0.924 / 1.000 with AVX2's) and on
+/// the French tuning set bench/fr-tune (0.738 / 1.000 with VNNI, 0.746 / 1.000 with AVX2;
+/// words alone 0.683 / 1.000): fails a question below the lower of the two.
 #[test]
 fn answer_quality_with_the_french_model_does_not_regress() {
     let (Some(en), Some(fr)) = (
@@ -187,13 +188,13 @@ fn answer_quality_with_the_french_model_does_not_regress() {
     e.fr.model_dir = Some(fr.into());
     let (top1, decl) = figures("knowledge", "bench/dev/queries.json", Some(e.clone()));
     assert!(top1 >= 0.905, "dev in-scope top-1 fell to {top1:.3}");
-    assert!(decl >= 0.95, "dev out-of-scope declined fell to {decl:.3}");
+    assert!(decl >= 0.99, "dev out-of-scope declined fell to {decl:.3}");
     let (top1, decl) = figures(
         "bench/fr-tune/knowledge",
         "bench/fr-tune/queries.json",
         Some(e),
     );
-    assert!(top1 >= 0.72, "fr-tune in-scope top-1 fell to {top1:.3}");
+    assert!(top1 >= 0.73, "fr-tune in-scope top-1 fell to {top1:.3}");
     assert!(
         decl >= 0.96,
         "fr-tune out-of-scope declined fell to {decl:.3}"
