@@ -93,6 +93,7 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::Fr, "suivre", "suivi"),
     (Lang::Fr, "suivi", "suivre"),
     (Lang::Fr, "perdre", "perdu"),
+    (Lang::Fr, "rgpd", "données personnelles"),
     (Lang::En, "how long", "time days"),
     (Lang::En, "when", "days"),
     (Lang::En, "how much", "cost costs"),
@@ -114,6 +115,7 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::En, "italy", "european union"),
     (Lang::En, "abroad", "international countries"),
     (Lang::En, "send", "deliver delivery"),
+    (Lang::En, "gdpr", "personal data"),
     (Lang::En, "broken", "damaged faulty"),
 ];
 
@@ -192,7 +194,10 @@ fn same_word(analyzer: &mut TextAnalyzer, key: &str, word: &str) -> bool {
     if spelling::folded(key).eq(spelling::folded(word)) {
         return true;
     }
-    if !spelling::folded(key).take(4).eq(spelling::folded(word).take(4)) {
+    if !spelling::folded(key)
+        .take(4)
+        .eq(spelling::folded(word).take(4))
+    {
         return false;
     }
     let stems = analysis::terms(analyzer, key);
