@@ -18,6 +18,9 @@ async fn health_metrics_and_readiness_report_the_service() {
     assert!(metrics.contains("candor_answers_total 1"), "{metrics}");
     assert!(metrics.contains("candor_declines_total 1"));
     assert!(metrics.contains("candor_turn_duration_seconds_count 2"));
+    // Nothing failed: the alert a deployer sets on failed searches stays quiet.
+    assert!(metrics
+        .contains("# TYPE candor_search_failures_total counter\ncandor_search_failures_total 0"));
 }
 
 #[tokio::test]
