@@ -395,6 +395,11 @@ pub fn message_json(m: &MessageRow) -> Value {
             "/api/v1/conversations/{}/messages/{}/why",
             m.conversation_id, m.id
         ));
+        // A reply to a question in German or Spanish is a notice of the languages answered,
+        // not an answer to judge: the widget does not ask "Helpful?" under it.
+        if let Some(code) = m.lang.as_deref().filter(|l| Lang::parse(l).is_none()) {
+            v["written_in"] = json!(code);
+        }
     }
     v
 }

@@ -322,8 +322,9 @@ function meta(m) {
     btn.addEventListener("click", () => toggleWhy(btn, m, box));
     box.appendChild(btn);
   }
-  // A fixed reply to "bonjour" or "merci" is not asked about: there is nothing to judge.
-  if (m.why_url && m.kind !== "small_talk") {
+  // A fixed reply to "bonjour" or "merci", or the notice of the languages answered under a
+  // question in another one, is not asked about: there is nothing to judge.
+  if (m.why_url && m.kind !== "small_talk" && !m.written_in) {
     // Words, not 👍/👎: an emoji is a box on a computer without an emoji font.
     const ask = el("span", { class: "vote", text: T.wasHelpful, "aria-hidden": "true" });
     ask.setAttribute("data-vote", "");

@@ -15,6 +15,8 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
         let r = app.ask(&c, "Wo ist mein Paket?").await;
         let reply = &r["reply"];
         assert_eq!(reply["kind"], "no_answer", "{backend:?}: {r}");
+        // Marked, so that the widget does not ask "Helpful?" under a notice of languages.
+        assert_eq!(reply["written_in"], "de", "{r}");
         let text = reply["text"].as_str().unwrap();
         assert!(
             text.starts_with("Désolé, je ne réponds qu'en français et en anglais.")
@@ -45,7 +47,8 @@ async fn a_question_in_german_is_told_the_languages_and_counted_as_german() {
         // A visitor who went on in French is a French visitor again.
         let e = app.create(Some("fr")).await;
         app.ask(&e, "Wo ist mein Paket?").await;
-        app.ask(&e, "Où est mon colis ?").await;
+        let french = app.ask(&e, "Où est mon colis ?").await;
+        assert!(french["reply"].get("written_in").is_none(), "{french}");
         app.ask(&e, "je veux parler à un conseiller").await;
         let queue = app.agent_get(&admin, "/api/v1/agent/queue").await.1;
         assert_eq!(

@@ -95,6 +95,7 @@ await input.fill("Wo ist mein Paket?");
 await input.press("Enter");
 const german = page.locator("[data-candor] >> css=.msg.bot", { hasText: "Sorry, I can only answer in French or English." });
 await german.waitFor();
+check((await german.locator("[data-vote]").count()) === 0, "the languages notice asks no \"Helpful?\"");
 await german.getByRole("button", { name: "Pourquoi cette réponse ?" }).click();
 await german.locator(".why").waitFor();
 check((await german.locator(".why").innerText()).includes("écrit en allemand") && !(await german.locator(".why").innerText()).includes("Confiance"),
