@@ -14,24 +14,22 @@ pub fn fold(word: &str) -> String {
 
 /// `fold` as an iterator, for comparisons that should not allocate.
 pub fn folded(word: &str) -> impl Iterator<Item = char> + '_ {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .flat_map(|c| {
-            let (first, second) = match c {
-                'à' | 'â' | 'ä' | 'á' => ('a', None),
-                'é' | 'è' | 'ê' | 'ë' => ('e', None),
-                'î' | 'ï' | 'í' => ('i', None),
-                'ô' | 'ö' | 'ó' => ('o', None),
-                'ù' | 'û' | 'ü' | 'ú' => ('u', None),
-                'ç' => ('c', None),
-                'ñ' => ('n', None),
-                'ÿ' => ('y', None),
-                'œ' => ('o', Some('e')),
-                'æ' => ('a', Some('e')),
-                _ => (c, None),
-            };
-            std::iter::once(first).chain(second)
-        })
+    word.chars().flat_map(char::to_lowercase).flat_map(|c| {
+        let (first, second) = match c {
+            'à' | 'â' | 'ä' | 'á' => ('a', None),
+            'é' | 'è' | 'ê' | 'ë' => ('e', None),
+            'î' | 'ï' | 'í' => ('i', None),
+            'ô' | 'ö' | 'ó' => ('o', None),
+            'ù' | 'û' | 'ü' | 'ú' => ('u', None),
+            'ç' => ('c', None),
+            'ñ' => ('n', None),
+            'ÿ' => ('y', None),
+            'œ' => ('o', Some('e')),
+            'æ' => ('a', Some('e')),
+            _ => (c, None),
+        };
+        std::iter::once(first).chain(second)
+    })
 }
 
 /// Splits text into words the way the index tokenizer does (on non-alphanumerics).
