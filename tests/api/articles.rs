@@ -344,6 +344,13 @@ async fn operator_synonyms_apply_to_the_next_question() {
             cited(&app.ask(&c, question).await).as_deref(),
             Some("en-gift-cards")
         );
+        // A one-word phrase counts in its other forms too.
+        let c = app.create(Some("en")).await;
+        let plural = "Until when can I spend my trinkets?";
+        assert_eq!(
+            cited(&app.ask(&c, plural).await).as_deref(),
+            Some("en-gift-cards")
+        );
         let listed: Value = app.agent_get(&operator, "/api/v1/synonyms").await.1;
         assert_eq!(listed[0]["phrase"], "trinket");
     }
