@@ -92,7 +92,7 @@ async fn queue(
     let with_contact = store.conversations_with_contact().await?;
     let follow_up = |id: &str| with_contact.iter().any(|c| c == id);
     // The language of each conversation's latest turn, when the assistant does not answer
-    // in it (oldest first: a conversation's last entry wins).
+    // in it.
     let latest: std::collections::HashMap<String, String> =
         store.turn_languages().await?.into_iter().collect();
     let writes_in = |id: &str| {

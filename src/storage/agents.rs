@@ -46,8 +46,8 @@ pub trait AgentStore: Send + Sync {
     async fn user_by_token(&self, hash: &str, now: i64) -> Result<Option<User>, StoreError>;
     /// Conversations waiting for a person, first come first.
     async fn waiting_queue(&self) -> Result<Vec<ConversationRow>, StoreError>;
-    /// The language of each turn the assistant read in the conversations waiting for or held
-    /// by a person, oldest first: the last one of a conversation is the latest.
+    /// The language of the latest turn the assistant read in each conversation waiting for
+    /// or held by a person: one row per conversation, however long its transcript.
     async fn turn_languages(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Applies a transition if the conversation is still as expected; `false` otherwise.
     async fn transition(&self, t: &Transition, now: i64) -> Result<bool, StoreError>;
@@ -175,12 +175,15 @@ macro_rules! impl_agent_store {
             }
 
             async fn turn_languages(&self) -> Result<Vec<(String, String)>, $crate::storage::StoreError> {
+                // `seq` orders every message of the database, so the latest turn of each
+                // conversation is the one row with its largest.
                 Ok(sqlx::query_as(
                     "SELECT m.conversation_id, m.lang FROM messages m \
-                     JOIN conversations c ON c.id = m.conversation_id \
-                     WHERE c.status IN ('waiting_for_agent', 'with_agent') AND m.author = 'visitor' \
-                       AND m.lang IS NOT NULL \
-                     ORDER BY m.seq",
+                     JOIN (SELECT l.conversation_id, MAX(l.seq) AS seq FROM messages l \
+                           JOIN conversations c ON c.id = l.conversation_id \
+                           WHERE c.status IN ('waiting_for_agent', 'with_agent') \
+                             AND l.author = 'visitor' AND l.lang IS NOT NULL \
+                           GROUP BY l.conversation_id) latest ON latest.seq = m.seq",
                 ).fetch_all(&self.pool).await?)
             }
 
