@@ -94,6 +94,8 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::Fr, "suivi", "suivre"),
     (Lang::Fr, "perdre", "perdu"),
     (Lang::Fr, "rgpd", "données personnelles"),
+    (Lang::Fr, "joindre", "contacter contact"),
+    (Lang::Fr, "click and collect", "retrait magasin"),
     (Lang::En, "how long", "time days"),
     (Lang::En, "when", "days"),
     (Lang::En, "how much", "cost costs"),
@@ -116,6 +118,8 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::En, "abroad", "international countries"),
     (Lang::En, "send", "deliver delivery"),
     (Lang::En, "gdpr", "personal data"),
+    (Lang::En, "reach you", "contact"),
+    (Lang::En, "click and collect", "pickup store"),
     (Lang::En, "broken", "damaged faulty"),
 ];
 
