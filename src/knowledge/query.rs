@@ -136,14 +136,14 @@ pub fn content_terms(
     for word in spelling::words(question).take(MAX_WORDS) {
         // A stop word as typed stays one: "des" must not become the help centre's "dès"
         // through the accent-restoring lookup, nor any other word through correction.
-        if analysis::terms(analyzer, word).is_empty() {
+        let typed = analysis::terms(analyzer, word);
+        if typed.is_empty() {
             continue;
         }
         // A word the help centre does not use as typed but whose stem it knows is read as
         // typed: "cassée" is "cassé" to the stemmer, not the articles' "passée" one letter
         // away. Only a word of an unknown stem is a typo to correct.
         let resolved = vocab.lookup(word).or_else(|| {
-            let typed = analysis::terms(analyzer, word);
             let stem_known = typed.iter().all(|t| df(t).0 > 0);
             if stem_known {
                 None
@@ -154,7 +154,11 @@ pub fn content_terms(
         let read_as = resolved
             .filter(|r| spelling::fold(r) != spelling::fold(word))
             .map(str::to_string);
-        for term in analysis::terms(analyzer, resolved.unwrap_or(word)) {
+        let terms = match resolved {
+            Some(r) => analysis::terms(analyzer, r),
+            None => typed,
+        };
+        for term in terms {
             if out.iter().any(|t| t.term == term) {
                 continue;
             }
