@@ -227,16 +227,17 @@ pub fn decide_or_hand_over(
     threshold: f32,
 ) -> Decision {
     let decided = decide(index, question, lang, threshold);
-    or_hand_over(decided, lang, threshold, index.version())
+    or_hand_over(decided, lang, threshold, || index.version())
 }
 
 /// The decision, or a hand-over to a person that says the search failed (the error itself
 /// goes to the log, not to the visitor or the why record).
+/// The knowledge version is only read when it is needed (it takes a lock).
 fn or_hand_over(
     decided: anyhow::Result<Decision>,
     lang: Lang,
     threshold: f32,
-    kb_version: String,
+    kb_version: impl FnOnce() -> String,
 ) -> Decision {
     let error = match decided {
         Ok(d) => return d,
@@ -253,7 +254,7 @@ fn or_hand_over(
         threshold,
         None,
         lang,
-        kb_version,
+        kb_version(),
     );
     why.explanation = explain::search_failed(lang);
     Decision {
@@ -499,7 +500,7 @@ mod tests {
     #[test]
     fn a_failed_search_hands_the_question_to_a_person() {
         let failed = anyhow::anyhow!("segment file: Input/output error (os error 5)");
-        let d = or_hand_over(Err(failed), Lang::Fr, 0.3, "kb-7".into());
+        let d = or_hand_over(Err(failed), Lang::Fr, 0.3, || "kb-7".into());
         assert_eq!((d.kind, d.why.rule), (Kind::Handoff, Rule::SearchFailed));
         assert_eq!(d.why.knowledge_version, "kb-7");
         assert!(d.citations.is_empty() && d.passage.is_empty());
@@ -525,7 +526,9 @@ mod tests {
             kind: Kind::Answer,
             ..d
         };
-        let kept = or_hand_over(Ok(answered), Lang::Fr, 0.3, "kb-7".into());
+        let kept = or_hand_over(Ok(answered), Lang::Fr, 0.3, || {
+            unreachable!("read on success")
+        });
         assert_eq!(kept.kind, Kind::Answer);
     }
 }
