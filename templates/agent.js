@@ -33,6 +33,8 @@ const T = {
     alertsBlocked: "The browser blocks alerts from this site: allow them in its site settings.",
     followUpItem: " · ✉ contact back", writesItem: (l) => ` · writes in ${l}`, leftItem: " · left the site",
     followUp: (d) => `Nobody was online: the visitor left these details to be contacted back about this conversation, and for nothing else. They may have left the site: answer them there, then close with how it was resolved — closing deletes the details (at the latest they go on ${d}). `,
+    masked: (k) => `Masked before storing and sending: ${k}. Card and social security numbers never go into writing; the shop's own email, phone and IBAN do.`,
+    maskedNote: (k) => `Masked in the note before storing: ${k}. Notes keep no personal data.`,
     errors: {},
   },
   fr: {
@@ -64,6 +66,8 @@ const T = {
     alertsBlocked: "Le navigateur bloque les alertes de ce site : autorisez-les dans ses réglages du site.",
     followUpItem: " · ✉ à recontacter", writesItem: (l) => ` · écrit en ${l}`, leftItem: " · a quitté le site",
     followUp: (d) => `Personne n'était en ligne : le visiteur a laissé ces coordonnées pour être recontacté à propos de cette conversation, et pour rien d'autre. Il a peut-être quitté le site : répondez-lui par là, puis clôturez en disant comment c'est résolu — clore efface les coordonnées (au plus tard, elles partent le ${d}). `,
+    masked: (k) => `Masqué avant l'enregistrement et l'envoi : ${k}. Les numéros de carte et de sécurité sociale ne s'écrivent jamais ; l'e-mail, le téléphone et l'IBAN de la boutique, si.`,
+    maskedNote: (k) => `Masqué dans la note avant l'enregistrement : ${k}. Les notes ne gardent aucune donnée personnelle.`,
     // Errors whose server text says nothing more than the code; the others name a field or
     // a limit, and are shown as the server wrote them.
     errors: {
@@ -339,16 +343,17 @@ async function follow(id) {
   }
 }
 
-// Runs one action on the open conversation; says whether the server took it, so a reply or a
-// note the server refused stays in the box instead of being lost. With `retry` (a reply or
+// Runs one action on the open conversation; gives the server's answer if it took it (false if
+// not), so a reply or a note the server refused stays in the box instead of being lost. With `retry` (a reply or
 // note under its client_id, safe to send twice), a dropped connection (no status) or a server
 // briefly without its database (503) gets one more try after 1.5 s before the error shows.
 async function act(path, body, retry) {
   $("error").textContent = "";
   const id = current;
   const post = () => api(`/api/v1/agent/conversations/${id}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
+  let answer;
   try {
-    await post().catch(async (e) => {
+    answer = await post().catch(async (e) => {
       if (!retry || (e.status !== undefined && e.status !== 503)) throw e;
       await new Promise((r) => setTimeout(r, 1500));
       return post();
@@ -357,7 +362,7 @@ async function act(path, body, retry) {
   refreshQueue();
   api(`/api/v1/agent/conversations/${id}`).then((c) => { if (current === id) describe(c); })
     .catch((e) => { $("error").textContent = e.message; });
-  return true;
+  return answer || {};
 }
 $("claim").addEventListener("click", () => act("claim"));
 $("transfer").addEventListener("click", () => { if ($("transfer-to").value) act("transfer", { agent_id: $("transfer-to").value }); });
@@ -371,6 +376,12 @@ async function sendText(path, text) {
   }
   const sent = await act(path, { text, client_id: pending.id }, true);
   if (sent) pending = null;
+  // Card or social security numbers in a reply are stored (and shown to the visitor) masked:
+  // the agent learns it here rather than by reading the transcript.
+  const kinds = sent && sent.redacted && sent.redacted.length ? sent.redacted.join(", ") : "";
+  const masked = !kinds ? "" : path === "notes" ? T.maskedNote(kinds) : T.masked(kinds);
+  $("masked").textContent = masked;
+  $("masked").hidden = !masked;
   return sent;
 }
 $("note").addEventListener("click", async () => {

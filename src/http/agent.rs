@@ -6,8 +6,9 @@ use super::AppState;
 use crate::conversation::{now_ms, rfc3339, ClientMessageId, ConversationId, MessageText};
 use crate::error::{ApiError, ErrorCode};
 use crate::handoff::agent;
+use crate::privacy::redact::Redacted;
 use crate::realtime::QUEUE;
-use crate::storage::ConversationRow;
+use crate::storage::{ConversationRow, MessageRow};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -236,6 +237,8 @@ impl From<agent::SendError> for ApiError {
     }
 }
 
+/// A reply from the person holding the conversation, masked as a team message (the shop's
+/// own contact and bank details stay; card and social security numbers do not).
 async fn reply(
     state: web::Data<AppState>,
     AgentUser(user): AgentUser,
@@ -244,6 +247,8 @@ async fn reply(
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
     let (text, client) = body.parsed()?;
+    let red = state.assistant.redactor.redact_team_message(text.as_str());
+    let text = masked(&red)?;
     let m = agent::reply(
         state.assistant.store.as_ref(),
         &conv,
@@ -253,7 +258,7 @@ async fn reply(
     )
     .await?;
     state.assistant.hub.notify(&conv.id);
-    Ok(HttpResponse::Ok().json(message_json(&m)))
+    Ok(sent(&m, &red))
 }
 
 /// The holder is typing a reply: the visitor's widget says so for a few seconds. Nothing is
@@ -398,8 +403,9 @@ async fn note(
 ) -> Result<HttpResponse, ApiError> {
     let conv = load(&state, &path).await?;
     let (text, client) = body.parsed()?;
-    let text = MessageText::parse(&state.assistant.redactor.redact(text.as_str()).text)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    // A note is about the visitor, never to them: everything personal is masked.
+    let red = state.assistant.redactor.redact(text.as_str());
+    let text = masked(&red)?;
     let m = agent::note(
         state.assistant.store.as_ref(),
         &conv,
@@ -409,7 +415,20 @@ async fn note(
     )
     .await?;
     state.assistant.hub.notify(&conv.id);
-    Ok(HttpResponse::Ok().json(message_json(&m)))
+    Ok(sent(&m, &red))
+}
+
+/// The text as it will be stored, checked again: masking changes its length.
+fn masked(red: &Redacted) -> Result<MessageText, ApiError> {
+    MessageText::parse(&red.text).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))
+}
+
+/// The stored message, with what was masked from it: the console tells the agent, as the
+/// widget tells the visitor.
+fn sent(m: &MessageRow, red: &Redacted) -> HttpResponse {
+    let mut json = message_json(m);
+    json["redacted"] = json!(red.kinds);
+    HttpResponse::Ok().json(json)
 }
 
 /// The operator's canned replies, for the console's picker.

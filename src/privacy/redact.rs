@@ -32,6 +32,9 @@ pub struct RedactionSettings {
 
 type Check = fn(&str) -> bool;
 
+/// Built-in kinds a shop's team writes to visitors as its own contact or bank details.
+const TEAM_GIVES_OUT: &[&str] = &["email", "phone", "iban"];
+
 struct Rule {
     label: String,
     regex: Regex,
@@ -112,32 +115,76 @@ impl Redactor {
 
     /// Replaces every match by its placeholder, in the text's `plain_form`.
     pub fn redact(&self, text: &str) -> Redacted {
+        self.redact_all_but(text, &[])
+    }
+
+    /// For a message a person of the team sends the visitor: the shop's own email address,
+    /// phone number and IBAN are what an agent gives out ("pay by transfer to FR76…"), so
+    /// they stay; a card or social security number an agent types back (read out on the
+    /// phone, copied from elsewhere) is never needed in writing and is masked like the
+    /// visitor's, as are IP addresses and the operator's own patterns.
+    pub fn redact_team_message(&self, text: &str) -> Redacted {
+        self.redact_all_but(text, TEAM_GIVES_OUT)
+    }
+
+    /// Rules run in their order (an earlier kind wins over a later one on the same digits);
+    /// a kept kind's matches are set aside behind marks, so no later rule masks a part of
+    /// them (the digits of a kept IBAN can look like a card number), and put back at the end.
+    fn redact_all_but(&self, text: &str, kept: &[&str]) -> Redacted {
         let mut current = plain_form(text);
+        let mut aside: Vec<String> = Vec::new();
+        if !kept.is_empty() {
+            current.retain(|c| c != '\u{E000}' && c != '\u{E001}');
+        }
         let mut kinds = Vec::new();
         for rule in &self.rules {
+            let keep = kept.contains(&rule.label.as_str());
             let placeholder = format!("[{}]", rule.label);
             let mut hit = false;
             let replaced = rule.regex.replace_all(&current, |c: &regex::Captures| {
                 let m = &c[0];
-                if rule.check.is_none_or(|check| check(m)) {
-                    hit = true;
-                    placeholder.clone()
+                if !rule.check.is_none_or(|check| check(m)) {
+                    return m.to_string();
+                }
+                hit = true;
+                if keep {
+                    aside.push(m.to_string());
+                    set_aside_mark(aside.len() - 1)
                 } else {
-                    m.to_string()
+                    placeholder.clone()
                 }
             });
             if hit {
                 current = replaced.into_owned();
-                if !kinds.contains(&rule.label) {
+                if !keep && !kinds.contains(&rule.label) {
                     kinds.push(rule.label.clone());
                 }
             }
+        }
+        for (i, original) in aside.iter().enumerate() {
+            current = current.replacen(&set_aside_mark(i), original, 1);
         }
         Redacted {
             text: current,
             kinds,
         }
     }
+}
+
+/// Stands in for the `i`-th match set aside: private-use characters around letters, which
+/// no rule matches and no visitor or agent types (`plain_form` has run before).
+fn set_aside_mark(i: usize) -> String {
+    let mut mark = String::from('\u{E000}');
+    let mut n = i;
+    loop {
+        mark.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            break;
+        }
+    }
+    mark.push('\u{E001}');
+    mark
 }
 
 /// The text as a person reads it, which is what the rules must match: characters that show
@@ -248,6 +295,33 @@ mod tests {
             .unwrap()
             .redact(text)
             .text
+    }
+
+    /// An agent gives out the shop's email, phone and IBAN, never a card or social security
+    /// number: those are masked, and a kept IBAN is not cut into by the card rule.
+    #[test]
+    fn a_team_message_keeps_the_shops_contact_and_bank_details() {
+        let redactor = Redactor::new(&RedactionSettings::default()).unwrap();
+        let out = redactor.redact_team_message(
+            "Virement à FR76 3000 6000 0112 3456 7890 189, ou écrivez à compta@boutique.fr \
+             (01 23 45 67 89). Votre carte 4970 1012 3456 7893 et le n° 1 85 05 78 006 084 91 \
+             ne sont pas nécessaires.",
+        );
+        assert_eq!(
+            out.text,
+            "Virement à FR76 3000 6000 0112 3456 7890 189, ou écrivez à compta@boutique.fr \
+             (01 23 45 67 89). Votre carte [card] et le n° [id-number] ne sont pas nécessaires."
+        );
+        assert_eq!(out.kinds, ["id-number", "card"]);
+        // The marks that hold kept text aside cannot be forged by typing them.
+        let forged = redactor.redact_team_message("\u{E000}a\u{E001} compta@boutique.fr");
+        assert_eq!(forged.text, "a compta@boutique.fr");
+        assert!(forged.kinds.is_empty());
+        assert_eq!(
+            redactor.redact("compta@boutique.fr").text,
+            "[email]",
+            "a visitor's is masked"
+        );
     }
 
     #[test]

@@ -173,3 +173,53 @@ async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
         );
     }
 }
+
+/// A person of the team writes to the visitor: the shop's own email, phone and IBAN reach
+/// the visitor as written, a card number typed back does not — it is masked before it is
+/// stored or sent, and the agent is told. An internal note keeps no personal data at all.
+#[tokio::test]
+async fn a_card_number_an_agent_types_back_is_masked_and_the_shops_details_are_not() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let agent = app.agent("Camille", "agent").await;
+        let c = app.create(Some("fr")).await;
+        app.ask(&c, "Je veux parler à un humain").await;
+        let path = format!("/api/v1/agent/conversations/{}", c.id);
+        app.agent_post(&agent, &format!("{path}/claim"), json!({}))
+            .await;
+        let reply = "Payez par virement à FR76 3000 6000 0112 3456 7890 189 ou écrivez à \
+                     compta@boutique.fr ; votre carte 4970 1012 3456 7893 n'est pas utile.";
+        let res = app
+            .agent_post(&agent, &format!("{path}/messages"), json!({"text": reply}))
+            .await;
+        assert_eq!(res.status(), 200, "{backend:?}");
+        let sent: Value = res.json().await.unwrap();
+        let expected = "Payez par virement à FR76 3000 6000 0112 3456 7890 189 ou écrivez à \
+                        compta@boutique.fr ; votre carte [card] n'est pas utile.";
+        assert_eq!(sent["text"], expected);
+        assert_eq!(sent["redacted"], json!(["card"]));
+        let note = app
+            .agent_post(
+                &agent,
+                &format!("{path}/notes"),
+                json!({"text": "rappeler marie@exemple.fr"}),
+            )
+            .await;
+        let note: Value = note.json().await.unwrap();
+        assert_eq!(
+            (note["text"].as_str(), &note["redacted"]),
+            (Some("rappeler [email]"), &json!(["email"]))
+        );
+        // What the visitor sees, and what the DPO's export holds, is the masked text.
+        let seen = app.transcript(&c).await.to_string();
+        assert!(
+            seen.contains("votre carte [card]") && !seen.contains("7893"),
+            "{seen}"
+        );
+        assert!(seen.contains("compta@boutique.fr") && seen.contains("FR76 3000"));
+        let stored = app.store.messages(&c.id).await.unwrap();
+        assert!(stored
+            .iter()
+            .all(|m| !m.text.contains("4970 1012") && !m.text.contains("marie@")));
+    }
+}

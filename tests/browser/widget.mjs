@@ -182,17 +182,22 @@ guard(consolePage, "widget.mjs consolePage");
   await page.locator("[data-candor] >> css=.typing", { hasText: "Camille écrit…" }).waitFor({ timeout: 10000 });
   await consolePage.press("#reply-text", "Enter");
   check((await consolePage.inputValue("#reply-text")) === "Bonjour, je suis Camille.\n", "Enter alone does not send");
-  await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement.");
+  // The agent types the visitor's card number back: it is masked before it is stored or
+  // sent, and the console says so.
+  await consolePage.fill("#reply-text", "Bonjour, je suis Camille. Je vérifie votre paiement (carte 4970 1012 3456 7893).");
   await consolePage.press("#reply-text", "Control+Enter");
   await consolePage.locator("#transcript .msg.agent").first().waitFor();
   check((await consolePage.inputValue("#reply-text")) === "", "a sent reply leaves the box");
+  check(/^Masked before storing and sending: card\./.test(await consolePage.locator("#masked").innerText()),
+    "the console tells the agent the card number was masked");
   check(/^Camille \(person\) · \d\d:\d\d/.test(await consolePage.locator("#transcript .msg.agent .who").first().innerText()),
     "each message says when it was written");
   const agentMsg = page.locator("[data-candor] >> css=.msg.agent").first();
   await agentMsg.waitFor({ timeout: 10000 });
   const agentText = await agentMsg.innerText();
   check(await page.locator("[data-candor] >> css=.typing").isHidden(), "the typing line goes when the message comes");
-  check(agentText.includes("Je vérifie votre paiement"), "the widget shows the person's reply live");
+  check(agentText.includes("Je vérifie votre paiement (carte [card])") && !agentText.includes("7893"),
+    "the widget shows the person's reply live, the card number masked: " + agentText);
   check(/Camille \(Personne de l'équipe\)/i.test(agentText), "the reply is signed with the person's name: " + agentText);
   check(/personne/i.test(agentText), "the person's reply is labelled as a person");
   // The visitor closes the chat and goes on browsing (a reload): the widget follows the
@@ -211,6 +216,7 @@ guard(consolePage, "widget.mjs consolePage");
   await consolePage.waitForFunction(() => document.querySelector("#reply-text").value === "", null, { timeout: 10000 });
   check(consoleDrops.count === 1 && (await consolePage.locator("#error").innerText()) === "",
     "a reply whose answer was lost is sent again by the console, without an error");
+  check(await consolePage.locator("#masked").isHidden(), "a reply with nothing masked clears the notice");
   await consolePage.unroute("**/messages");
   await launcher.locator(".badge", { hasText: "1" }).waitFor({ timeout: 10000 });
   check((await launcher.getAttribute("aria-label")) === "Aide : 1 nouveau message", "the launcher says a message is waiting");
