@@ -221,6 +221,7 @@ mod tests {
     fn words(scores: &[(&str, f32)]) -> Retrieval {
         Retrieval {
             lang: Lang::En,
+            missing_parcel: None,
             terms: vec![],
             candidates: scores
                 .iter()

@@ -20,7 +20,7 @@ pub mod small_talk;
 /// Asking a question of a draft before it is published.
 pub mod trial;
 
-use crate::knowledge::{Candidate, KnowledgeIndex, Lang, Retrieval};
+use crate::knowledge::{negation, Candidate, KnowledgeIndex, Lang, Retrieval};
 pub use confidence::Signals;
 use serde::{Deserialize, Serialize};
 pub use small_talk::SmallTalk;
@@ -432,6 +432,12 @@ fn record(
                         });
                     }
                 }
+            }
+            if let Some(typed) = &r.missing_parcel {
+                out.push(Reading {
+                    word: typed.clone(),
+                    read_as: negation::missing_parcel_words(r.lang).to_string(),
+                });
             }
             out
         })

@@ -7,6 +7,7 @@
 
 use super::analysis;
 use super::article::{Article, Lang};
+use super::negation;
 use super::passages;
 use super::query::{self, QueryTerm};
 use super::schema::{schema, Fields, SCHEMA_VERSION};
@@ -49,6 +50,8 @@ pub struct Retrieval {
     pub terms: Vec<QueryTerm>,
     pub candidates: Vec<Candidate>,
     pub kb_version: String,
+    /// The words read as "my parcel did not arrive", as typed (see `negation`).
+    pub missing_parcel: Option<String>,
 }
 
 #[derive(Default)]
@@ -410,6 +413,7 @@ impl KnowledgeIndex {
             terms,
             candidates: Vec::new(),
             kb_version,
+            missing_parcel: negation::missing_parcel(lang, question).map(str::to_string),
         };
         if retrieval.terms.is_empty() {
             return Ok(retrieval);

@@ -7,6 +7,7 @@
 
 use super::analysis;
 use super::article::Lang;
+use super::negation;
 use super::schema::LangFields;
 use super::spelling::{self, Vocabulary};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -133,7 +134,12 @@ pub fn content_terms(
     df: impl Fn(&str) -> (u64, u64),
 ) -> Vec<QueryTerm> {
     let mut out: Vec<QueryTerm> = Vec::new();
-    for word in spelling::words(question).take(MAX_WORDS) {
+    let negated = negation::negated_arrivals(lang, question);
+    for (word, _) in spelling::words(question)
+        .zip(negated)
+        .take(MAX_WORDS)
+        .filter(|(_, negated)| !negated)
+    {
         // A stop word as typed stays one: "des" must not become the help centre's "dès"
         // through the accent-restoring lookup, nor any other word through correction.
         let typed = analysis::terms(analyzer, word);
@@ -235,6 +241,8 @@ pub fn synonyms(
             .collect::<Vec<_>>()
             .join(" ")
     );
+    // A word of arriving after a negation brings none of its own synonyms either.
+    let negated = negation::negated_arrivals(lang, question);
     let mut out = Vec::new();
     for (l, phrase, extra) in lexicon {
         if *l != lang {
@@ -243,11 +251,21 @@ pub fn synonyms(
         let meets = if phrase.contains(' ') {
             folded.contains(&format!(" {} ", spelling::fold(phrase)))
         } else {
-            spelling::words(question).any(|w| same_word(analyzer, phrase, w))
+            spelling::words(question)
+                .zip(&negated)
+                .any(|(w, n)| !n && same_word(analyzer, phrase, w))
         };
         if meets {
             out.extend(analysis::terms(analyzer, extra));
         }
+    }
+    // "Jamais reçu", "hasn't arrived": the words of a missing parcel, for the words of
+    // arriving that are not searched themselves (see `negation`).
+    if negated.contains(&true) {
+        out.extend(analysis::terms(
+            analyzer,
+            negation::missing_parcel_words(lang),
+        ));
     }
     out.sort();
     out.dedup();
@@ -390,13 +408,37 @@ mod tests {
             synonyms(&mut f, &lex, "je suis connectée", Lang::Fr),
             connexion
         );
-        assert!(synonyms(&mut f, &lex, "pas encore livrée", Lang::Fr).contains(&livraison[0]));
+        assert!(synonyms(&mut f, &lex, "elle a été livrée hier", Lang::Fr).contains(&livraison[0]));
         assert_eq!(
             word_synonyms(&mut f, &lex, Lang::Fr, "connectée"),
             connexion
         );
         assert!(synonyms(&mut f, &lex, "une lampe connue", Lang::Fr).is_empty());
         assert!(analysis::terms(&mut f, "Donnez-moi une recette").len() == 1);
+    }
+
+    /// "Jamais reçu" is not searched as "reçu" (the cancellation article has "une fois le
+    /// colis reçu"): the question searches the tracking words instead.
+    #[test]
+    fn a_parcel_that_never_came_searches_the_tracking_words() {
+        let mut f = analysis::analyzer(Lang::Fr);
+        let lex = lexicon(&[]);
+        let q = "je n'ai jamais reçu ma commande";
+        let terms = content_terms(&mut f, &lex, Lang::Fr, q, &Vocabulary::default(), |_| {
+            (1, 10)
+        });
+        let words: Vec<&str> = terms.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, ["commande"]);
+        let mut tracking = analysis::terms(&mut f, "suivi enquête");
+        tracking.sort();
+        assert_eq!(
+            synonyms(&mut f, &lex, q, Lang::Fr),
+            tracking,
+            "not réception"
+        );
+        let mut e = analysis::analyzer(Lang::En);
+        let q = "my parcel hasn't arrived";
+        assert!(synonyms(&mut e, &lex, q, Lang::En).contains(&"track".to_string()));
     }
 
     #[test]

@@ -61,6 +61,45 @@ async fn typos_and_missing_accents_still_find_the_article_and_are_explained() {
     assert_eq!(cited(&body).as_deref(), Some("en-password"));
 }
 
+/// "My parcel never came" is the tracking article's question, not the cancellation or the
+/// damaged-item article's, which say "once the parcel is received" and "arrived damaged";
+/// the why record says how the words were read.
+#[tokio::test]
+async fn a_parcel_that_never_arrived_is_answered_from_the_tracking_article() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for (locale, question, article, reading) in [
+        (
+            "fr",
+            "je n'ai jamais reçu ma commande",
+            "fr-suivi-commande",
+            "J'ai lu « jamais reçu » comme « suivi enquête ».",
+        ),
+        (
+            "fr",
+            "mon colis n'est pas encore arrivé",
+            "fr-suivi-commande",
+            "J'ai lu « pas encore arrivé » comme « suivi enquête ».",
+        ),
+        (
+            "en",
+            "my parcel hasn't arrived",
+            "en-order-tracking",
+            "I read “hasn't arrived” as “tracking investigation”.",
+        ),
+    ] {
+        let c = app.create(Some(locale)).await;
+        let body = app.ask(&c, question).await;
+        assert_eq!(cited(&body).as_deref(), Some(article), "{question}: {body}");
+        let why: serde_json::Value = app.why(&c, &body["reply"]).await;
+        let explanation = why["explanation"].as_str().unwrap();
+        assert!(explanation.ends_with(reading), "{explanation}");
+    }
+    // Arriving, but damaged, is still the damaged-item article's.
+    let c = app.create(Some("fr")).await;
+    let body = app.ask(&c, "mon colis est arrivé abîmé").await;
+    assert_eq!(cited(&body).as_deref(), Some("fr-article-endommage"));
+}
+
 const OUT_OF_SCOPE: &[(&str, &str)] = &[
     ("fr", "Quel temps fera-t-il demain à Lyon ?"),
     ("fr", "Raconte-moi une blague"),
