@@ -1,7 +1,7 @@
 //! The team's side of a conversation beyond the chat: visitors who asked to be contacted
 //! back, and replies and notes sent again after a lost answer.
 
-use crate::helpers::{backends, spawn_app};
+use crate::helpers::{backends, spawn_app, Conv, TestApp};
 use serde_json::{json, Value};
 
 /// Nobody online: the visitor leaves an email to be contacted back. The team sees, in the
@@ -95,16 +95,7 @@ async fn the_team_sees_who_asked_to_be_contacted_back() {
 async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let agent = app.agent("Camille", "agent").await;
-        let c = app.create(Some("fr")).await;
-        app.ask(&c, "Je veux parler à un humain").await;
-        let path = format!("/api/v1/agent/conversations/{}", c.id);
-        assert_eq!(
-            app.agent_post(&agent, &format!("{path}/claim"), json!({}))
-                .await
-                .status(),
-            200
-        );
+        let (agent, c, path) = held(&app).await;
         let mut ids = Vec::new();
         for (what, client_id) in [
             ("messages", "r-1"),
@@ -181,12 +172,7 @@ async fn a_team_message_resent_under_one_client_id_reaches_the_visitor_once() {
 async fn a_card_number_an_agent_types_back_is_masked_and_the_shops_details_are_not() {
     for backend in backends() {
         let app = spawn_app(backend).await;
-        let agent = app.agent("Camille", "agent").await;
-        let c = app.create(Some("fr")).await;
-        app.ask(&c, "Je veux parler à un humain").await;
-        let path = format!("/api/v1/agent/conversations/{}", c.id);
-        app.agent_post(&agent, &format!("{path}/claim"), json!({}))
-            .await;
+        let (agent, c, path) = held(&app).await;
         let reply = "Payez par virement à FR76 3000 6000 0112 3456 7890 189 ou écrivez à \
                      compta@boutique.fr ; votre carte 4970 1012 3456 7893 n'est pas utile.";
         let res = app
@@ -222,4 +208,19 @@ async fn a_card_number_an_agent_types_back_is_masked_and_the_shops_details_are_n
             .iter()
             .all(|m| !m.text.contains("4970 1012") && !m.text.contains("marie@")));
     }
+}
+
+/// A French visitor who asked for a person, and Camille, who claimed the conversation: her
+/// session, the conversation, and its path in the agent API.
+async fn held(app: &TestApp) -> (String, Conv, String) {
+    let agent = app.agent("Camille", "agent").await;
+    let c = app.create(Some("fr")).await;
+    app.ask(&c, "Je veux parler à un humain").await;
+    let path = format!("/api/v1/agent/conversations/{}", c.id);
+    let claim = format!("{path}/claim");
+    assert_eq!(
+        app.agent_post(&agent, &claim, json!({})).await.status(),
+        200
+    );
+    (agent, c, path)
 }
