@@ -3,6 +3,7 @@
 
 use crate::config::{AuditCommand, Cli, Command, KbCommand, ServeArgs, Settings, UserCommand};
 use crate::storage::{self, Store};
+use anyhow::Context;
 use std::sync::Arc;
 
 /// Runs one command line.
@@ -187,6 +188,10 @@ fn read_password() -> anyhow::Result<String> {
 fn prepare(args: ServeArgs) -> anyhow::Result<Settings> {
     let settings = args.into_settings()?;
     crate::telemetry::init(&settings.log_format);
+    crate::telemetry::log_panics(
+        crate::privacy::redact::Redactor::new(&settings.redaction)
+            .context("compiling redaction patterns")?,
+    );
     Ok(settings)
 }
 

@@ -9,7 +9,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use futures_util::FutureExt;
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 
 /// Middleware: runs the rest of the request, and turns a panic into the one error format.
@@ -22,8 +21,9 @@ pub async fn catch_panics(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(done) => done,
-        Err(panic) => {
-            tracing::error!(panic = message(panic.as_ref()), "a handler panicked");
+        Err(_) => {
+            // The panic hook (`telemetry::log_panics`) has logged what and where, redacted.
+            tracing::error!("a handler panicked: answered 500 internal");
             Err(ApiError::new(
                 ErrorCode::Internal,
                 "Something went wrong on our side. Please try again.",
@@ -31,15 +31,6 @@ pub async fn catch_panics(
             .into())
         }
     }
-}
-
-/// The panic's message, when it is text (it is for `panic!`, `expect` and `unwrap`).
-fn message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(not text)".into())
 }
 
 #[cfg(test)]
