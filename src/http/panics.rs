@@ -14,7 +14,8 @@ use std::panic::AssertUnwindSafe;
 /// Middleware: runs the rest of the request, and turns a panic into the one error format.
 /// It returns the error rather than a response: a response needs the request, which must
 /// not be cloned before routing (actix-web routes in place), so the server writes the
-/// error's own JSON response instead.
+/// error's own JSON response instead. The middlewares outside add their headers to it by
+/// response mappers (CORS, so a cross-origin widget can read it; the security headers).
 pub async fn catch_panics(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -38,8 +39,10 @@ mod tests {
     use super::*;
     use actix_web::{middleware, web, App, HttpServer};
 
-    /// Over real HTTP: the request that panicked gets the JSON error on a connection that
-    /// stays open, and the next request on it is served as usual.
+    /// Over real HTTP, behind the same CORS and security middlewares as the server: the
+    /// request that panicked gets the JSON error, readable by the shop's page (its CORS
+    /// headers) and with the security headers, on a connection that stays open; the next
+    /// request on it is served as usual.
     #[actix_web::test]
     async fn a_panicking_handler_answers_500_in_the_error_format() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -47,6 +50,8 @@ mod tests {
         let server = HttpServer::new(|| {
             App::new()
                 .wrap(middleware::from_fn(catch_panics))
+                .wrap(middleware::from_fn(super::super::security::headers))
+                .wrap(actix_cors::Cors::default().allowed_origin("https://shop.example"))
                 .route(
                     "/boom",
                     web::get().to(|| async {
@@ -68,8 +73,23 @@ mod tests {
             .pool_max_idle_per_host(1)
             .build()
             .unwrap();
-        let res = client.get(format!("{base}/boom")).send().await.unwrap();
+        let res = client
+            .get(format!("{base}/boom"))
+            .header("origin", "https://shop.example")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 500);
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(
+            header("access-control-allow-origin").as_deref(),
+            Some("https://shop.example")
+        );
+        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"]["code"], "internal");
         let res = client.get(format!("{base}/fine")).send().await.unwrap();
