@@ -16,10 +16,11 @@ pub mod index;
 pub mod loader;
 /// Markdown to safe HTML for the editor's preview.
 pub mod markdown;
-/// From a question to index terms and a Tantivy query.
+/// "Never received", "hasn't arrived": read as a missing parcel.
 pub mod negation;
 /// Splits an article body into answerable passages.
 pub mod passages;
+/// From a question to index terms and a Tantivy query.
 pub mod query;
 /// The index schema.
 mod schema;

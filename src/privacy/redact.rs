@@ -134,7 +134,7 @@ impl Redactor {
         let mut current = plain_form(text);
         let mut aside: Vec<String> = Vec::new();
         if !kept.is_empty() {
-            current.retain(|c| c != '\u{E000}' && c != '\u{E001}');
+            current.retain(|c| !PRIVATE_USE.contains(&(c as u32)));
         }
         let mut kinds = Vec::new();
         for rule in &self.rules {
@@ -171,21 +171,19 @@ impl Redactor {
     }
 }
 
-/// Stands in for the `i`-th match set aside: private-use characters around letters, which
-/// no rule matches and no visitor or agent types (`plain_form` has run before).
+/// Stands in for the `i`-th match set aside: one character of Unicode's private use area,
+/// which no rule's digits, letters or `@` match (a message's characters from that area are
+/// dropped first, so none can pass for a mark). A message is at most a few thousand
+/// characters, so it never has more kept matches than the area has characters.
 fn set_aside_mark(i: usize) -> String {
-    let mut mark = String::from('\u{E000}');
-    let mut n = i;
-    loop {
-        mark.push(char::from(b'a' + (n % 26) as u8));
-        n /= 26;
-        if n == 0 {
-            break;
-        }
-    }
-    mark.push('\u{E001}');
-    mark
+    char::from_u32(PRIVATE_USE.start() + i as u32)
+        .filter(|c| PRIVATE_USE.contains(&(*c as u32)))
+        .unwrap_or(char::REPLACEMENT_CHARACTER)
+        .to_string()
 }
+
+/// Unicode's private use area in the basic plane.
+const PRIVATE_USE: std::ops::RangeInclusive<u32> = 0xE000..=0xF8FF;
 
 /// The text as a person reads it, which is what the rules must match: characters that show
 /// nothing dropped (control characters other than line breaks and tabs, zero-width spaces,
@@ -314,8 +312,8 @@ mod tests {
         );
         assert_eq!(out.kinds, ["id-number", "card"]);
         // The marks that hold kept text aside cannot be forged by typing them.
-        let forged = redactor.redact_team_message("\u{E000}a\u{E001} compta@boutique.fr");
-        assert_eq!(forged.text, "a compta@boutique.fr");
+        let forged = redactor.redact_team_message("\u{E000}\u{E001} compta@boutique.fr");
+        assert_eq!(forged.text, " compta@boutique.fr");
         assert!(forged.kinds.is_empty());
         assert_eq!(
             redactor.redact("compta@boutique.fr").text,
