@@ -389,6 +389,10 @@ impl KnowledgeIndex {
         let lexicon = self.lexicon.read().expect("lexicon lock").clone();
         let lf = self.fields.of(lang);
         let (mut content, mut all) = self.analyzers[&lang].clone();
+        // "Jamais reçu", "hasn't arrived": found once, used by the terms, the synonyms and
+        // the why record.
+        let negated = negation::negated_arrivals(lang, question);
+        let read = (question, negated.as_slice());
         let (terms, kb_version) = {
             let state = self.state.read().expect("kb state lock");
             let n = state.passages.get(&lang).copied().unwrap_or(0);
@@ -404,7 +408,7 @@ impl KnowledgeIndex {
                 (body.max(title), n)
             };
             (
-                query::content_terms(&mut content, &lexicon, lang, question, vocab, df),
+                query::content_terms(&mut content, &lexicon, lang, read, vocab, df),
                 state.version.clone(),
             )
         };
@@ -413,13 +417,13 @@ impl KnowledgeIndex {
             terms,
             candidates: Vec::new(),
             kb_version,
-            missing_parcel: negation::missing_parcel(lang, question).map(str::to_string),
+            missing_parcel: negation::missing_parcel(question, &negated).map(str::to_string),
         };
         if retrieval.terms.is_empty() {
             return Ok(retrieval);
         }
         let all_terms = query::all_words(&mut all, question);
-        let synonyms = query::synonyms(&mut content, &lexicon, question, lang);
+        let synonyms = query::synonyms(&mut content, &lexicon, read, lang);
         let q = query::build(lf, &retrieval.terms, &synonyms, &all_terms);
         let hits = searcher.search(&q, &TopDocs::with_limit(HITS).order_by_score())?;
         let mut seen = HashSet::new();

@@ -92,11 +92,11 @@ pub fn negated_arrivals(lang: Lang, question: &str) -> Vec<bool> {
     flags
 }
 
-/// The first "not arrived" of a question as the visitor typed it ("hasn't arrived"), for
-/// the why record: the visitor is told how their words were read.
-pub fn missing_parcel(lang: Lang, question: &str) -> Option<&str> {
-    let flags = negated_arrivals(lang, question);
-    let words: Vec<&str> = spelling::words(question).collect();
+/// The first "not arrived" of a question as the visitor typed it ("hasn't arrived"), from
+/// its `negated_arrivals` flags, for the why record: the visitor is told how their words
+/// were read.
+pub fn missing_parcel<'q>(question: &'q str, flags: &[bool]) -> Option<&'q str> {
+    let words: Vec<&str> = spelling::words(question).take(flags.len()).collect();
     let first = flags.iter().position(|f| *f)?;
     let last = first + flags[first..].iter().take_while(|f| **f).count() - 1;
     let offset = |w: &str| w.as_ptr() as usize - question.as_ptr() as usize;
@@ -145,11 +145,12 @@ mod tests {
         for (lang, question, expected) in cases {
             assert_eq!(negated(lang, question), expected, "{question}");
         }
+        let typed = |lang, q| missing_parcel(q, &negated_arrivals(lang, q));
         assert_eq!(
-            missing_parcel(Lang::En, "Hi, my parcel hasn't arrived!"),
+            typed(Lang::En, "Hi, my parcel hasn't arrived!"),
             Some("hasn't arrived")
         );
-        assert_eq!(missing_parcel(Lang::Fr, "où est mon colis"), None);
+        assert_eq!(typed(Lang::Fr, "où est mon colis"), None);
     }
 
     #[test]

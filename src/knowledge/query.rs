@@ -124,19 +124,19 @@ const SYNONYMS: &[(Lang, &str, &str)] = &[
     (Lang::En, "broken", "damaged faulty"),
 ];
 
-/// The content terms of a question, each with its IDF from `df(term) -> (df, docs)`.
+/// The content terms of a question, each with its IDF from `df(term) -> (df, docs)`. The
+/// words `negated` marks (`negation::negated_arrivals`, missing entries are `false`) are
+/// not searched.
 pub fn content_terms(
     analyzer: &mut TextAnalyzer,
     lexicon: &[Entry],
     lang: Lang,
-    question: &str,
+    (question, negated): (&str, &[bool]),
     vocab: &Vocabulary,
     df: impl Fn(&str) -> (u64, u64),
 ) -> Vec<QueryTerm> {
     let mut out: Vec<QueryTerm> = Vec::new();
-    let negated = negation::negated_arrivals(lang, question);
-    for (word, _) in spelling::words(question)
-        .zip(negated)
+    for (word, _) in with_flags(question, negated)
         .take(MAX_WORDS)
         .filter(|(_, negated)| !negated)
     {
@@ -227,11 +227,17 @@ pub fn all_words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     terms
 }
 
-/// Synonym terms for the phrases of a question (not counted in coverage).
+/// Each word of a question with its flag from `negated` (`false` past its end).
+fn with_flags<'q>(question: &'q str, negated: &'q [bool]) -> impl Iterator<Item = (&'q str, bool)> {
+    spelling::words(question).zip(negated.iter().copied().chain(std::iter::repeat(false)))
+}
+
+/// Synonym terms for the phrases of a question (not counted in coverage); the words
+/// `negated` marks meet no rule, and bring the missing-parcel words instead.
 pub fn synonyms(
     analyzer: &mut TextAnalyzer,
     lexicon: &[Entry],
-    question: &str,
+    (question, negated): (&str, &[bool]),
     lang: Lang,
 ) -> Vec<String> {
     let folded = format!(
@@ -241,8 +247,6 @@ pub fn synonyms(
             .collect::<Vec<_>>()
             .join(" ")
     );
-    // A word of arriving after a negation brings none of its own synonyms either.
-    let negated = negation::negated_arrivals(lang, question);
     let mut out = Vec::new();
     for (l, phrase, extra) in lexicon {
         if *l != lang {
@@ -251,9 +255,8 @@ pub fn synonyms(
         let meets = if phrase.contains(' ') {
             folded.contains(&format!(" {} ", spelling::fold(phrase)))
         } else {
-            spelling::words(question)
-                .zip(&negated)
-                .any(|(w, n)| !n && same_word(analyzer, phrase, w))
+            // A word of arriving after a negation brings none of its own synonyms.
+            with_flags(question, negated).any(|(w, n)| !n && same_word(analyzer, phrase, w))
         };
         if meets {
             out.extend(analysis::terms(analyzer, extra));
@@ -326,7 +329,12 @@ mod tests {
     fn support_phrases_bring_their_synonyms() {
         let mut a = analysis::analyzer(Lang::En);
         assert_eq!(
-            synonyms(&mut a, &lexicon(&[]), "I want my money back", Lang::En),
+            synonyms(
+                &mut a,
+                &lexicon(&[]),
+                ("I want my money back", &[]),
+                Lang::En
+            ),
             vec!["refund"]
         );
         let mut f = analysis::analyzer(Lang::Fr);
@@ -334,11 +342,11 @@ mod tests {
         assert!(synonyms(
             &mut f,
             &lexicon(&[]),
-            "Combien de temps pour la livraison",
+            ("Combien de temps pour la livraison", &[]),
             Lang::Fr
         )
         .contains(&delai));
-        assert!(synonyms(&mut f, &lexicon(&[]), "rien à voir", Lang::Fr).is_empty());
+        assert!(synonyms(&mut f, &lexicon(&[]), ("rien à voir", &[]), Lang::Fr).is_empty());
     }
 
     #[test]
@@ -350,7 +358,7 @@ mod tests {
             &mut f,
             &lexicon(&[]),
             Lang::Fr,
-            "Je gagne des points ?",
+            ("Je gagne des points ?", &[]),
             &vocab,
             |_| (1, 10),
         );
@@ -377,7 +385,7 @@ mod tests {
             &mut f,
             &lexicon(&[]),
             Lang::Fr,
-            "ma comande est arrivée cassée",
+            ("ma comande est arrivée cassée", &[]),
             &vocab,
             df,
         );
@@ -405,15 +413,18 @@ mod tests {
         let connexion = analysis::terms(&mut f, "connexion");
         let livraison = analysis::terms(&mut f, "livraison");
         assert_eq!(
-            synonyms(&mut f, &lex, "je suis connectée", Lang::Fr),
+            synonyms(&mut f, &lex, ("je suis connectée", &[]), Lang::Fr),
             connexion
         );
-        assert!(synonyms(&mut f, &lex, "elle a été livrée hier", Lang::Fr).contains(&livraison[0]));
+        assert!(
+            synonyms(&mut f, &lex, ("elle a été livrée hier", &[]), Lang::Fr)
+                .contains(&livraison[0])
+        );
         assert_eq!(
             word_synonyms(&mut f, &lex, Lang::Fr, "connectée"),
             connexion
         );
-        assert!(synonyms(&mut f, &lex, "une lampe connue", Lang::Fr).is_empty());
+        assert!(synonyms(&mut f, &lex, ("une lampe connue", &[]), Lang::Fr).is_empty());
         assert!(analysis::terms(&mut f, "Donnez-moi une recette").len() == 1);
     }
 
@@ -424,21 +435,22 @@ mod tests {
         let mut f = analysis::analyzer(Lang::Fr);
         let lex = lexicon(&[]);
         let q = "je n'ai jamais reçu ma commande";
-        let terms = content_terms(&mut f, &lex, Lang::Fr, q, &Vocabulary::default(), |_| {
-            (1, 10)
-        });
+        let negated = negation::negated_arrivals(Lang::Fr, q);
+        let (vocab, df) = (Vocabulary::default(), |_: &str| (1, 10));
+        let terms = content_terms(&mut f, &lex, Lang::Fr, (q, &negated), &vocab, df);
         let words: Vec<&str> = terms.iter().map(|t| t.word.as_str()).collect();
         assert_eq!(words, ["commande"]);
         let mut tracking = analysis::terms(&mut f, "suivi enquête");
         tracking.sort();
         assert_eq!(
-            synonyms(&mut f, &lex, q, Lang::Fr),
+            synonyms(&mut f, &lex, (q, &negated), Lang::Fr),
             tracking,
             "not réception"
         );
         let mut e = analysis::analyzer(Lang::En);
         let q = "my parcel hasn't arrived";
-        assert!(synonyms(&mut e, &lex, q, Lang::En).contains(&"track".to_string()));
+        let negated = negation::negated_arrivals(Lang::En, q);
+        assert!(synonyms(&mut e, &lex, (q, &negated), Lang::En).contains(&"track".to_string()));
     }
 
     #[test]
