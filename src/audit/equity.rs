@@ -243,7 +243,7 @@ fn likely_cause(
     articles: &BTreeMap<String, usize>,
 ) -> Cause {
     let count = |l: &str| articles.get(l).copied().unwrap_or(0);
-    if dimension == "language" && crate::knowledge::Lang::parse(group).is_none() {
+    if dimension == "language" && crate::knowledge::Lang::unanswered(group) {
         return Cause::UnsupportedLanguage;
     }
     if dimension == "language" && count(group) < count(best) {

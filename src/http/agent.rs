@@ -99,7 +99,7 @@ async fn queue(
     let writes_in = |id: &str| {
         latest
             .get(id)
-            .filter(|l| crate::knowledge::Lang::parse(l).is_none())
+            .filter(|l| crate::knowledge::Lang::unanswered(l))
             .cloned()
     };
     let items: Vec<Value> = waiting

@@ -397,7 +397,7 @@ pub fn message_json(m: &MessageRow) -> Value {
         ));
         // A reply to a question in German or Spanish is a notice of the languages answered,
         // not an answer to judge: the widget does not ask "Helpful?" under it.
-        if let Some(code) = m.lang.as_deref().filter(|l| Lang::parse(l).is_none()) {
+        if let Some(code) = m.lang.as_deref().filter(|l| Lang::unanswered(l)) {
             v["written_in"] = json!(code);
         }
     }

@@ -28,6 +28,12 @@ impl Lang {
         }
     }
 
+    /// Whether a stored language code is one the assistant does not answer in: a question
+    /// written in German is stored as `de`, and is shown and counted as such.
+    pub fn unanswered(code: &str) -> bool {
+        Lang::parse(code).is_none()
+    }
+
     /// The two-letter code.
     pub fn code(self) -> &'static str {
         match self {
