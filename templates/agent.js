@@ -343,10 +343,11 @@ async function follow(id) {
   }
 }
 
-// Runs one action on the open conversation; gives the server's answer if it took it (false if
-// not), so a reply or a note the server refused stays in the box instead of being lost. With `retry` (a reply or
-// note under its client_id, safe to send twice), a dropped connection (no status) or a server
-// briefly without its database (503) gets one more try after 1.5 s before the error shows.
+// Runs one action on the open conversation; gives the server's answer if it took it (false
+// if not), so a reply or a note the server refused stays in the box instead of being lost.
+// With `retry` (a reply or note under its client_id, safe to send twice), a dropped
+// connection (no status) or a server briefly without its database (503) gets one more try
+// after 1.5 s before the error shows.
 async function act(path, body, retry) {
   $("error").textContent = "";
   const id = current;
